@@ -1,0 +1,1 @@
+"""Adapters: one module per outside system (git, uv, TOML files, GitHub, LLM, Docker)."""

@@ -1,0 +1,1 @@
+"""The pure core: workspace model, versions, pins, plans. No CLI, no printing."""

@@ -1,0 +1,199 @@
+"""``[tool.release-tool]`` configuration, validated with pydantic.
+
+The seed tool's ``release_tool.toml`` (``[tool.release_tool]``) is read too,
+so its users can migrate: its keys are translated to ours, and the
+pyproject table wins where both set a value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from release_tool.adapters.toml_files import get_path, read_toml, unwrap
+from release_tool.errors import ConfigError
+
+LEGACY_FILE = "release_tool.toml"
+TABLE = ("tool", "release-tool")
+LEGACY_TABLE = ("tool", "release_tool")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class TagTemplates(_Model):
+    """How tag names are made from a version."""
+
+    repo: str = Field("v{version}", description="tags inside a member's own repo")
+    folder: str = Field(
+        "{name}-v{version}", description="tags in the root repo for a folder member"
+    )
+
+    @field_validator("repo", "folder")
+    @classmethod
+    def _has_version(cls, value: str) -> str:
+        if "{version}" not in value:
+            raise ValueError("a tag template must contain '{version}'")
+        unknown = set(_placeholders(value)) - {"version", "name"}
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; use {{name}}, {{version}}")
+        return value
+
+
+class LLMSettings(_Model):
+    """OpenAI-compatible endpoint used for commit messages and release notes."""
+
+    base_url: str | None = Field(None, alias="base-url")
+    model: str | None = None
+    api_key_env: str = Field("OPENAI_API_KEY", alias="api-key-env")
+    timeout: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0, alias="max-retries")
+    temperature: float = Field(0.0, ge=0)
+    seed: int | None = 0
+    context_tokens: int = Field(8192, gt=512, alias="context-tokens")
+    output_tokens: int = Field(1024, gt=16, alias="output-tokens")
+
+
+class GitHubSettings(_Model):
+    """GitHub API location and repository overrides."""
+
+    api_url: str = Field("https://api.github.com", alias="api-url")
+    repos: dict[str, str] = Field(
+        default_factory=dict, description="member name (or '.' for the root) -> owner/name"
+    )
+
+
+class DockerSettings(_Model):
+    """Image names and the registry images are pushed to."""
+
+    image: str = "hyperbench"
+    registry: str | None = None
+    dockerfile: str = "docker/Dockerfile-uv"
+
+
+class Config(_Model):
+    """The validated ``[tool.release-tool]`` table."""
+
+    members: list[str] | None = Field(
+        None, description="member globs (default: the uv workspace members)"
+    )
+    exclude: list[str] = Field(default_factory=list)
+    staging_dir: str = Field("staging", alias="staging-dir")
+    prod_dir: str = Field("prod", alias="prod-dir")
+    tag_template: TagTemplates = Field(default_factory=TagTemplates, alias="tag-template")
+    git_remote: str = Field("origin", alias="git-remote")
+    dev_branch: str = Field("dev", alias="dev-branch")
+    main_branch: str = Field("main", alias="main-branch")
+    repo_urls: dict[str, str] = Field(
+        default_factory=dict,
+        alias="repo-urls",
+        description="member name (or '.' for the root repo) -> git URL used in pins",
+    )
+    changes_dir: str = Field(".release-tool/changes", alias="changes-dir")
+    commit_message_filename: str = Field("commit_message.txt", alias="commit-message-filename")
+    tag_message_filename: str = Field("tag_message.md", alias="tag-message-filename")
+    dry_run: bool = Field(False, alias="dry-run", description="make --dry-run the default")
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    github: GitHubSettings = Field(default_factory=GitHubSettings)
+    docker: DockerSettings = Field(default_factory=DockerSettings)
+
+    def mode_dir(self, mode: Literal["staging", "prod"]) -> str:
+        """The folder (relative to the workspace root) of a pinned mode."""
+        return self.staging_dir if mode == "staging" else self.prod_dir
+
+
+LEGACY_KEYS = {
+    "packages_dir",
+    "prod_pyproject_path",
+    "staging_pyproject_path",
+    "tag_prefix",
+    "git_remote",
+    "dry_run",
+    "changes_output_dir",
+    "commit_message_filename",
+    "tag_message_filename",
+}
+
+
+def load_config(root: Path, pyproject: Any) -> Config:
+    """Merge the legacy ``release_tool.toml`` (if any) with ``[tool.release-tool]``."""
+    values: dict[str, Any] = {}
+    legacy_path = root / LEGACY_FILE
+    if legacy_path.is_file():
+        values.update(_translate_legacy(legacy_path, unwrap(get_path(read_toml(legacy_path), *LEGACY_TABLE)) or {}))
+    table = get_path(pyproject, *TABLE)
+    source = root / "pyproject.toml"
+    if table is not None:
+        plain = unwrap(table)
+        if not isinstance(plain, dict):
+            raise ConfigError(f"{source}: [tool.release-tool] must be a table")
+        values.update(plain)
+    elif legacy_path.is_file():
+        source = legacy_path
+    return validate_config(values, source)
+
+
+def validate_config(values: dict[str, Any], source: Path) -> Config:
+    """Validate plain values, naming file, key and expected form on error."""
+    try:
+        return Config.model_validate(values)
+    except ValidationError as exc:
+        lines = [_describe(err) for err in exc.errors()]
+        raise ConfigError(
+            f"{source}: invalid [tool.release-tool] configuration:\n  " + "\n  ".join(lines),
+            hint="see the configuration reference in the README",
+        ) from None
+
+
+def _describe(err: Any) -> str:
+    key = ".".join(str(part) for part in err["loc"]) or "(table)"
+    if err["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    expected = err["msg"]
+    got = err.get("input")
+    shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+    return f"{key}: {expected}{shown}"
+
+
+def _translate_legacy(path: Path, legacy: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(legacy) - LEGACY_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{path}: [tool.release_tool]: unknown key(s) {', '.join(unknown)}",
+            hint="known keys: " + ", ".join(sorted(LEGACY_KEYS)),
+        )
+    for key, value in legacy.items():
+        expected = bool if key == "dry_run" else str
+        if not isinstance(value, expected):
+            raise ConfigError(
+                f"{path}: [tool.release_tool].{key}: expected a {expected.__name__}, "
+                f"got {value!r}"
+            )
+    out: dict[str, Any] = {}
+    if "packages_dir" in legacy:
+        out["members"] = [f"{legacy['packages_dir'].rstrip('/')}/*"]
+    for key, ours in (("prod_pyproject_path", "prod-dir"), ("staging_pyproject_path", "staging-dir")):
+        if key in legacy:
+            out[ours] = str(Path(legacy[key]).parent) or "."
+    if "tag_prefix" in legacy:
+        out["tag-template"] = {"repo": legacy["tag_prefix"] + "{version}"}
+    renames = {
+        "git_remote": "git-remote",
+        "dry_run": "dry-run",
+        "changes_output_dir": "changes-dir",
+        "commit_message_filename": "commit-message-filename",
+        "tag_message_filename": "tag-message-filename",
+    }
+    for key, ours in renames.items():
+        if key in legacy:
+            out[ours] = legacy[key]
+    return out
+
+
+def _placeholders(template: str) -> list[str]:
+    import string
+
+    return [field for _, field, _, _ in string.Formatter().parse(template) if field]

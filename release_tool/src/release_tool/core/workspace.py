@@ -1,0 +1,317 @@
+"""The workspace model: members, their versions, layouts and internal dependencies.
+
+Loaded from the root ``pyproject.toml`` (``[tool.uv.workspace]``) and each
+member's ``pyproject.toml``. Reads files only; git state lives in the git
+adapter and is joined in by ``status``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import fnmatch
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from release_tool.adapters.toml_files import get_path, read_toml, unwrap
+from release_tool.core.config import Config, load_config
+from release_tool.core.graph import DependencyGraph
+from release_tool.errors import ConfigError, GitError, WorkspaceError
+
+
+class Layout(str, Enum):
+    """Where a member's history lives."""
+
+    FOLDER = "folder"
+    """A folder of the root repo: tags like ``{name}-v{version}`` in the root repo."""
+    SUBMODULE = "submodule"
+    """Its own git repo, attached to the root repo as a submodule."""
+    OWN_REPO = "own-repo"
+    """Its own git repo inside the workspace, not registered as a submodule."""
+
+    @property
+    def has_own_repo(self) -> bool:
+        return self is not Layout.FOLDER
+
+
+@dataclass(frozen=True)
+class InternalDependency:
+    """A member's requirement on another member."""
+
+    name: str
+    requirement: str
+    section: str  # "dependencies", "optional:<extra>", "group:<group>"
+
+    @property
+    def specifier(self) -> str:
+        return str(Requirement(self.requirement).specifier)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One package of the workspace."""
+
+    name: str
+    """Canonical name (``packaging.utils.canonicalize_name``)."""
+    display_name: str
+    path: Path
+    rel_path: str
+    layout: Layout
+    repo_root: Path | None
+    """The git repo holding the member's history (its own, or the root's)."""
+    version: Version | None
+    version_text: str | None
+    dynamic_version: bool
+    dependencies: tuple[InternalDependency, ...] = ()
+
+    @property
+    def pyproject(self) -> Path:
+        return self.path / "pyproject.toml"
+
+    @property
+    def version_problem(self) -> str | None:
+        """Why the version cannot be managed, or None."""
+        if self.dynamic_version:
+            return "dynamic version (unsupported: set a static [project].version)"
+        if self.version is None:
+            return "no [project].version"
+        return None
+
+    def subdirectory(self) -> str | None:
+        """The ``subdirectory`` of a git pin: set only for folder members."""
+        return None if self.layout.has_own_repo else self.rel_path
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A uv workspace and its members, with the release-tool configuration."""
+
+    root: Path
+    config: Config
+    members: dict[str, Member]
+    graph: DependencyGraph
+    is_git_repo: bool
+    uninitialized: tuple[str, ...] = ()
+    """Submodule paths matched by the member globs but not checked out."""
+    submodules: dict[str, str] = field(default_factory=dict)
+    """Submodule path -> URL, from the root's ``.gitmodules``."""
+
+    def member(self, name: str) -> Member:
+        from release_tool.errors import NotFoundError
+
+        key = canonicalize_name(name)
+        if key not in self.members:
+            raise NotFoundError(
+                f"unknown member {name!r}",
+                hint="members: " + ", ".join(self.members) if self.members else None,
+            )
+        return self.members[key]
+
+    def select(self, names: list[str] | None) -> list[Member]:
+        """Members named (validated), or all of them, in dependency order."""
+        chosen = [self.member(n).name for n in names] if names else list(self.members)
+        return [self.members[n] for n in self.graph.order(chosen)]
+
+    def ordered(self) -> list[Member]:
+        return [self.members[n] for n in self.graph.order()]
+
+    def mode_path(self, mode: str) -> Path:
+        return self.root / self.config.mode_dir(mode)  # type: ignore[arg-type]
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` whose pyproject declares a uv workspace."""
+    start = start.resolve()
+    first_pyproject = None
+    for folder in [start, *start.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            first_pyproject = first_pyproject or candidate
+            if get_path(read_toml(candidate), "tool", "uv", "workspace") is not None:
+                return folder
+    if first_pyproject is None:
+        raise WorkspaceError(
+            f"no pyproject.toml in {start} or any parent folder",
+            hint="run release-tool inside a uv workspace, or pass --root",
+        )
+    raise WorkspaceError(
+        f"{first_pyproject}: not a uv workspace (no [tool.uv.workspace] table)",
+        hint='add [tool.uv.workspace] with members = ["packages/*"]',
+    )
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Read the workspace at ``root`` (which must hold the workspace pyproject)."""
+    root = root.resolve()
+    pyproject_path = root / "pyproject.toml"
+    if not pyproject_path.is_file():
+        raise WorkspaceError(f"no pyproject.toml in {root}", hint="is this the workspace root?")
+    doc = read_toml(pyproject_path)
+    workspace_table = get_path(doc, "tool", "uv", "workspace")
+    if workspace_table is None:
+        raise WorkspaceError(
+            f"{pyproject_path}: not a uv workspace (no [tool.uv.workspace] table)",
+            hint='add [tool.uv.workspace] with members = ["packages/*"]',
+        )
+    config = load_config(root, doc)
+    include = config.members or _string_list(workspace_table, "members", pyproject_path)
+    exclude = _string_list(workspace_table, "exclude", pyproject_path) + config.exclude
+    submodules = read_gitmodules(root)
+    is_git = (root / ".git").exists()
+
+    members: dict[str, Member] = {}
+    uninitialized: list[str] = []
+    for folder in _expand_globs(root, include, exclude):
+        rel = folder.relative_to(root).as_posix()
+        if not (folder / "pyproject.toml").is_file():
+            if rel in submodules:
+                uninitialized.append(rel)
+                continue
+            raise WorkspaceError(
+                f"{folder}: workspace member has no pyproject.toml",
+                hint="add one, or exclude the folder in [tool.uv.workspace].exclude",
+            )
+        member = _load_member(root, folder, rel, submodules, is_git)
+        if member.name in members:
+            other = members[member.name]
+            raise WorkspaceError(
+                f"two members named {member.name!r}: {other.rel_path} and {member.rel_path}",
+                hint="rename one of them in its [project].name",
+            )
+        members[member.name] = member
+
+    member_names = set(members)
+    members = {
+        name: _with_internal_deps(m, member_names) for name, m in sorted(members.items())
+    }
+    graph = DependencyGraph({m.name: [d.name for d in m.dependencies] for m in members.values()})
+    return Workspace(
+        root=root,
+        config=config,
+        members=members,
+        graph=graph,
+        is_git_repo=is_git,
+        uninitialized=tuple(uninitialized),
+        submodules=submodules,
+    )
+
+
+def read_gitmodules(root: Path) -> dict[str, str]:
+    """Submodule path -> URL from ``root/.gitmodules`` (empty if none)."""
+    path = root / ".gitmodules"
+    if not path.is_file():
+        return {}
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"))
+    except configparser.Error as exc:
+        raise GitError(f"{path}: cannot parse: {exc}") from None
+    out: dict[str, str] = {}
+    for section in parser.sections():
+        if section.startswith("submodule ") and parser.has_option(section, "path"):
+            out[parser.get(section, "path").strip().rstrip("/")] = parser.get(
+                section, "url", fallback=""
+            ).strip()
+    return out
+
+
+def _string_list(table: Any, key: str, source: Path) -> list[str]:
+    value = unwrap(table.get(key, []))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: [tool.uv.workspace].{key}: expected a list of strings")
+    return value
+
+
+def _expand_globs(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
+    found: dict[Path, None] = {}
+    for pattern in include:
+        for match in sorted(root.glob(pattern)):
+            if match.is_dir() and match.name != "__pycache__":
+                found[match.resolve()] = None
+    excluded = [p.rstrip("/") for p in exclude]
+    return [
+        path
+        for path in found
+        if not any(fnmatch.fnmatch(path.relative_to(root).as_posix(), p) for p in excluded)
+    ]
+
+
+def _load_member(
+    root: Path, folder: Path, rel: str, submodules: dict[str, str], root_is_git: bool
+) -> Member:
+    pyproject = folder / "pyproject.toml"
+    doc = read_toml(pyproject)
+    project = get_path(doc, "project")
+    if project is None:
+        raise WorkspaceError(
+            f"{pyproject}: workspace member has no [project] table",
+            hint="add [project] with name and version",
+        )
+    raw_name = unwrap(project.get("name"))
+    if not isinstance(raw_name, str) or not raw_name:
+        raise WorkspaceError(f"{pyproject}: [project].name is missing or not a string")
+    dynamic = "version" in (unwrap(project.get("dynamic", [])) or [])
+    version_text = unwrap(project.get("version"))
+    version = None
+    if version_text is not None:
+        if not isinstance(version_text, str):
+            raise WorkspaceError(f"{pyproject}: [project].version must be a string")
+        try:
+            version = Version(version_text)
+        except InvalidVersion:
+            raise WorkspaceError(
+                f"{pyproject}: [project].version {version_text!r} is not a valid PEP 440 version",
+                hint="use a version like 0.1.0, 0.2.0.dev1 or 1.0.0rc1",
+            ) from None
+    if (folder / ".git").exists():
+        layout = Layout.SUBMODULE if rel in submodules else Layout.OWN_REPO
+        repo_root: Path | None = folder
+    else:
+        layout = Layout.FOLDER
+        repo_root = root if root_is_git else None
+    return Member(
+        name=canonicalize_name(raw_name),
+        display_name=raw_name,
+        path=folder,
+        rel_path=rel,
+        layout=layout,
+        repo_root=repo_root,
+        version=version,
+        version_text=version_text,
+        dynamic_version=dynamic,
+        dependencies=tuple(_raw_requirements(doc, pyproject)),
+    )
+
+
+def _raw_requirements(doc: Any, source: Path) -> list[InternalDependency]:
+    """All requirement strings of a pyproject, tagged by section (filtered later)."""
+    sections: list[tuple[str, list[Any]]] = [
+        ("dependencies", unwrap(get_path(doc, "project", "dependencies")) or [])
+    ]
+    for extra, reqs in (unwrap(get_path(doc, "project", "optional-dependencies")) or {}).items():
+        sections.append((f"optional:{extra}", reqs))
+    for group, reqs in (unwrap(get_path(doc, "dependency-groups")) or {}).items():
+        sections.append((f"group:{group}", reqs))
+    out = []
+    for section, reqs in sections:
+        for req in reqs:
+            if not isinstance(req, str):
+                continue  # {include-group = ...}
+            try:
+                parsed = Requirement(req)
+            except InvalidRequirement as exc:
+                raise WorkspaceError(f"{source}: invalid requirement {req!r} in {section}: {exc}") from None
+            out.append(InternalDependency(canonicalize_name(parsed.name), req, section))
+    return out
+
+
+def _with_internal_deps(member: Member, names: set[str]) -> Member:
+    from dataclasses import replace
+
+    deps = tuple(d for d in member.dependencies if d.name in names and d.name != member.name)
+    return replace(member, dependencies=deps)
