@@ -1,0 +1,47 @@
+"""State shared by every command: global options, lazily loaded workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from release_tool.cli.terminal import Terminal
+
+if TYPE_CHECKING:
+    from release_tool.core.workspace import Workspace
+
+
+@dataclass
+class AppState:
+    """Global options; ``workspace()`` loads the model once, on first use."""
+
+    root: Path | None
+    debug: bool = False
+    quiet: bool = False
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    @property
+    def terminal(self) -> Terminal:
+        return Terminal(debug=self.debug, quiet=self.quiet)
+
+    def workspace_root(self) -> Path:
+        from release_tool.core.workspace import find_root
+
+        return find_root(self.root or Path.cwd())
+
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            from release_tool.core.workspace import load_workspace
+
+            self._workspace = load_workspace(self.workspace_root())
+        return self._workspace
+
+
+def state(ctx: typer.Context) -> AppState:
+    """The ``AppState`` of the running command."""
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppState)
+    return obj

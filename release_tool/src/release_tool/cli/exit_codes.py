@@ -1,0 +1,40 @@
+"""``release-tool exit-codes``: the exit code table, generated from ``ExitCode``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from release_tool.cli.context import state
+from release_tool.errors import ExitCode
+
+
+def exit_code_table() -> list[tuple[int, str, str]]:
+    """(code, name, meaning) for every exit code, from the enum's docstrings."""
+    import ast
+    import inspect
+
+    source = inspect.getsource(ExitCode)
+    docs: dict[str, str] = {}
+    body = ast.parse(source).body[0].body  # type: ignore[attr-defined]
+    for node, nxt in zip(body, body[1:], strict=False):
+        if isinstance(node, ast.Assign) and isinstance(nxt, ast.Expr):
+            docs[node.targets[0].id] = nxt.value.value  # type: ignore[attr-defined]
+    return [(int(code), code.name, docs.get(code.name, "")) for code in ExitCode]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("exit-codes")
+    def exit_codes(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    ) -> None:
+        """List the exit codes release-tool uses."""
+        term = state(ctx).terminal
+        rows = exit_code_table()
+        if as_json:
+            term.json([{"code": c, "name": n, "meaning": m} for c, n, m in rows])
+            return
+        for code, name, meaning in rows:
+            term.text(f"{code:>3}  {name:<13} {meaning}")
