@@ -1,0 +1,16 @@
+from release_tool.errors import ExitCode
+from release_tool.testing.cli import run_cli
+
+
+def test_exit_codes_lists_every_code() -> None:
+    result = run_cli("exit-codes")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(ExitCode)
+    assert lines[0].split()[:2] == ["0", "OK"]
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = run_cli("no-such-command")
+    assert result.exit_code == ExitCode.USAGE
+    assert "No such command" in result.stderr
