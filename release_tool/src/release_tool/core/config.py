@@ -67,11 +67,31 @@ class GitHubSettings(_Model):
 
 
 class DockerSettings(_Model):
-    """Image names and the registry images are pushed to."""
+    """Image names, the registry images are pushed to, and the build matrix."""
 
     image: str = "hyperbench"
     registry: str | None = None
     dockerfile: str = "docker/Dockerfile-uv"
+    packages: list[str] = Field(
+        default_factory=lambda: ["bench-utils", "model-qwen-vl"],
+        description="members whose dependencies the runtime image installs (dev mode)",
+    )
+    extras: list[str] = Field(default_factory=lambda: ["hf"], description="extras of those members")
+    variants: list[str] = Field(default_factory=lambda: ["cu124", "cu128"])
+    python: str = "3.11"
+    flash_attn_cuda_archs: str = Field("80;90", alias="flash-attn-cuda-archs")
+    max_jobs: int | None = Field(None, ge=1, alias="max-jobs", description="default: memory / 5 GB")
+    nvcc_threads: int = Field(2, ge=1, alias="nvcc-threads")
+    wheel_dirs: list[str] = Field(
+        default_factory=lambda: ["/opt/wheels"],
+        alias="wheel-dirs",
+        description="where the cpu variant finds a torch-*+cpu wheel",
+    )
+    base_images: dict[str, str] = Field(
+        default_factory=dict,
+        alias="base-images",
+        description="overrides, keyed '<variant>-build' / '<variant>-runtime'",
+    )
 
 
 class Config(_Model):
