@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     # "check",
     # "init",
     "exit_codes",
+    "docker",
 )
 
 app = typer.Typer(

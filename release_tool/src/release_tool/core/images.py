@@ -282,6 +282,12 @@ def plan_images(
         )
     lock_dir = root / mode_dir
     extras, versions = lock_facts(lock_dir / "uv.lock", settings.packages if mode == "dev" else ())
+    missing = [name for name in settings.packages if mode == "dev" and name not in versions]
+    if missing:
+        raise NotFoundError(
+            f"{lock_dir / 'uv.lock'}: no package(s) {', '.join(missing)} to put in the image",
+            hint="set [tool.release-tool.docker] packages to workspace members",
+        )
     notes: list[str] = []
     images = []
     for name in variants:
@@ -341,3 +347,28 @@ def plan_as_dict(plan: ImagePlan) -> dict[str, object]:
             for image in plan.images
         ],
     }
+
+
+_ARG_LINE = re.compile(r"^ARG (?P<name>[A-Z0-9_]+)(?:=(?P<value>.*))?$", re.MULTILINE)
+
+
+def render_dockerfile(text: str, build_args: dict[str, str]) -> str:
+    """The Dockerfile with each ``ARG`` default set to a variant's value.
+
+    What a builder sees for that variant, as one file: linted per variant in
+    the tests, and usable with builders that take no ``--build-arg``.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name not in build_args:
+            return match.group(0)
+        value = build_args[name].replace("\\", "\\\\").replace('"', '\\"')
+        return f'ARG {name}="{value}"'
+
+    return _ARG_LINE.sub(replace, text)
+
+
+def dockerfile_args(text: str) -> set[str]:
+    """Every build arg the Dockerfile declares."""
+    return {match.group("name") for match in _ARG_LINE.finditer(text)}

@@ -1,0 +1,248 @@
+"""``release-tool docker build|smoke``: build the image matrix, smoke-test a runtime image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from release_tool.cli.context import state
+
+if TYPE_CHECKING:
+    from release_tool.cli.terminal import Terminal
+    from release_tool.core.images import ImagePlan, ImageSettings, Revision
+    from release_tool.core.workspace import Workspace
+
+docker_app = typer.Typer(help="Build and smoke-test the workspace's container images.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(docker_app, name="docker")
+
+
+@docker_app.command("build")
+def build(
+    ctx: typer.Context,
+    mode: Annotated[str, typer.Option(help="Lock to build from: dev, staging, prod.")] = "prod",
+    target: Annotated[str, typer.Option(help="Dockerfile stage to build.")] = "runtime",
+    cuda: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated variants: cu124, cu128, cpu (default: config)."),
+    ] = None,
+    builder: Annotated[str, typer.Option(help="docker (buildx) or buildah.")] = "docker",
+    push: Annotated[bool, typer.Option("--push", help="Push every tag after building.")] = False,
+    version: Annotated[
+        str | None, typer.Option(help="Version in the tags (default: the mode's project).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan, build nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Build the image matrix with live progress; tags <image>:<version>-<variant>[-<sha7>]."""
+    from release_tool.adapters import docker as adapter
+    from release_tool.core.images import parse_variants, plan_as_dict
+
+    app_state = state(ctx)
+    term = app_state.terminal
+    workspace = app_state.workspace()
+    settings = workspace.config.docker
+    variants = parse_variants(cuda if cuda is not None else ",".join(settings.variants))
+    plan = _plan(workspace, mode, target, variants, builder, push, version)
+    if dry_run or workspace.config.dry_run:
+        _render_plan(term, plan, as_json)
+        return
+    backend = adapter.get_builder(builder)
+    wheel_dirs = [Path(folder) for folder in settings.wheel_dirs]
+    built = []
+    for note in plan.notes:
+        term.warn(note)
+    for image in plan.images:
+        adapter.stage_local_wheels(image.local_wheels, wheel_dirs, plan.context / "docker/wheels")
+        request = adapter.BuildRequest(
+            context=plan.context,
+            dockerfile=plan.dockerfile,
+            target=image.target,
+            build_args=image.build_args,
+            tags=image.tags,
+            labels=image.labels,
+            push=push,
+        )
+        term.info(f"building {image.primary_tag} ({builder}, target {image.target})")
+        with term.status(f"{image.variant}: starting") as status:
+
+            def on_line(line: str, status: object = status, variant: str = image.variant) -> None:
+                step = adapter.progress_line(line)
+                if step is None:
+                    return
+                if status is not None:
+                    status.update(f"{variant}: {step}")  # type: ignore[attr-defined]
+                else:
+                    term.info(f"  [{variant}] {step}")
+
+            result = adapter.build_image(backend, request, image.variant, on_line)
+        built.append(result)
+        term.success(
+            f"{image.primary_tag}: {result.size_bytes / 1e6:.0f} MB, {result.seconds:.0f} s, "
+            f"{result.cached_steps}/{result.steps} steps cached"
+        )
+    if as_json:
+        term.json({**plan_as_dict(plan), "built": [vars(item) for item in built]})
+
+
+@docker_app.command("smoke")
+def smoke(
+    ctx: typer.Context,
+    image: Annotated[str, typer.Argument(help="The runtime image to start.")],
+    builder: Annotated[str, typer.Option(help="docker or buildah.")] = "docker",
+    model_dir: Annotated[
+        Path | None, typer.Option(help="A model folder mounted read-only at /models/model.")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Host port (default: a free one).")] = None,
+    prompt: Annotated[
+        str | None, typer.Option(help="Also ask /v1/chat/completions this prompt.")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for /health.")] = 180.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Start IMAGE, check /health and /v1/models (and a chat answer with --prompt)."""
+    from release_tool.adapters.docker import get_builder
+    from release_tool.adapters.image_smoke import smoke_image
+
+    term = state(ctx).terminal
+    volumes = {str(model_dir.resolve()): "/models/model"} if model_dir else {}
+    term.info(f"starting {image} ({builder})")
+    result = smoke_image(
+        get_builder(builder), image, port=port, volumes=volumes, prompt=prompt, timeout=timeout
+    )
+    if as_json:
+        term.json(vars(result))
+        return
+    term.success(f"{image}: healthy after {result.startup_seconds:.1f} s on port {result.port}")
+    term.text(f"models: {', '.join(result.models)}")
+    if result.answer is not None:
+        term.text(f"answer: {result.answer}")
+
+
+def _plan(
+    workspace: Workspace,
+    mode: str,
+    target: str,
+    variants: tuple[str, ...],
+    builder: str,
+    push: bool,
+    version: str | None,
+) -> ImagePlan:
+    from release_tool.core.images import MODES, plan_images
+    from release_tool.errors import NotFoundError
+
+    if mode not in MODES:
+        raise NotFoundError(f"unknown mode {mode!r}", hint="choose from " + ", ".join(MODES))
+    mode_dir = "." if mode == "dev" else workspace.config.mode_dir(mode)  # type: ignore[arg-type]
+    if not (workspace.root / mode_dir / "uv.lock").is_file():
+        raise NotFoundError(
+            f"{mode} mode has no lock: {workspace.root / mode_dir / 'uv.lock'}",
+            hint="lock that mode first, or build another one with --mode dev",
+        )
+    return plan_images(
+        image_settings(workspace),
+        root=workspace.root,
+        mode=mode,
+        mode_dir=mode_dir,
+        variants=variants,
+        target=target,
+        builder=builder,
+        version=version or _project_version(workspace.root / mode_dir),
+        revision=_revision(workspace),
+        member_names=tuple(sorted(workspace.members)),
+        push=push,
+        memory_gib=_memory_gib(),
+    )
+
+
+def image_settings(workspace: Workspace) -> ImageSettings:
+    """The pure core's view of ``[tool.release-tool.docker]``."""
+    from release_tool.core.images import ImageSettings
+
+    docker = workspace.config.docker
+    return ImageSettings(
+        image=docker.image,
+        registry=docker.registry,
+        dockerfile=docker.dockerfile,
+        packages=tuple(docker.packages),
+        extras=tuple(docker.extras),
+        python=docker.python,
+        flash_attn_cuda_archs=docker.flash_attn_cuda_archs,
+        max_jobs=docker.max_jobs,
+        nvcc_threads=docker.nvcc_threads,
+        base_images=dict(docker.base_images),
+    )
+
+
+def _project_version(folder: Path) -> str:
+    from release_tool.adapters.toml_files import get_path, read_toml
+
+    value = get_path(read_toml(folder / "pyproject.toml"), "project", "version")
+    return str(value) if value else "0.0.0"
+
+
+def _revision(workspace: Workspace) -> Revision:
+    """HEAD's sha and commit date, and the source URL (config or the git remote)."""
+    from datetime import UTC, datetime
+
+    from release_tool.core.images import Revision
+
+    if not workspace.is_git_repo:
+        return Revision(sha="", created="1970-01-01T00:00:00+00:00")
+    from release_tool.adapters.git_read import open_repo
+
+    repo = open_repo(workspace.root)
+    if repo.head_is_unborn:
+        return Revision(sha="", created="1970-01-01T00:00:00+00:00")
+    commit = repo.head.peel()
+    created = datetime.fromtimestamp(commit.commit_time, tz=UTC).isoformat()
+    source = workspace.config.repo_urls.get(".")
+    if source is None:
+        remote = next((r for r in repo.remotes if r.name == workspace.config.git_remote), None)
+        source = remote.url if remote is not None else None
+    return Revision(sha=str(commit.id), created=created, source=source)
+
+
+def _memory_gib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _render_plan(term: Terminal, plan: ImagePlan, as_json: bool) -> None:
+    from release_tool.adapters.docker import BuildRequest, buildah_command, buildx_command
+    from release_tool.core.images import plan_as_dict
+
+    commands = []
+    for image in plan.images:
+        request = BuildRequest(
+            plan.context, plan.dockerfile, image.target, image.build_args, image.tags, image.labels,
+            plan.push,
+        )
+        render = buildah_command if plan.builder == "buildah" else buildx_command
+        commands.append(render(request))
+    if as_json:
+        term.json({**plan_as_dict(plan), "commands": commands})
+        return
+    term.info(f"plan: {len(plan.images)} image(s) from {plan.mode} mode ({plan.builder})")
+    for note in plan.notes:
+        term.warn(note)
+    for image, command in zip(plan.images, commands, strict=True):
+        term.text(f"{image.variant} ({image.target}):")
+        for tag in image.tags:
+            term.text(f"  tag   {tag}")
+        for key, value in image.build_args.items():
+            term.text(f"  arg   {key}={value}")
+        term.text("  run   " + " ".join(command[:4]) + " ...")
+        if plan.push:
+            term.text("  push  " + ", ".join(image.tags))
