@@ -76,7 +76,7 @@ class DockerSettings(_Model):
         default_factory=lambda: ["bench-utils", "model-qwen-vl"],
         description="members whose dependencies the runtime image installs (dev mode)",
     )
-    extras: list[str] = Field(default_factory=lambda: ["hf"], description="extras of those members")
+    extras: list[str] = Field(default_factory=lambda: ["serve", "hf"], description="extras of those members")
     variants: list[str] = Field(default_factory=lambda: ["cu124", "cu128"])
     python: str = "3.11"
     flash_attn_cuda_archs: str = Field("80;90", alias="flash-attn-cuda-archs")

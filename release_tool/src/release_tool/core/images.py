@@ -81,7 +81,7 @@ VARIANTS: dict[str, Variant] = {
         build_base="debian:bookworm-slim",
         runtime_base="debian:bookworm-slim",
         python_source="system",
-        exclude_packages="flash-attn|torch|triton|nvidia-[a-z0-9-]+",
+        exclude_packages="flash-attn|torch|triton|nvidia-[a-z0-9-]+|cuda-[a-z0-9-]+",
         local_wheels=("torch-*+cpu-*.whl",),
     ),
 }
@@ -124,7 +124,7 @@ class ImageSettings:
     registry: str | None = None
     dockerfile: str = "docker/Dockerfile-uv"
     packages: tuple[str, ...] = ("bench-utils", "model-qwen-vl")
-    extras: tuple[str, ...] = ("hf",)
+    extras: tuple[str, ...] = ("serve", "hf")
     python: str = "3.11"
     flash_attn_cuda_archs: str = "80;90"
     max_jobs: int | None = None
