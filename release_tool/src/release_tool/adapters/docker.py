@@ -55,6 +55,10 @@ class ImageInfo:
     labels: dict[str, str]
     cmd: tuple[str, ...]
     user: str
+    layer_sizes: tuple[int, ...] = ()
+    history: tuple[str, ...] = ()
+    """The instruction behind each layer (aligned with ``layers``; buildah only)."""
+    healthcheck: tuple[str, ...] = ()
 
 
 def buildx_command(request: BuildRequest) -> list[str]:
@@ -185,14 +189,21 @@ class BuildahBuilder:
         config = (data.get("Docker") or {}).get("config") or (data.get("OCIv1") or {}).get(
             "config", {}
         )
+        sizes = tuple(int(layer.get("size", 0)) for layer in manifest.get("layers", []))
+        history = (data.get("Docker") or {}).get("history") or []
         return ImageInfo(
             name=image,
             id=str(data.get("FromImageID", "")),
-            size_bytes=sum(int(layer.get("size", 0)) for layer in manifest.get("layers", [])),
+            size_bytes=sum(sizes),
             layers=tuple(data.get("OCIv1", {}).get("rootfs", {}).get("diff_ids", [])),
             labels=dict(config.get("Labels") or {}),
             cmd=tuple(config.get("Cmd") or ()),
             user=str(config.get("User") or ""),
+            layer_sizes=sizes,
+            history=tuple(
+                str(step.get("created_by", "")) for step in history if not step.get("empty_layer")
+            ),
+            healthcheck=tuple((config.get("Healthcheck") or {}).get("Test") or ()),
         )
 
     def start(
@@ -296,6 +307,7 @@ class DockerBuilder:
             labels=dict(config.get("Labels") or {}),
             cmd=tuple(config.get("Cmd") or ()),
             user=str(config.get("User") or ""),
+            healthcheck=tuple((config.get("Healthcheck") or {}).get("Test") or ()),
         )
 
     def start(
@@ -421,7 +433,7 @@ def build_image(
 def progress_line(line: str) -> str | None:
     """The part of a builder line worth showing as progress (a step header), else None."""
     match = _STEP.search(line)
-    return match.group(0)[:100] if match else None
+    return " ".join(match.group(0).split())[:72] if match else None
 
 
 # buildah: "[3/7] STEP 9/10: RUN ..."; buildx --progress plain: "#12 [deps 3/5] RUN ..."
