@@ -35,6 +35,13 @@ def build(
     version: Annotated[
         str | None, typer.Option(help="Version in the tags (default: the mode's project).")
     ] = None,
+    image: Annotated[
+        str | None, typer.Option(help="Image name (default: [tool.release-tool.docker] image).")
+    ] = None,
+    build_arg: Annotated[
+        list[str] | None,
+        typer.Option("--build-arg", help="KEY=VALUE passed to the build, over the variant's."),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan, build nothing.")
     ] = False,
@@ -49,7 +56,8 @@ def build(
     workspace = app_state.workspace()
     settings = workspace.config.docker
     variants = parse_variants(cuda if cuda is not None else ",".join(settings.variants))
-    plan = _plan(workspace, mode, target, variants, builder, push, version)
+    overrides = _parse_build_args(build_arg or [])
+    plan = _plan(workspace, mode, target, variants, builder, push, version, image, overrides)
     if dry_run or workspace.config.dry_run:
         _render_plan(term, plan, as_json)
         return
@@ -133,7 +141,11 @@ def _plan(
     builder: str,
     push: bool,
     version: str | None,
+    image: str | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> ImagePlan:
+    from dataclasses import replace
+
     from release_tool.core.images import MODES, plan_images
     from release_tool.errors import NotFoundError
 
@@ -145,8 +157,11 @@ def _plan(
             f"{mode} mode has no lock: {workspace.root / mode_dir / 'uv.lock'}",
             hint="lock that mode first, or build another one with --mode dev",
         )
-    return plan_images(
-        image_settings(workspace),
+    settings = image_settings(workspace)
+    if image:
+        settings = replace(settings, image=image)
+    plan = plan_images(
+        settings,
         root=workspace.root,
         mode=mode,
         mode_dir=mode_dir,
@@ -159,6 +174,22 @@ def _plan(
         push=push,
         memory_gib=_memory_gib(),
     )
+    if not overrides:
+        return plan
+    images = tuple(replace(item, build_args=item.build_args | overrides) for item in plan.images)
+    return replace(plan, images=images)
+
+
+def _parse_build_args(values: list[str]) -> dict[str, str]:
+    from release_tool.errors import ConfigError
+
+    out = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--build-arg {value!r}: expected KEY=VALUE")
+        out[key] = rest
+    return out
 
 
 def image_settings(workspace: Workspace) -> ImageSettings:
