@@ -252,6 +252,7 @@ def lock_facts(lock_path: Path, packages: tuple[str, ...]) -> tuple[frozenset[st
         versions.setdefault(name, package.get("version", ""))
         if not packages or name in packages or package.get("source", {}).get("virtual") == ".":
             extras.update(package.get("optional-dependencies", {}))
+            extras.update(package.get("metadata", {}).get("provides-extras", []))
     return frozenset(extras), versions
 
 
