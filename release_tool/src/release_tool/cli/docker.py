@@ -10,6 +10,7 @@ import typer
 from release_tool.cli.context import state
 
 if TYPE_CHECKING:
+    from release_tool.cli.context import AppState
     from release_tool.cli.terminal import Terminal
     from release_tool.core.images import ImagePlan, ImageSettings, Revision
     from release_tool.core.workspace import Workspace
@@ -30,7 +31,9 @@ def build(
         str | None,
         typer.Option(help="Comma-separated variants: cu124, cu128, cpu (default: config)."),
     ] = None,
-    builder: Annotated[str, typer.Option(help="docker (buildx) or buildah.")] = "docker",
+    builder: Annotated[
+        str | None, typer.Option(help="docker (buildx) or buildah (default: config).")
+    ] = None,
     push: Annotated[bool, typer.Option("--push", help="Push every tag after building.")] = False,
     version: Annotated[
         str | None, typer.Option(help="Version in the tags (default: the mode's project).")
@@ -56,6 +59,7 @@ def build(
     workspace = app_state.workspace()
     settings = workspace.config.docker
     variants = parse_variants(cuda if cuda is not None else ",".join(settings.variants))
+    builder = builder or settings.builder
     overrides = _parse_build_args(build_arg or [])
     plan = _plan(workspace, mode, target, variants, builder, push, version, image, overrides)
     if dry_run or workspace.config.dry_run:
@@ -103,7 +107,9 @@ def build(
 def smoke(
     ctx: typer.Context,
     image: Annotated[str, typer.Argument(help="The runtime image to start.")],
-    builder: Annotated[str, typer.Option(help="docker or buildah.")] = "docker",
+    builder: Annotated[
+        str | None, typer.Option(help="docker or buildah (default: config, else docker).")
+    ] = None,
     model_dir: Annotated[
         Path | None, typer.Option(help="A model folder mounted read-only at /models/model.")
     ] = None,
@@ -118,7 +124,9 @@ def smoke(
     from release_tool.adapters.docker import get_builder
     from release_tool.adapters.image_smoke import smoke_image
 
-    term = state(ctx).terminal
+    app_state = state(ctx)
+    term = app_state.terminal
+    builder = builder or _configured_builder(app_state)
     volumes = {str(model_dir.resolve()): "/models/model"} if model_dir else {}
     term.info(f"starting {image} ({builder})")
     result = smoke_image(
@@ -131,6 +139,16 @@ def smoke(
     term.text(f"models: {', '.join(result.models)}")
     if result.answer is not None:
         term.text(f"answer: {result.answer}")
+
+
+def _configured_builder(app_state: AppState) -> str:
+    """The workspace's configured builder; ``docker`` outside a workspace."""
+    from release_tool.errors import ReleaseToolError
+
+    try:
+        return app_state.workspace().config.docker.builder
+    except ReleaseToolError:
+        return "docker"
 
 
 def _plan(

@@ -78,6 +78,7 @@ class DockerSettings(_Model):
     )
     extras: list[str] = Field(default_factory=lambda: ["serve", "hf"], description="extras of those members")
     variants: list[str] = Field(default_factory=lambda: ["cu124", "cu128"])
+    builder: Literal["docker", "buildah"] = "docker"
     python: str = "3.11"
     flash_attn_cuda_archs: str = Field("80;90", alias="flash-attn-cuda-archs")
     max_jobs: int | None = Field(None, ge=1, alias="max-jobs", description="default: memory / 5 GB")
