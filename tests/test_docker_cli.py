@@ -283,3 +283,31 @@ def test_smoke_failures_carry_the_log(tmp_path: Path, mode: str, message: str) -
     assert message in str(info.value)
     assert "--- container log (tail) ---\nserver starting" in str(info.value)
     assert builder.started[0].poll() is not None
+
+
+def test_buildx_command_is_exact(tmp_path: Path) -> None:
+    request = adapter.BuildRequest(
+        context=tmp_path,
+        dockerfile=tmp_path / "Dockerfile-uv",
+        target="dev",
+        build_args={"CUDA": "cu128"},
+        tags=("hyperbench:1-cu128-dev",),
+        push=True,
+    )
+    assert adapter.buildx_command(request) == [
+        "docker", "buildx", "build", "--progress", "plain",
+        "--file", str(tmp_path / "Dockerfile-uv"), "--target", "dev",
+        "--build-arg", "CUDA=cu128", "--tag", "hyperbench:1-cu128-dev",
+        "--load", str(tmp_path),
+    ]  # fmt: skip
+
+
+def test_docker_sdk_is_optional() -> None:
+    try:
+        import docker  # noqa: F401
+    except ImportError:
+        with pytest.raises(adapter.ImageBuildError, match="docker SDK is not installed") as info:
+            adapter.DockerBuilder().inspect("hyperbench:1-cpu")
+        assert "release-tool[docker]" in str(info.value)
+    else:
+        pytest.skip("the docker SDK is installed here: the missing-SDK message did not run")

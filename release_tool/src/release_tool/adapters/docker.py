@@ -62,11 +62,11 @@ class ImageInfo:
 
 
 def buildx_command(request: BuildRequest) -> list[str]:
-    """``docker buildx build`` for a request; ``--push`` or ``--load`` into the daemon."""
+    """``docker buildx build`` for a request, loaded into the daemon (pushed by the SDK after)."""
     cmd = ["docker", "buildx", "build", "--progress", "plain"]
     cmd += ["--file", str(request.dockerfile), "--target", request.target]
     cmd += _common_flags(request)
-    cmd += ["--push" if request.push else "--load", str(request.context)]
+    cmd += ["--load", str(request.context)]
     return cmd
 
 
@@ -273,6 +273,9 @@ class DockerBuilder:
 
     def build(self, request: BuildRequest, on_line: Callable[[str], None]) -> None:
         stream_command(buildx_command(request), on_line, cwd=request.context)
+        if request.push:
+            for tag in request.tags:
+                self.push(tag)
 
     def _client(self) -> Any:
         try:
