@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-
 from release_tool.adapters.github import (
     GitHubClient,
     parse_repo_slug,
@@ -14,6 +12,10 @@ from release_tool.adapters.github import (
 )
 from release_tool.errors import ExternalServiceError
 from release_tool.testing.github_server import GitHubServer
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 TOKEN = "ghp_secret_value_123"
 SLUG = "example-org/bench_utils"
@@ -143,7 +145,7 @@ def test_forbidden_without_rate_limit_names_permissions(server: GitHubServer) ->
 
 
 def test_missing_repo_is_a_clear_404(server: GitHubServer) -> None:
-    with pytest.raises(ExternalServiceError, match="example-org/nope not found") as info:
+    with pytest.raises(ExternalServiceError, match=r"example-org/nope not found") as info:
         client_for(server).release_by_tag("example-org/nope", "v1.0.0")
     assert "[tool.release-tool.github].repos" in str(info.value)
 

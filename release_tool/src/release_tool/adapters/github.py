@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from release_tool.errors import ConfigError, ExternalServiceError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
     from pathlib import Path
 
     from release_tool.core.workspace import Workspace
@@ -171,7 +171,7 @@ class GitHubClient:
         return f"GitHubClient({self.api_url!r})"
 
     def check_repository(self, slug: str) -> str:
-        """Fetch the repository (fails early on a bad token or a missing repo); its default branch."""
+        """Fetch the repository (fails early: bad token, missing repo); its default branch."""
         return str(self._repo(slug).default_branch)
 
     def release_by_tag(self, slug: str, tag: str) -> ReleaseInfo | None:
@@ -246,7 +246,7 @@ class GitHubClient:
     @contextmanager
     def _errors(self, action: str, slug: str, *, tag: str | None = None,
                 repo_lookup: bool = False, missing_ok: bool = False) -> Iterator[None]:
-        """Turn PyGithub and network errors into ``ExternalServiceError`` (404 on a read: ``_Missing``)."""
+        """PyGithub and network errors -> ``ExternalServiceError`` (expected 404: ``_Missing``)."""
         from github import GithubException
         from requests import RequestException
 

@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     # "check",
     # "init",
     "exit_codes",
+    "github",
+    "ci",
 )
 
 app = typer.Typer(

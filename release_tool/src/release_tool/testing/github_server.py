@@ -248,7 +248,8 @@ class GitHubServer:
             "url": f"{api}/releases/{rid}",
             "html_url": f"{self.origin}/{repo.full_name}/releases/tag/{tag}",
             "assets_url": f"{api}/releases/{rid}/assets",
-            "upload_url": f"{self.origin}/uploads/repos/{repo.full_name}/releases/{rid}/assets{{?name,label}}",
+            "upload_url": (f"{self.origin}/uploads/repos/{repo.full_name}/releases/{rid}"
+                           "/assets{?name,label}"),
             "tarball_url": f"{api}/tarball/{tag}", "zipball_url": f"{api}/zipball/{tag}",
             "id": rid, "node_id": f"RE_{rid}", "tag_name": tag,
             "target_commitish": body.get("target_commitish", repo.default_branch),
