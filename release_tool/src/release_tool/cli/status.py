@@ -69,7 +69,7 @@ def render_table(result: WorkspaceStatus) -> Table:
     return table
 
 
-def pin_version(result: WorkspaceStatus, row: MemberStatus, mode: str) -> object:  # noqa: ARG001
+def pin_version(result: WorkspaceStatus, row: MemberStatus, mode: str) -> object:
     """The version a member's pin in ``mode`` points at (None if not a release tag)."""
     return row.pinned_versions.get(mode)
 
