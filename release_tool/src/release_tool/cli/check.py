@@ -17,7 +17,9 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--only", help="Run only these checks (repeatable).")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
-        list_checks: Annotated[bool, typer.Option("--list", help="List the checks and exit.")] = False,
+        list_checks: Annotated[
+            bool, typer.Option("--list", help="List the checks and exit.")
+        ] = False,
     ) -> None:
         """Check pins, tags, versions, constraints, locks and submodules. Exit 5 on failure."""
         from release_tool.core.checks import CHECKS, CheckContext, run_checks

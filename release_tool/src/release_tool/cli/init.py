@@ -13,7 +13,9 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(
         ctx: typer.Context,
-        force: Annotated[bool, typer.Option("--force", help="Overwrite existing mode files.")] = False,
+        force: Annotated[
+            bool, typer.Option("--force", help="Overwrite existing mode files.")
+        ] = False,
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
         ] = False,

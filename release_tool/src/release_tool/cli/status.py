@@ -18,7 +18,9 @@ def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(
         ctx: typer.Context,
-        members: Annotated[list[str] | None, typer.Argument(help="Members to show (default: all).")] = None,
+        members: Annotated[
+            list[str] | None, typer.Argument(help="Members to show (default: all).")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
     ) -> None:
         """Show each member's version, tags, unreleased commits, pins and drift."""

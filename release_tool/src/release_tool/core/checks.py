@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from packaging.requirements import Requirement
 from packaging.version import Version
 
 from release_tool.adapters import git_read, uv
 from release_tool.adapters.toml_files import get_path, parse_toml, unwrap
-from release_tool.core.modes import ModeState, Pin
-from release_tool.core.status import WorkspaceStatus
-from release_tool.core.workspace import Member, Workspace
 from release_tool.errors import ReleaseToolError
+
+if TYPE_CHECKING:
+    from release_tool.core.modes import ModeState, Pin
+    from release_tool.core.status import WorkspaceStatus
+    from release_tool.core.workspace import Member, Workspace
 
 Severity = Literal["error", "warning"]
 
@@ -92,7 +94,9 @@ class CheckContext:
     def _read_pyproject(self, member: Member, ref: str) -> dict[str, Any] | None:
         if member.repo_root is None:
             return None
-        rel = "pyproject.toml" if member.layout.has_own_repo else f"{member.rel_path}/pyproject.toml"
+        rel = (
+            "pyproject.toml" if member.layout.has_own_repo else f"{member.rel_path}/pyproject.toml"
+        )
         text = git_read.read_file_at(member.repo_root, ref, rel)
         if text is None:
             return None
@@ -116,7 +120,9 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def check(name: str, description: str, severity: Severity = "error") -> Callable[[CheckFn], CheckFn]:
+def check(
+    name: str, description: str, severity: Severity = "error"
+) -> Callable[[CheckFn], CheckFn]:
     """Register a named check."""
 
     def decorate(fn: CheckFn) -> CheckFn:
@@ -198,13 +204,16 @@ def _tags_exist(ctx: CheckContext) -> list[Problem]:
         if pin.tag is None or member.repo_root is None:
             continue
         if member.repo_root not in tags_by_repo:
-            tags_by_repo[member.repo_root] = git_read.read_tags(git_read.open_repo(member.repo_root))
+            tags_by_repo[member.repo_root] = git_read.read_tags(
+                git_read.open_repo(member.repo_root)
+            )
         if pin.tag not in tags_by_repo[member.repo_root]:
             problems.append(
                 Problem(
                     f"{mode}:{member.name}",
                     f"pinned tag {pin.tag!r} does not exist",
-                    f"git -C {member.repo_root} fetch --tags; or re-pin with release-tool promote {mode}",
+                    f"git -C {member.repo_root} fetch --tags, "
+                    f"or re-pin: release-tool promote {mode}",
                 )
             )
     return problems
@@ -327,7 +336,9 @@ def _heads_attached(ctx: CheckContext) -> list[Problem]:
     ]
 
 
-@check("tags-fetched", "repositories with history have their tags (not a shallow clone without tags)")
+@check(
+    "tags-fetched", "repositories with history have their tags (not a shallow clone without tags)"
+)
 def _tags_fetched(ctx: CheckContext) -> list[Problem]:
     return [
         Problem(

@@ -9,8 +9,7 @@ overwritten (unless forced).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 
@@ -23,9 +22,13 @@ from release_tool.adapters.toml_files import (
 )
 from release_tool.core.modes import MODES
 from release_tool.core.pinning import needs_override, override_requirement, pin_source
-from release_tool.core.status import WorkspaceStatus
-from release_tool.core.workspace import Workspace
 from release_tool.errors import ExistsError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from release_tool.core.status import WorkspaceStatus
+    from release_tool.core.workspace import Workspace
 
 MODE_HEADERS = {
     "staging": "Staging mode: members pinned to dev tags (release-tool bump --dev re-pins).",
@@ -117,8 +120,10 @@ def render_mode(
     missing: list[str] = []
     for row in status.members:
         tag = row.latest_dev if mode == "staging" else row.latest_stable
-        if mode == "staging" and row.latest_stable and (
-            tag is None or row.latest_stable.version > tag.version
+        if (
+            mode == "staging"
+            and row.latest_stable
+            and (tag is None or row.latest_stable.version > tag.version)
         ):
             tag = row.latest_stable  # a newer stable release supersedes older dev tags
         if tag is None:

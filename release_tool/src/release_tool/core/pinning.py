@@ -10,10 +10,13 @@ makes the mode's pins win everywhere.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from release_tool.adapters import git_read
-from release_tool.core.workspace import Member, Workspace
 from release_tool.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from release_tool.core.workspace import Member, Workspace
 
 _SCP = re.compile(r"^(?P<user>[\w.-]+)@(?P<host>[\w.-]+):(?P<path>.+)$")
 

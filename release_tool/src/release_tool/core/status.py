@@ -8,14 +8,16 @@ is plain data: the CLI renders it as a table or as JSON (schema
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
-from packaging.version import Version
+from typing import TYPE_CHECKING, Any
 
 from release_tool.adapters import git_read
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode, tag_version
 from release_tool.core.workspace import Layout, Member, Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from packaging.version import Version
 
 SCHEMA = "release-tool.status/1"
 
@@ -173,7 +175,9 @@ def _member_status(
     changed: tuple[str, ...] = ()
     if state is not None:
         subdir = None if member.layout.has_own_repo else member.rel_path
-        latest = max((t for t in (latest_dev, latest_stable) if t), key=lambda t: t.version, default=None)
+        latest = max(
+            (t for t in (latest_dev, latest_stable) if t), key=lambda t: t.version, default=None
+        )
         if state.head is not None:
             commits = git_read.count_commits(
                 state.path, state.head, latest.commit if latest else None, subdir
@@ -182,7 +186,9 @@ def _member_status(
         changed = (
             state.changed_paths
             if subdir is None
-            else tuple(p for p in state.changed_paths if p.startswith(prefix) or p == member.rel_path)
+            else tuple(
+                p for p in state.changed_paths if p.startswith(prefix) or p == member.rel_path
+            )
         )
     status = MemberStatus(
         member=member,
@@ -228,8 +234,10 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
         drift.append("shallow-no-tags")
     for mode, pin in s.pins.items():
         newest = s.latest_dev if mode == "staging" else s.latest_stable
-        if mode == "staging" and s.latest_stable and (
-            newest is None or s.latest_stable.version > newest.version
+        if (
+            mode == "staging"
+            and s.latest_stable
+            and (newest is None or s.latest_stable.version > newest.version)
         ):
             newest = s.latest_stable
         if pin is None:
