@@ -164,3 +164,11 @@ def _tree_entry(tree: pygit2.Tree, rel: str) -> pygit2.Object | None:
         return tree[rel]
     except KeyError:
         return None
+
+
+def remote_url(path: Path, name: str) -> str | None:
+    """The URL of remote ``name`` of the repo at ``path`` (None if there is no such remote)."""
+    try:
+        return _cached_repo(str(path)).remotes[name].url
+    except (KeyError, ValueError, pygit2.GitError):
+        return None

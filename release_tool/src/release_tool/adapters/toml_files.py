@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 import tomlkit.exceptions
-from tomlkit.items import InlineTable, Table
-from tomlkit.toml_document import TOMLDocument
 
 from release_tool.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tomlkit.items import InlineTable, Table
+    from tomlkit.toml_document import TOMLDocument
 
 
 def read_toml(path: Path) -> TOMLDocument:

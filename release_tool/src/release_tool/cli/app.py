@@ -14,9 +14,9 @@ from release_tool.errors import ExitCode, ReleaseToolError
 
 # Each module exposes ``register(app)``; add new commands here.
 COMMAND_MODULES = (
-    # "status",
-    # "check",
-    # "init",
+    "status",
+    "check",
+    "init",
     "exit_codes",
     "github",
     "ci",

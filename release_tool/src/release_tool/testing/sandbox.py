@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 ORG_URL = "https://github.com/example-org"
 ROOT_REPO = "workspace"
@@ -273,7 +275,9 @@ def mode_pyproject(mode: str, specs: Iterable[MemberSpec]) -> str:
         if version is not None:
             pins[spec.canonical] = _pin(spec, version)
     needed = {canonicalize_name(Requirement(d).name) for s in specs for d in s.deps}
-    overrides = [_override(s, pins[s.canonical]) for s in specs if s.canonical in needed & set(pins)]
+    overrides = [
+        _override(s, pins[s.canonical]) for s in specs if s.canonical in needed & set(pins)
+    ]
     lines = [
         "[project]",
         f'name = "sandbox-{mode}"',
@@ -386,8 +390,7 @@ def _member_history(stream: _Stream, spec: MemberSpec, *, prefix: str, tag_templ
     tagged_commits = max(spec.commits - spec.untagged_tail, n_tags, 1)
     # the commit index (0-based) at which each tag is made, spread evenly, last at the end
     tag_at = {
-        round((i + 1) * tagged_commits / n_tags) - 1: version
-        for i, version in enumerate(spec.tags)
+        round((i + 1) * tagged_commits / n_tags) - 1: version for i, version in enumerate(spec.tags)
     }
     total = tagged_commits + spec.untagged_tail
     version = spec.tags[0] if spec.tags else spec.head_version
