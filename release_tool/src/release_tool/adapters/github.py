@@ -155,14 +155,14 @@ class GitHubClient:
         self.api_url = api_url.rstrip("/")
         retry = Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.2,
                       allowed_methods=frozenset({"GET"}))
-        pause = None if not throttle else 0.25
+        # GitHub asks integrations to space out writes (secondary rate limits)
         self._github = Github(
             auth=Auth.Token(token),
             base_url=self.api_url,
             timeout=30,
             retry=retry,
-            seconds_between_requests=pause,
-            seconds_between_writes=None if not throttle else 1.0,
+            seconds_between_requests=None,
+            seconds_between_writes=0.5 if throttle else None,
         )
         self._repos: dict[str, Any] = {}
         self._objects: dict[tuple[str, str, int], Any] = {}
