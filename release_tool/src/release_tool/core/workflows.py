@@ -27,6 +27,9 @@ BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 RELEASE_GROUP = "release-tool-${{ github.repository }}"
 STABLE_VERSION_GLOB = "[0-9]+.[0-9]+.[0-9]+"
 DEFAULT_CUDA = ("cu124", "cu128")
+# release-tool runs from the workspace's own lock (as a member or a dev dependency):
+# the same version locally and in CI, and never an unrelated package of that name.
+TOOL = "uv run --locked release-tool"
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class WorkflowSettings:
     main_branch: str
     dev_branch: str
     tool: str
-    """How a step runs release-tool (``uv run release-tool`` inside this repo)."""
+    """How a step runs release-tool."""
     stable_tag_globs: tuple[str, ...]
     registry: str | None
     cuda_variants: tuple[str, ...] = DEFAULT_CUDA
@@ -69,11 +72,10 @@ def settings_for(workspace: Workspace) -> WorkflowSettings:
         templates.append(config.tag_template.repo)
     if False in layouts:
         templates.append(config.tag_template.folder)
-    in_workspace = "release-tool" in workspace.members
     return WorkflowSettings(
         main_branch=config.main_branch,
         dev_branch=config.dev_branch,
-        tool="uv run --locked release-tool" if in_workspace else "uvx release-tool",
+        tool=TOOL,
         stable_tag_globs=tuple(sorted({tag_glob(t) for t in templates})),
         registry=config.docker.registry,
         has_submodules=bool(workspace.submodules),
