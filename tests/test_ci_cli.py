@@ -1,4 +1,4 @@
-"""``release-tool ci init`` on sandbox workspaces: files, idempotence, --force, --dry-run, --json."""
+"""``release-tool ci init`` on sandboxes: files, idempotence, --force, --dry-run, --json."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from test_workflows import run_actionlint
-
 from release_tool.core.workflows import render_workflows, settings_for
 from release_tool.core.workspace import load_workspace
 from release_tool.testing.cli import run_cli
 from release_tool.testing.sandbox import MemberSpec, Sandbox, build_sandbox
+from test_workflows import run_actionlint
 
 if TYPE_CHECKING:
     from pathlib import Path
