@@ -116,7 +116,7 @@ def publish_pulls(workspace: Workspace, *, dry_run: bool,
                   client: PullApi | None = None) -> list[PullOutcome]:
     """Open or update each proposed PR; with ``dry_run``, only say which calls."""
     proposals = plan_pulls(workspace)
-    if dry_run:
+    if dry_run or not proposals:
         return [_dry_outcome(p) for p in proposals]
     if client is None:
         from release_tool.core.github_release import make_client

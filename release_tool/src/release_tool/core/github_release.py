@@ -132,7 +132,7 @@ def publish_releases(workspace: Workspace, members_or_tags: list[str] | None, *,
     (missing), updated (different) or left alone (identical).
     """
     targets = plan_release_targets(workspace, members_or_tags, prerelease_dev=prerelease_dev)
-    if dry_run:
+    if dry_run or not targets:
         return [_dry_outcome(t) for t in targets]
     api = client or make_client(workspace)
     for slug in dict.fromkeys(t.slug for t in targets):
