@@ -41,7 +41,15 @@ def sandbox(tmp_path: Path, server: GitHubServer, monkeypatch: pytest.MonkeyPatc
         MemberSpec("gamma", commits=2, tags=("0.1.0.dev1",)),
     ]
     config = f'github = {{ api-url = "{server.base_url}" }}\n'
-    return build_sandbox(tmp_path, specs, modes=False, config=config)
+    sb = build_sandbox(tmp_path, specs, modes=False, config=config)
+    link(server, sb)
+    return sb
+
+
+def link(server: GitHubServer, sb: Sandbox) -> None:
+    """Let the bare remotes answer for the fake GitHub repos' tags."""
+    for repo in server.repos.values():
+        repo.git_dir = sb.remotes / f"{repo.name.removesuffix('-mirror')}.git"
 
 
 def publish(sb: Sandbox, items: list[str] | None = None, **kwargs):
@@ -162,6 +170,16 @@ def test_rate_limit_midway_names_what_finished_and_rerun_completes(
     assert [len(r.releases) for r in server.repos.values()] == [1, 1]
 
 
+def test_tag_missing_on_github_is_refused(sandbox: Sandbox, server: GitHubServer) -> None:
+    sandbox.git("tag", "-a", "alpha-v0.1.1", "-m", "Release alpha 0.1.1")  # not pushed
+    with pytest.raises(PlanRefusedError, match="tag alpha-v0.1.1 is not on GitHub"):
+        publish(sandbox, ["alpha", "beta"])
+    assert server.writes() == []
+    assert server.requests[-1].path == f"/repos/{ROOT}/git/ref/tags/alpha-v0.1.1"
+    sandbox.push(None, "alpha-v0.1.1")
+    assert [o.action for o in publish(sandbox, ["alpha"])] == ["create"]
+
+
 def test_repo_override_in_config(tmp_path: Path, server: GitHubServer,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     server.add_repo("other-org/beta-mirror")
@@ -169,6 +187,7 @@ def test_repo_override_in_config(tmp_path: Path, server: GitHubServer,
               'repos = { "beta" = "other-org/beta-mirror" } }\n')
     sb = build_sandbox(tmp_path, [MemberSpec("beta", layout="submodule", tags=("1.0.0",))],
                        modes=False, config=config)
+    link(server, sb)
     publish(sb)
     assert [r.path for r in server.writes()] == ["/repos/other-org/beta-mirror/releases"]
 
@@ -183,11 +202,13 @@ def test_cli_dry_run_prints_calls_without_token_or_network(
         "create-or-update example-org/workspace  alpha-v0.1.0  (release, notes: tag message)\n"
         "                   GET /repos/example-org/workspace\n"
         "                   GET /repos/example-org/workspace/releases/tags/alpha-v0.1.0\n"
+        "                   GET /repos/example-org/workspace/git/ref/tags/alpha-v0.1.0\n"
         "                   POST /repos/example-org/workspace/releases\n"
         "                   PATCH /repos/example-org/workspace/releases/{id}\n"
         "create-or-update example-org/beta  v0.2.0  (release, notes: tag message)\n"
         "                   GET /repos/example-org/beta\n"
         "                   GET /repos/example-org/beta/releases/tags/v0.2.0\n"
+        "                   GET /repos/example-org/beta/git/ref/tags/v0.2.0\n"
         "                   POST /repos/example-org/beta/releases\n"
         "                   PATCH /repos/example-org/beta/releases/{id}\n"
     )

@@ -186,6 +186,15 @@ class GitHubClient:
         self._objects[(slug, "release", release.id)] = release
         return _release_info(release)
 
+    def tag_exists(self, slug: str, tag: str) -> bool:
+        """Whether ``tag`` is on GitHub (creating a release for a missing tag would make one)."""
+        repo = self._repo(slug)
+        try:
+            with self._errors(f"reading tag {tag} of {slug}", slug, missing_ok=True):
+                return bool(repo.get_git_ref(f"tags/{tag}").object.sha)
+        except _Missing:
+            return False
+
     def create_release(self, slug: str, tag: str, *, name: str, body: str,
                        prerelease: bool) -> ReleaseInfo:
         """Create a published release for an existing tag."""

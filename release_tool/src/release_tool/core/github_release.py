@@ -35,6 +35,7 @@ class ReleaseApi(Protocol):
 
     def check_repository(self, slug: str) -> str: ...
     def release_by_tag(self, slug: str, tag: str) -> ReleaseInfo | None: ...
+    def tag_exists(self, slug: str, tag: str) -> bool: ...
     def create_release(self, slug: str, tag: str, *, name: str, body: str,
                        prerelease: bool) -> ReleaseInfo: ...
     def update_release(self, slug: str, release_id: int, tag: str, *, name: str, body: str,
@@ -162,6 +163,14 @@ def _decide(api: ReleaseApi, target: ReleaseTarget) -> _Decision:
     quoted = _quote(target.tag)
     decision = _Decision(target, api.release_by_tag(target.slug, target.tag))
     decision.calls.append(ApiCall("GET", f"/repos/{target.slug}/releases/tags/{quoted}"))
+    if decision.existing is None:
+        # GitHub would create a missing tag at the default branch's head: refuse instead
+        decision.calls.append(ApiCall("GET", f"/repos/{target.slug}/git/ref/tags/{quoted}"))
+        if not api.tag_exists(target.slug, target.tag):
+            raise PlanRefusedError(
+                f"tag {target.tag} is not on GitHub ({target.slug}): no release made",
+                hint="push the tag first (release-tool promote prod --push does)",
+            )
     return decision
 
 
@@ -187,6 +196,7 @@ def _dry_outcome(t: ReleaseTarget) -> ReleaseOutcome:
     calls = (
         ApiCall("GET", f"/repos/{t.slug}"),
         ApiCall("GET", f"/repos/{t.slug}/releases/tags/{_quote(t.tag)}"),
+        ApiCall("GET", f"/repos/{t.slug}/git/ref/tags/{_quote(t.tag)}"),
         ApiCall("POST", f"/repos/{t.slug}/releases", t.payload()),
         ApiCall("PATCH", f"/repos/{t.slug}/releases/{{id}}", t.payload()),
     )

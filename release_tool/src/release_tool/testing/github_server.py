@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -57,6 +59,23 @@ class FakeRepo:
     default_branch: str = "main"
     releases: list[dict[str, Any]] = field(default_factory=list)
     pulls: list[dict[str, Any]] = field(default_factory=list)
+    git_dir: Path | None = None
+    """A bare repo standing for this repo's git data: its tags are the repo's tags."""
+
+    def tag_ref(self, tag: str) -> tuple[str, str] | None:
+        """(object sha, object type) of ``refs/tags/<tag>`` in ``git_dir``, or None."""
+        if self.git_dir is None:
+            return None
+        proc = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}"],
+            cwd=self.git_dir, capture_output=True, text=True, check=False,
+        )
+        if proc.returncode != 0:
+            return None
+        sha = proc.stdout.strip()
+        kind = subprocess.run(["git", "cat-file", "-t", sha], cwd=self.git_dir,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        return sha, kind
 
     @property
     def full_name(self) -> str:
@@ -97,9 +116,11 @@ class GitHubServer:
         return self.origin + self.prefix
 
     # -- state set-up ------------------------------------------------------
-    def add_repo(self, slug: str, *, default_branch: str = "main") -> FakeRepo:
+    def add_repo(self, slug: str, *, default_branch: str = "main",
+                 git_dir: Path | None = None) -> FakeRepo:
+        """A repository; ``git_dir`` (a bare repo) answers its git refs (tags)."""
         owner, name = slug.split("/")
-        repo = FakeRepo(owner, name, self._new_id(), default_branch)
+        repo = FakeRepo(owner, name, self._new_id(), default_branch, git_dir=git_dir)
         self.repos[slug.lower()] = repo
         return repo
 
@@ -174,6 +195,17 @@ class GitHubServer:
                 if release["tag_name"] == tag and not release["draft"]:
                     return 200, {}, release
             return _not_found()
+        if (m := re.fullmatch(r"/git/ref/tags/(.+)", rest)) and method == "GET":
+            found = repo.tag_ref(unquote(m[1]))
+            if found is None:
+                return _not_found()
+            api = f"{self.base_url}/repos/{repo.full_name}/git"
+            tag = unquote(m[1])
+            return 200, {}, {
+                "ref": f"refs/tags/{tag}", "node_id": f"REF_{tag}",
+                "url": f"{api}/refs/tags/{tag}",
+                "object": {"type": found[1], "sha": found[0], "url": f"{api}/{found[1]}s/{found[0]}"},
+            }
         if rest == "/releases" and method == "POST":
             return self._create_release(repo, body)
         if (m := re.fullmatch(r"/releases/(\d+)", rest)) and method == "PATCH":
