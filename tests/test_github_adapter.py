@@ -66,12 +66,19 @@ def test_token_from_github_token_then_gh_token() -> None:
 def test_create_then_find_then_update_release(server: GitHubServer) -> None:
     client = client_for(server)
     assert client.release_by_tag(SLUG, "v0.2.0") is None
-    created = client.create_release(SLUG, "v0.2.0", name="bench-utils 0.2.0",
-                                    body="- faster timer", prerelease=False)
+    created = client.create_release(
+        SLUG, "v0.2.0", name="bench-utils 0.2.0", body="- faster timer", prerelease=False
+    )
     found = client.release_by_tag(SLUG, "v0.2.0")
     assert found == created
-    updated = client.update_release(SLUG, created.id, "v0.2.0", name="bench-utils 0.2.0",
-                                    body="- faster timer\n- fix", prerelease=False)
+    updated = client.update_release(
+        SLUG,
+        created.id,
+        "v0.2.0",
+        name="bench-utils 0.2.0",
+        body="- faster timer\n- fix",
+        prerelease=False,
+    )
     assert updated.body == "- faster timer\n- fix"
 
     calls = [(r.method, r.path) for r in server.requests]
@@ -83,9 +90,15 @@ def test_create_then_find_then_update_release(server: GitHubServer) -> None:
         ("PATCH", f"/repos/{SLUG}/releases/{created.id}"),
     ]
     post = server.requests[2].body
-    assert post == {"tag_name": "v0.2.0", "name": "bench-utils 0.2.0",
-                    "body": "- faster timer", "draft": False, "prerelease": False,
-                    "generate_release_notes": False, "make_latest": "true"}
+    assert post == {
+        "tag_name": "v0.2.0",
+        "name": "bench-utils 0.2.0",
+        "body": "- faster timer",
+        "draft": False,
+        "prerelease": False,
+        "generate_release_notes": False,
+        "make_latest": "true",
+    }
     patch = server.requests[4].body
     assert patch["body"] == "- faster timer\n- fix" and patch["tag_name"] == "v0.2.0"
     assert {r.authorization for r in server.requests} == {f"token {TOKEN}"}
@@ -127,10 +140,18 @@ def test_bad_token_is_a_clear_401(server: GitHubServer) -> None:
 
 def test_rate_limit_names_the_reset_time(server: GitHubServer) -> None:
     reset = int(time.time()) + 120
-    server.fail("GET", f"/repos/{SLUG}", 403,
-                "API rate limit exceeded for user ID 1.",
-                headers={"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0",
-                         "x-ratelimit-reset": str(reset), "x-ratelimit-resource": "core"})
+    server.fail(
+        "GET",
+        f"/repos/{SLUG}",
+        403,
+        "API rate limit exceeded for user ID 1.",
+        headers={
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": str(reset),
+            "x-ratelimit-resource": "core",
+        },
+    )
     with pytest.raises(ExternalServiceError, match="rate limit exceeded") as info:
         client_for(server).check_repository(SLUG)
     assert time.strftime("%H:%M:%S", time.gmtime(reset)) in str(info.value)
@@ -162,8 +183,7 @@ def test_enterprise_base_url_with_path_prefix() -> None:
     with GitHubServer(token=TOKEN, prefix="/api/v3") as srv:
         srv.add_repo("team/model-interface")
         client = GitHubClient(srv.base_url, TOKEN, throttle=False)
-        client.create_release("team/model-interface", "v1.0.0", name="n", body="b",
-                              prerelease=True)
+        client.create_release("team/model-interface", "v1.0.0", name="n", body="b", prerelease=True)
         assert [r.path for r in srv.requests] == [
             "/api/v3/repos/team/model-interface",
             "/api/v3/repos/team/model-interface/releases",

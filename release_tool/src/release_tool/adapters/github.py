@@ -153,8 +153,14 @@ class GitHubClient:
         from urllib3.util.retry import Retry
 
         self.api_url = api_url.rstrip("/")
-        retry = Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.2,
-                      allowed_methods=frozenset({"GET"}))
+        retry = Retry(
+            total=2,
+            connect=2,
+            read=0,
+            status=0,
+            backoff_factor=0.2,
+            allowed_methods=frozenset({"GET"}),
+        )
         # GitHub asks integrations to space out writes (secondary rate limits)
         self._github = Github(
             auth=Auth.Token(token),
@@ -178,8 +184,9 @@ class GitHubClient:
         """The published release for ``tag``, or None."""
         repo = self._repo(slug)
         try:
-            with self._errors(f"reading the release for tag {tag} of {slug}", slug,
-                              missing_ok=True):
+            with self._errors(
+                f"reading the release for tag {tag} of {slug}", slug, missing_ok=True
+            ):
                 release = repo.get_release(tag)
         except _Missing:
             return None
@@ -195,27 +202,39 @@ class GitHubClient:
         except _Missing:
             return False
 
-    def create_release(self, slug: str, tag: str, *, name: str, body: str,
-                       prerelease: bool) -> ReleaseInfo:
+    def create_release(
+        self, slug: str, tag: str, *, name: str, body: str, prerelease: bool
+    ) -> ReleaseInfo:
         """Create a published release for an existing tag."""
         repo = self._repo(slug)
         with self._errors(f"creating the release for tag {tag} in {slug}", slug, tag=tag):
-            release = repo.create_git_release(tag, name=name, message=body, draft=False,
-                                              prerelease=prerelease,
-                                              make_latest=_make_latest(prerelease))
+            release = repo.create_git_release(
+                tag,
+                name=name,
+                message=body,
+                draft=False,
+                prerelease=prerelease,
+                make_latest=_make_latest(prerelease),
+            )
         self._objects[(slug, "release", release.id)] = release
         return _release_info(release)
 
-    def update_release(self, slug: str, release_id: int, tag: str, *, name: str, body: str,
-                       prerelease: bool) -> ReleaseInfo:
+    def update_release(
+        self, slug: str, release_id: int, tag: str, *, name: str, body: str, prerelease: bool
+    ) -> ReleaseInfo:
         """Set name, body and pre-release flag of an existing release."""
         release = self._objects.get((slug, "release", release_id))
         with self._errors(f"updating the release for tag {tag} in {slug}", slug, tag=tag):
             if release is None:
                 release = self._repo(slug).get_release(release_id)
-            updated = release.update_release(name=name, message=body, draft=False,
-                                             prerelease=prerelease, tag_name=tag,
-                                             make_latest=_make_latest(prerelease))
+            updated = release.update_release(
+                name=name,
+                message=body,
+                draft=False,
+                prerelease=prerelease,
+                tag_name=tag,
+                make_latest=_make_latest(prerelease),
+            )
         return _release_info(updated)
 
     def open_pull(self, slug: str, head: str, base: str) -> PullInfo | None:
@@ -253,8 +272,15 @@ class GitHubClient:
         return self._repos[slug]
 
     @contextmanager
-    def _errors(self, action: str, slug: str, *, tag: str | None = None,
-                repo_lookup: bool = False, missing_ok: bool = False) -> Iterator[None]:
+    def _errors(
+        self,
+        action: str,
+        slug: str,
+        *,
+        tag: str | None = None,
+        repo_lookup: bool = False,
+        missing_ok: bool = False,
+    ) -> Iterator[None]:
         """PyGithub and network errors -> ``ExternalServiceError`` (expected 404: ``_Missing``)."""
         from github import GithubException
         from requests import RequestException
@@ -262,9 +288,17 @@ class GitHubClient:
         try:
             yield
         except GithubException as exc:
-            error = describe_error(exc.status, exc.data, exc.headers, action=action, slug=slug,
-                                   api_url=self.api_url, tag=tag, repo_lookup=repo_lookup,
-                                   missing_ok=missing_ok)
+            error = describe_error(
+                exc.status,
+                exc.data,
+                exc.headers,
+                action=action,
+                slug=slug,
+                api_url=self.api_url,
+                tag=tag,
+                repo_lookup=repo_lookup,
+                missing_ok=missing_ok,
+            )
             if error is None:
                 raise _Missing() from None
             raise error from None
@@ -280,10 +314,18 @@ class _Missing(Exception):
     """A 404 on a read that means 'not there' (not an error)."""
 
 
-def describe_error(status: int, data: Any, headers: Mapping[str, str] | None, *, action: str,
-                   slug: str, api_url: str, tag: str | None = None,
-                   repo_lookup: bool = False, missing_ok: bool = False
-                   ) -> ExternalServiceError | None:
+def describe_error(
+    status: int,
+    data: Any,
+    headers: Mapping[str, str] | None,
+    *,
+    action: str,
+    slug: str,
+    api_url: str,
+    tag: str | None = None,
+    repo_lookup: bool = False,
+    missing_ok: bool = False,
+) -> ExternalServiceError | None:
     """A clear ``ExternalServiceError`` for a GitHub error answer (None: an expected 404)."""
     lower = {k.lower(): v for k, v in (headers or {}).items()}
     message = data.get("message", "") if isinstance(data, dict) else str(data or "")
@@ -292,8 +334,9 @@ def describe_error(status: int, data: Any, headers: Mapping[str, str] | None, *,
             f"GitHub rejected the token (401 {message or 'Bad credentials'}) while {action}",
             hint="GITHUB_TOKEN / GH_TOKEN is wrong, expired or revoked",
         )
-    if status in (403, 429) and (lower.get("x-ratelimit-remaining") == "0"
-                                 or "rate limit" in message.lower()):
+    if status in (403, 429) and (
+        lower.get("x-ratelimit-remaining") == "0" or "rate limit" in message.lower()
+    ):
         return ExternalServiceError(
             f"GitHub API rate limit exceeded while {action}{_reset_text(lower)}",
             hint="wait until the reset time and re-run: finished steps are not repeated",
@@ -314,8 +357,15 @@ def describe_error(status: int, data: Any, headers: Mapping[str, str] | None, *,
         if missing_ok:
             return None
     if status == 422:
-        codes = [e.get("code") or e.get("message") for e in data.get("errors", [])
-                 if isinstance(e, dict)] if isinstance(data, dict) else []
+        codes = (
+            [
+                e.get("code") or e.get("message")
+                for e in data.get("errors", [])
+                if isinstance(e, dict)
+            ]
+            if isinstance(data, dict)
+            else []
+        )
         if tag and "already_exists" in codes:
             return ExternalServiceError(
                 f"a release for tag {tag} already exists in {slug} while {action} "
@@ -346,14 +396,22 @@ def _make_latest(prerelease: bool) -> str:
 
 def _release_info(release: Any) -> ReleaseInfo:
     return ReleaseInfo(
-        id=int(release.id), tag=str(release.tag_name), name=release.name or "",
-        body=release.body or "", prerelease=bool(release.prerelease),
-        draft=bool(release.draft), html_url=str(release.html_url),
+        id=int(release.id),
+        tag=str(release.tag_name),
+        name=release.name or "",
+        body=release.body or "",
+        prerelease=bool(release.prerelease),
+        draft=bool(release.draft),
+        html_url=str(release.html_url),
     )
 
 
 def _pull_info(pull: Any) -> PullInfo:
     return PullInfo(
-        number=int(pull.number), title=pull.title or "", body=pull.body or "",
-        head=str(pull.head.ref), base=str(pull.base.ref), html_url=str(pull.html_url),
+        number=int(pull.number),
+        title=pull.title or "",
+        body=pull.body or "",
+        head=str(pull.head.ref),
+        base=str(pull.base.ref),
+        html_url=str(pull.html_url),
     )

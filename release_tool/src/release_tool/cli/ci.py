@@ -34,11 +34,13 @@ def register(app: typer.Typer) -> None:
         if not dry_run:
             write_workflow_files(plan)
         if as_json:
-            term.json({
-                "dry_run": dry_run,
-                "files": [f.to_json() for f in plan.files],
-                "skipped": plan.skipped,
-            })
+            term.json(
+                {
+                    "dry_run": dry_run,
+                    "files": [f.to_json() for f in plan.files],
+                    "skipped": plan.skipped,
+                }
+            )
             return
         for item in plan.files:
             term.text(f"{item.action:<10} {item.relative}")

@@ -36,8 +36,9 @@ class PullApi(Protocol):
 
     def check_repository(self, slug: str) -> str: ...
     def open_pull(self, slug: str, head: str, base: str) -> PullInfo | None: ...
-    def create_pull(self, slug: str, head: str, base: str, *, title: str,
-                    body: str) -> PullInfo: ...
+    def create_pull(
+        self, slug: str, head: str, base: str, *, title: str, body: str
+    ) -> PullInfo: ...
     def update_pull(self, slug: str, number: int, *, title: str, body: str) -> PullInfo: ...
 
 
@@ -76,11 +77,22 @@ class PullOutcome:
     def to_json(self) -> dict[str, Any]:
         p = self.proposal
         return {
-            "repo": p.repo, "slug": p.slug, "head": p.head, "base": p.base, "title": p.title,
-            "body": p.body, "commits": p.commits, "action": self.action, "url": self.url,
+            "repo": p.repo,
+            "slug": p.slug,
+            "head": p.head,
+            "base": p.base,
+            "title": p.title,
+            "body": p.body,
+            "commits": p.commits,
+            "action": self.action,
+            "url": self.url,
             "members": [
-                {"name": m.name, "dev_version": m.dev_version,
-                 "release_version": m.release_version, "commits": len(m.subjects)}
+                {
+                    "name": m.name,
+                    "dev_version": m.dev_version,
+                    "release_version": m.release_version,
+                    "commits": len(m.subjects),
+                }
                 for m in p.members
             ],
             "calls": [{"method": c.method, "path": c.path, "body": c.body} for c in self.calls],
@@ -96,24 +108,35 @@ def plan_pulls(workspace: Workspace) -> list[PullProposal]:
     repos: list[tuple[str, Path, list[Member]]] = []
     if workspace.is_git_repo:
         repos.append((ROOT_KEY, workspace.root, folder_members))
-    repos += [(m.name, m.repo_root, [m]) for m in workspace.ordered()
-              if m.layout.has_own_repo and m.repo_root is not None]
+    repos += [
+        (m.name, m.repo_root, [m])
+        for m in workspace.ordered()
+        if m.layout.has_own_repo and m.repo_root is not None
+    ]
     for key, repo_root, members in repos:
         found = _changes(workspace, repo_root, members, own_repo=key != ROOT_KEY)
         if found is None:
             continue
         count, changes = found
         title, body = _describe(workspace, changes, count)
-        proposals.append(PullProposal(
-            repo=key, slug=repo_slug(workspace, key), head=workspace.config.dev_branch,
-            base=workspace.config.main_branch, title=title, body=body, commits=count,
-            members=tuple(changes),
-        ))
+        proposals.append(
+            PullProposal(
+                repo=key,
+                slug=repo_slug(workspace, key),
+                head=workspace.config.dev_branch,
+                base=workspace.config.main_branch,
+                title=title,
+                body=body,
+                commits=count,
+                members=tuple(changes),
+            )
+        )
     return proposals
 
 
-def publish_pulls(workspace: Workspace, *, dry_run: bool,
-                  client: PullApi | None = None) -> list[PullOutcome]:
+def publish_pulls(
+    workspace: Workspace, *, dry_run: bool, client: PullApi | None = None
+) -> list[PullOutcome]:
     """Open or update each proposed PR; with ``dry_run``, only say which calls."""
     proposals = plan_pulls(workspace)
     if dry_run or not proposals:
@@ -144,34 +167,45 @@ def _apply(api: PullApi, p: PullProposal, pull: PullInfo | None) -> PullOutcome:
     calls = [ApiCall("GET", _list_path(p, owner))]
     if pull is None:
         info = api.create_pull(p.slug, p.head, p.base, title=p.title, body=p.body)
-        calls.append(ApiCall("POST", f"/repos/{p.slug}/pulls",
-                             {"title": p.title, "body": p.body, "head": p.head, "base": p.base}))
+        calls.append(
+            ApiCall(
+                "POST",
+                f"/repos/{p.slug}/pulls",
+                {"title": p.title, "body": p.body, "head": p.head, "base": p.base},
+            )
+        )
         return PullOutcome(p, "create", tuple(calls), info.html_url)
     if (pull.title, pull.body.strip()) == (p.title, p.body.strip()):
         return PullOutcome(p, "unchanged", tuple(calls), pull.html_url)
     info = api.update_pull(p.slug, pull.number, title=p.title, body=p.body)
-    calls.append(ApiCall("PATCH", f"/repos/{p.slug}/pulls/{pull.number}",
-                         {"title": p.title, "body": p.body}))
+    calls.append(
+        ApiCall("PATCH", f"/repos/{p.slug}/pulls/{pull.number}", {"title": p.title, "body": p.body})
+    )
     return PullOutcome(p, "update", tuple(calls), info.html_url)
 
 
 def _dry_outcome(p: PullProposal) -> PullOutcome:
     owner = p.slug.split("/")[0]
     payload = {"title": p.title, "body": p.body}
-    return PullOutcome(p, "create-or-update", (
-        ApiCall("GET", f"/repos/{p.slug}"),
-        ApiCall("GET", _list_path(p, owner)),
-        ApiCall("POST", f"/repos/{p.slug}/pulls", {**payload, "head": p.head, "base": p.base}),
-        ApiCall("PATCH", f"/repos/{p.slug}/pulls/{{number}}", payload),
-    ))
+    return PullOutcome(
+        p,
+        "create-or-update",
+        (
+            ApiCall("GET", f"/repos/{p.slug}"),
+            ApiCall("GET", _list_path(p, owner)),
+            ApiCall("POST", f"/repos/{p.slug}/pulls", {**payload, "head": p.head, "base": p.base}),
+            ApiCall("PATCH", f"/repos/{p.slug}/pulls/{{number}}", payload),
+        ),
+    )
 
 
 def _list_path(p: PullProposal, owner: str) -> str:
     return f"/repos/{p.slug}/pulls?state=open&head={owner}:{p.head}&base={p.base}"
 
 
-def _changes(workspace: Workspace, repo_root: Path, members: list[Member], *,
-             own_repo: bool) -> tuple[int, list[MemberChange]] | None:
+def _changes(
+    workspace: Workspace, repo_root: Path, members: list[Member], *, own_repo: bool
+) -> tuple[int, list[MemberChange]] | None:
     from pygit2.enums import SortMode
 
     from release_tool.adapters.git_read import open_repo
@@ -192,7 +226,8 @@ def _changes(workspace: Workspace, repo_root: Path, members: list[Member], *,
         rel = None if own_repo else member.rel_path
         subjects = tuple(
             f"{c.message.splitlines()[0] if c.message else ''} ({str(c.id)[:7]})"
-            for c in commits if rel is None or _touches(c, rel)
+            for c in commits
+            if rel is None or _touches(c, rel)
         )
         if subjects:
             pyproject = "pyproject.toml" if rel is None else f"{rel}/pyproject.toml"
@@ -204,8 +239,11 @@ def _changes(workspace: Workspace, repo_root: Path, members: list[Member], *,
 def _describe(workspace: Workspace, changes: list[MemberChange], count: int) -> tuple[str, str]:
     config = workspace.config
     names = [f"{c.name} {c.release_version}" if c.release_version else c.name for c in changes]
-    title = ("Release " + ", ".join(names)) if names else (
-        f"Merge {config.dev_branch} into {config.main_branch}")
+    title = (
+        ("Release " + ", ".join(names))
+        if names
+        else (f"Merge {config.dev_branch} into {config.main_branch}")
+    )
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1] + "…"
     lines = [
@@ -215,8 +253,9 @@ def _describe(workspace: Workspace, changes: list[MemberChange], count: int) -> 
     ]
     if changes:
         lines += ["| member | dev version | release |", "| --- | --- | --- |"]
-        lines += [f"| {c.name} | {c.dev_version or '?'} | {c.release_version or '?'} |"
-                  for c in changes]
+        lines += [
+            f"| {c.name} | {c.dev_version or '?'} | {c.release_version or '?'} |" for c in changes
+        ]
     else:
         lines.append(f"no member changes ({count} commit(s) in this repository only)")
     for change in changes:

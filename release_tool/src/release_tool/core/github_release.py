@@ -36,10 +36,12 @@ class ReleaseApi(Protocol):
     def check_repository(self, slug: str) -> str: ...
     def release_by_tag(self, slug: str, tag: str) -> ReleaseInfo | None: ...
     def tag_exists(self, slug: str, tag: str) -> bool: ...
-    def create_release(self, slug: str, tag: str, *, name: str, body: str,
-                       prerelease: bool) -> ReleaseInfo: ...
-    def update_release(self, slug: str, release_id: int, tag: str, *, name: str, body: str,
-                       prerelease: bool) -> ReleaseInfo: ...
+    def create_release(
+        self, slug: str, tag: str, *, name: str, body: str, prerelease: bool
+    ) -> ReleaseInfo: ...
+    def update_release(
+        self, slug: str, release_id: int, tag: str, *, name: str, body: str, prerelease: bool
+    ) -> ReleaseInfo: ...
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,13 @@ class ReleaseTarget:
     prerelease: bool
 
     def payload(self) -> dict[str, Any]:
-        return {"tag_name": self.tag, "name": self.name, "body": self.body,
-                "draft": False, "prerelease": self.prerelease}
+        return {
+            "tag_name": self.tag,
+            "name": self.name,
+            "body": self.body,
+            "draft": False,
+            "prerelease": self.prerelease,
+        }
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,15 @@ class ReleaseOutcome:
     def to_json(self) -> dict[str, Any]:
         t = self.target
         return {
-            "member": t.member, "repo": t.slug, "tag": t.tag, "version": t.version,
-            "name": t.name, "prerelease": t.prerelease, "body_source": t.body_source,
-            "action": self.action, "url": self.url,
+            "member": t.member,
+            "repo": t.slug,
+            "tag": t.tag,
+            "version": t.version,
+            "name": t.name,
+            "prerelease": t.prerelease,
+            "body_source": t.body_source,
+            "action": self.action,
+            "url": self.url,
             "calls": [{"method": c.method, "path": c.path, "body": c.body} for c in self.calls],
         }
 
@@ -99,8 +112,9 @@ class _Decision:
     calls: list[ApiCall] = field(default_factory=list)
 
 
-def plan_release_targets(workspace: Workspace, members_or_tags: list[str] | None, *,
-                         prerelease_dev: bool = False) -> list[ReleaseTarget]:
+def plan_release_targets(
+    workspace: Workspace, members_or_tags: list[str] | None, *, prerelease_dev: bool = False
+) -> list[ReleaseTarget]:
     """Resolve member names or tag names into release targets (reads git, no network).
 
     A member name means its latest stable tag (its latest tag of any kind
@@ -115,17 +129,29 @@ def plan_release_targets(workspace: Workspace, members_or_tags: list[str] | None
         key = member.name if member.layout.has_own_repo else ROOT_KEY
         version = str(tag.version)
         body, source = _notes(tag, member.path, version)
-        targets.append(ReleaseTarget(
-            member=member.name, slug=repo_slug(workspace, key), tag=tag.tag, version=version,
-            name=f"{member.display_name} {version}", body=body, body_source=source,
-            prerelease=not tag.is_stable,
-        ))
+        targets.append(
+            ReleaseTarget(
+                member=member.name,
+                slug=repo_slug(workspace, key),
+                tag=tag.tag,
+                version=version,
+                name=f"{member.display_name} {version}",
+                body=body,
+                body_source=source,
+                prerelease=not tag.is_stable,
+            )
+        )
     return targets
 
 
-def publish_releases(workspace: Workspace, members_or_tags: list[str] | None, *,
-                     dry_run: bool, prerelease_dev: bool = False,
-                     client: ReleaseApi | None = None) -> list[ReleaseOutcome]:
+def publish_releases(
+    workspace: Workspace,
+    members_or_tags: list[str] | None,
+    *,
+    dry_run: bool,
+    prerelease_dev: bool = False,
+    client: ReleaseApi | None = None,
+) -> list[ReleaseOutcome]:
     """Create or update one GitHub release per tag; with ``dry_run``, only say which calls.
 
     ``dry_run`` makes no network call and needs no token. Otherwise every
@@ -178,16 +204,19 @@ def _apply(api: ReleaseApi, decision: _Decision) -> ReleaseOutcome:
     t, existing = decision.target, decision.existing
     calls = list(decision.calls)
     if existing is None:
-        info = api.create_release(t.slug, t.tag, name=t.name, body=t.body,
-                                  prerelease=t.prerelease)
+        info = api.create_release(t.slug, t.tag, name=t.name, body=t.body, prerelease=t.prerelease)
         calls.append(ApiCall("POST", f"/repos/{t.slug}/releases", t.payload()))
         return ReleaseOutcome(t, "create", tuple(calls), info.html_url)
     same = (existing.name, existing.body.strip(), existing.prerelease) == (
-        t.name, t.body.strip(), t.prerelease)
+        t.name,
+        t.body.strip(),
+        t.prerelease,
+    )
     if same:
         return ReleaseOutcome(t, "unchanged", tuple(calls), existing.html_url)
-    info = api.update_release(t.slug, existing.id, t.tag, name=t.name, body=t.body,
-                              prerelease=t.prerelease)
+    info = api.update_release(
+        t.slug, existing.id, t.tag, name=t.name, body=t.body, prerelease=t.prerelease
+    )
     calls.append(ApiCall("PATCH", f"/repos/{t.slug}/releases/{existing.id}", t.payload()))
     return ReleaseOutcome(t, "update", tuple(calls), info.html_url)
 
@@ -218,8 +247,10 @@ def _resolve(workspace: Workspace, items: list[str], prerelease_dev: bool) -> li
             tag = _latest(member_tags(workspace, member), prerelease_dev)
             if tag is None:
                 kind = "release tag" if prerelease_dev else "stable tag"
-                raise NotFoundError(f"member {member.name!r} has no {kind} yet",
-                                    hint="run release-tool promote prod first")
+                raise NotFoundError(
+                    f"member {member.name!r} has no {kind} yet",
+                    hint="run release-tool promote prod first",
+                )
         else:
             tag = _find_tag(workspace, item)
         if not tag.is_stable and not prerelease_dev:

@@ -231,8 +231,7 @@ def render_images(s: WorkflowSettings) -> str:
         '        run: echo "$REGISTRY_PASSWORD" | docker login "$REGISTRY" '
         '--username "$REGISTRY_USERNAME" --password-stdin',
         "      - name: Build and push the runtime image (${{ matrix.cuda }})",
-        f"        run: {s.tool} docker build --target runtime --cuda "
-        "${{ matrix.cuda }} --push",
+        f"        run: {s.tool} docker build --target runtime --cuda ${{{{ matrix.cuda }}}} --push",
     )
 
 
@@ -275,7 +274,7 @@ def _submodule_branches(s: WorkflowSettings) -> list[str]:
         "          BRANCH: ${{ github.ref_name }}",
         "        run: >-",
         "          git submodule foreach --quiet --recursive",
-        "          \"git checkout -q -B $BRANCH origin/$BRANCH\"",
+        '          "git checkout -q -B $BRANCH origin/$BRANCH"',
     ]
 
 

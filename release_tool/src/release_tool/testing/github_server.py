@@ -16,9 +16,11 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DOCS = "https://docs.github.com/rest"
 CREATED_AT = "2026-01-02T03:04:05Z"
@@ -68,13 +70,21 @@ class FakeRepo:
             return None
         proc = subprocess.run(
             ["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}"],
-            cwd=self.git_dir, capture_output=True, text=True, check=False,
+            cwd=self.git_dir,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             return None
         sha = proc.stdout.strip()
-        kind = subprocess.run(["git", "cat-file", "-t", sha], cwd=self.git_dir,
-                              capture_output=True, text=True, check=True).stdout.strip()
+        kind = subprocess.run(
+            ["git", "cat-file", "-t", sha],
+            cwd=self.git_dir,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return sha, kind
 
     @property
@@ -116,19 +126,30 @@ class GitHubServer:
         return self.origin + self.prefix
 
     # -- state set-up ------------------------------------------------------
-    def add_repo(self, slug: str, *, default_branch: str = "main",
-                 git_dir: Path | None = None) -> FakeRepo:
+    def add_repo(
+        self, slug: str, *, default_branch: str = "main", git_dir: Path | None = None
+    ) -> FakeRepo:
         """A repository; ``git_dir`` (a bare repo) answers its git refs (tags)."""
         owner, name = slug.split("/")
         repo = FakeRepo(owner, name, self._new_id(), default_branch, git_dir=git_dir)
         self.repos[slug.lower()] = repo
         return repo
 
-    def add_release(self, slug: str, tag: str, *, name: str = "", body: str = "",
-                    prerelease: bool = False, draft: bool = False) -> dict[str, Any]:
+    def add_release(
+        self,
+        slug: str,
+        tag: str,
+        *,
+        name: str = "",
+        body: str = "",
+        prerelease: bool = False,
+        draft: bool = False,
+    ) -> dict[str, Any]:
         repo = self.repos[slug.lower()]
-        release = self._release(repo, {"tag_name": tag, "name": name, "body": body,
-                                       "prerelease": prerelease, "draft": draft})
+        release = self._release(
+            repo,
+            {"tag_name": tag, "name": name, "body": body, "prerelease": prerelease, "draft": draft},
+        )
         repo.releases.append(release)
         return release
 
@@ -138,9 +159,17 @@ class GitHubServer:
         repo.pulls.append(pull)
         return pull
 
-    def fail(self, method: str, path_pattern: str, status: int, message: str, *,
-             headers: dict[str, str] | None = None, errors: list[dict] | None = None,
-             times: int = 1) -> None:
+    def fail(
+        self,
+        method: str,
+        path_pattern: str,
+        status: int,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        errors: list[dict] | None = None,
+        times: int = 1,
+    ) -> None:
         """Answer the next ``times`` matching requests with a GitHub error body."""
         body: dict[str, Any] = {"message": message, "documentation_url": DOCS}
         if errors is not None:
@@ -152,8 +181,9 @@ class GitHubServer:
         return [r for r in self.requests if r.method in {"POST", "PATCH", "PUT", "DELETE"}]
 
     # -- request handling --------------------------------------------------
-    def handle(self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes
-               ) -> tuple[int, dict[str, str], Any]:
+    def handle(
+        self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes
+    ) -> tuple[int, dict[str, str], Any]:
         parts = urlsplit(raw_path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         body = json.loads(raw_body) if raw_body else None
@@ -167,7 +197,7 @@ class GitHubServer:
                 return 401, {}, {"message": "Bad credentials", "documentation_url": DOCS}
             if not path.startswith(self.prefix + "/"):
                 return _not_found()
-            return self._route(method, path[len(self.prefix):], query, body or {})
+            return self._route(method, path[len(self.prefix) :], query, body or {})
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         for fault in self.faults:
@@ -178,8 +208,9 @@ class GitHubServer:
                 return fault
         return None
 
-    def _route(self, method: str, path: str, query: dict[str, str], body: dict[str, Any]
-               ) -> tuple[int, dict[str, str], Any]:
+    def _route(
+        self, method: str, path: str, query: dict[str, str], body: dict[str, Any]
+    ) -> tuple[int, dict[str, str], Any]:
         match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
         if not match:
             return _not_found()
@@ -201,11 +232,20 @@ class GitHubServer:
                 return _not_found()
             api = f"{self.base_url}/repos/{repo.full_name}/git"
             tag = unquote(m[1])
-            return 200, {}, {
-                "ref": f"refs/tags/{tag}", "node_id": f"REF_{tag}",
-                "url": f"{api}/refs/tags/{tag}",
-                "object": {"type": found[1], "sha": found[0], "url": f"{api}/{found[1]}s/{found[0]}"},
-            }
+            return (
+                200,
+                {},
+                {
+                    "ref": f"refs/tags/{tag}",
+                    "node_id": f"REF_{tag}",
+                    "url": f"{api}/refs/tags/{tag}",
+                    "object": {
+                        "type": found[1],
+                        "sha": found[0],
+                        "url": f"{api}/{found[1]}s/{found[0]}",
+                    },
+                },
+            )
         if rest == "/releases" and method == "POST":
             return self._create_release(repo, body)
         if (m := re.fullmatch(r"/releases/(\d+)", rest)) and method == "PATCH":
@@ -232,20 +272,37 @@ class GitHubServer:
             if not body.get(key):
                 return _invalid("PullRequest", key, "missing_field")
         head = body["head"].split(":")[-1]
-        if any(p["head"]["ref"] == head and p["base"]["ref"] == body["base"]
-               and p["state"] == "open" for p in repo.pulls):
-            return 422, {}, {
-                "message": "Validation Failed",
-                "errors": [{"resource": "PullRequest", "code": "custom",
-                            "message": f"A pull request already exists for {repo.owner}:{head}."}],
-                "documentation_url": DOCS,
-            }
+        if any(
+            p["head"]["ref"] == head and p["base"]["ref"] == body["base"] and p["state"] == "open"
+            for p in repo.pulls
+        ):
+            return (
+                422,
+                {},
+                {
+                    "message": "Validation Failed",
+                    "errors": [
+                        {
+                            "resource": "PullRequest",
+                            "code": "custom",
+                            "message": f"A pull request already exists for {repo.owner}:{head}.",
+                        }
+                    ],
+                    "documentation_url": DOCS,
+                },
+            )
         pull = self._pull(repo, body)
         repo.pulls.append(pull)
         return 201, {"location": pull["url"]}, pull
 
-    def _update(self, items: list[dict[str, Any]], key: str, value: int,
-                body: dict[str, Any], allowed: set[str]):
+    def _update(
+        self,
+        items: list[dict[str, Any]],
+        key: str,
+        value: int,
+        body: dict[str, Any],
+        allowed: set[str],
+    ):
         for item in items:
             if item[key] == value:
                 for name, new in body.items():
@@ -263,13 +320,21 @@ class GitHubServer:
     def _repo_json(self, repo: FakeRepo) -> dict[str, Any]:
         api = f"{self.base_url}/repos/{repo.full_name}"
         return {
-            "id": repo.id, "node_id": f"R_{repo.id}", "name": repo.name,
-            "full_name": repo.full_name, "private": False,
+            "id": repo.id,
+            "node_id": f"R_{repo.id}",
+            "name": repo.name,
+            "full_name": repo.full_name,
+            "private": False,
             "owner": _user(repo.owner, self.base_url),
-            "html_url": f"{self.origin}/{repo.full_name}", "url": api,
-            "releases_url": api + "/releases{/id}", "pulls_url": api + "/pulls{/number}",
-            "default_branch": repo.default_branch, "fork": False,
-            "created_at": CREATED_AT, "updated_at": CREATED_AT, "pushed_at": CREATED_AT,
+            "html_url": f"{self.origin}/{repo.full_name}",
+            "url": api,
+            "releases_url": api + "/releases{/id}",
+            "pulls_url": api + "/pulls{/number}",
+            "default_branch": repo.default_branch,
+            "fork": False,
+            "created_at": CREATED_AT,
+            "updated_at": CREATED_AT,
+            "pushed_at": CREATED_AT,
         }
 
     def _release(self, repo: FakeRepo, body: dict[str, Any]) -> dict[str, Any]:
@@ -280,16 +345,23 @@ class GitHubServer:
             "url": f"{api}/releases/{rid}",
             "html_url": f"{self.origin}/{repo.full_name}/releases/tag/{tag}",
             "assets_url": f"{api}/releases/{rid}/assets",
-            "upload_url": (f"{self.origin}/uploads/repos/{repo.full_name}/releases/{rid}"
-                           "/assets{?name,label}"),
-            "tarball_url": f"{api}/tarball/{tag}", "zipball_url": f"{api}/zipball/{tag}",
-            "id": rid, "node_id": f"RE_{rid}", "tag_name": tag,
+            "upload_url": (
+                f"{self.origin}/uploads/repos/{repo.full_name}/releases/{rid}/assets{{?name,label}}"
+            ),
+            "tarball_url": f"{api}/tarball/{tag}",
+            "zipball_url": f"{api}/zipball/{tag}",
+            "id": rid,
+            "node_id": f"RE_{rid}",
+            "tag_name": tag,
             "target_commitish": body.get("target_commitish", repo.default_branch),
-            "name": body.get("name"), "body": body.get("body"),
+            "name": body.get("name"),
+            "body": body.get("body"),
             "draft": bool(body.get("draft", False)),
             "prerelease": bool(body.get("prerelease", False)),
-            "created_at": CREATED_AT, "published_at": CREATED_AT,
-            "author": _user("release-bot", self.base_url), "assets": [],
+            "created_at": CREATED_AT,
+            "published_at": CREATED_AT,
+            "author": _user("release-bot", self.base_url),
+            "assets": [],
         }
 
     def _pull(self, repo: FakeRepo, body: dict[str, Any]) -> dict[str, Any]:
@@ -297,14 +369,22 @@ class GitHubServer:
         api = f"{self.base_url}/repos/{repo.full_name}"
         head = body["head"].split(":")[-1]
         return {
-            "url": f"{api}/pulls/{number}", "id": self._new_id(), "node_id": f"PR_{number}",
+            "url": f"{api}/pulls/{number}",
+            "id": self._new_id(),
+            "node_id": f"PR_{number}",
             "html_url": f"{self.origin}/{repo.full_name}/pull/{number}",
-            "number": number, "state": "open", "locked": False,
-            "title": body["title"], "body": body.get("body"),
+            "number": number,
+            "state": "open",
+            "locked": False,
+            "title": body["title"],
+            "body": body.get("body"),
             "user": _user("release-bot", self.base_url),
-            "head": _branch(repo, head, self), "base": _branch(repo, body["base"], self),
-            "draft": bool(body.get("draft", False)), "merged": False,
-            "created_at": CREATED_AT, "updated_at": CREATED_AT,
+            "head": _branch(repo, head, self),
+            "base": _branch(repo, body["base"], self),
+            "draft": bool(body.get("draft", False)),
+            "merged": False,
+            "created_at": CREATED_AT,
+            "updated_at": CREATED_AT,
         }
 
 
@@ -317,8 +397,13 @@ def _user(login: str, base_url: str) -> dict[str, Any]:
 
 
 def _branch(repo: FakeRepo, ref: str, server: GitHubServer) -> dict[str, Any]:
-    return {"label": f"{repo.owner}:{ref}", "ref": ref, "sha": "0" * 40,
-            "user": _user(repo.owner, server.base_url), "repo": server._repo_json(repo)}
+    return {
+        "label": f"{repo.owner}:{ref}",
+        "ref": ref,
+        "sha": "0" * 40,
+        "user": _user(repo.owner, server.base_url),
+        "repo": server._repo_json(repo),
+    }
 
 
 def _pull_matches(pull: dict[str, Any], query: dict[str, str]) -> bool:
@@ -335,11 +420,15 @@ def _not_found() -> tuple[int, dict[str, str], Any]:
 
 
 def _invalid(resource: str, field_name: str, code: str) -> tuple[int, dict[str, str], Any]:
-    return 422, {}, {
-        "message": "Validation Failed",
-        "errors": [{"resource": resource, "code": code, "field": field_name}],
-        "documentation_url": DOCS,
-    }
+    return (
+        422,
+        {},
+        {
+            "message": "Validation Failed",
+            "errors": [{"resource": resource, "code": code, "field": field_name}],
+            "documentation_url": DOCS,
+        },
+    )
 
 
 def _make_handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
