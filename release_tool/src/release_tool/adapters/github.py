@@ -123,6 +123,8 @@ def repo_slug(workspace: Workspace, key: str) -> str:
                 f"[tool.release-tool.github].repos: {key!r} = {slug!r} is not 'owner/name'"
             )
         return slug
+    repo_root: Path | None
+    rel: str | None
     if key == ROOT_KEY:
         repo_root, rel = workspace.root, None
     else:
@@ -135,8 +137,9 @@ def repo_slug(workspace: Workspace, key: str) -> str:
         workspace.submodules.get(rel) if rel else None,
     ]
     for url in candidates:
-        if url and (slug := parse_repo_slug(url)):
-            return slug
+        found = parse_repo_slug(url) if url else None
+        if found:
+            return found
     what = "the root repo" if key == ROOT_KEY else f"member {key!r}"
     raise ConfigError(
         f"cannot tell the GitHub repository of {what}: "

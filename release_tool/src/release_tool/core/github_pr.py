@@ -281,7 +281,8 @@ def _branch_commit(repo: pygit2.Repository, remote: str, branch: str) -> pygit2.
 def _version_at(repo: pygit2.Repository, commit: pygit2.Commit, path: str) -> str | None:
     try:
         blob = repo[commit.tree[path].id]
-        version = tomllib.loads(blob.data.decode())["project"]["version"]
+        data = blob.read_raw()
+        version = tomllib.loads(data.decode())["project"]["version"]
     except (KeyError, ValueError, tomllib.TOMLDecodeError):
         return None
     return str(version)
