@@ -337,12 +337,14 @@ def member_pyproject(spec: MemberSpec, version: str) -> str:
 
 
 def _latest(versions: Iterable[str], *, dev: bool) -> str | None:
-    """The highest dev version (``dev``) or the highest final version of ``versions``."""
+    """The version staging (``dev``) or prod pins: the highest tag, or the highest final one.
+
+    Staging pins the latest dev tag unless a newer stable release exists,
+    as ``release-tool init`` does.
+    """
     from packaging.version import Version
 
-    chosen = [
-        v for v in versions if (Version(v).is_devrelease if dev else not Version(v).is_prerelease)
-    ]
+    chosen = [v for v in versions if dev or not Version(v).is_prerelease]
     return max(chosen, key=Version) if chosen else None
 
 
