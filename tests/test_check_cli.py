@@ -10,7 +10,7 @@ import pytest
 
 from release_tool.errors import ExitCode
 from release_tool.testing.cli import run_cli
-from release_tool.testing.sandbox import MemberSpec, Sandbox, build_sandbox, git, lock_sandbox
+from release_tool.testing.sandbox import MemberSpec, Sandbox, build_sandbox, git
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -28,7 +28,9 @@ def mixed(tmp_path: Path) -> Sandbox:
                 tags=("0.2.0.dev1", "0.2.0.dev2"),
                 deps=("core-lib>=0.1",),
             ),
-            MemberSpec("bench-utils", commits=5, tags=("1.0.0",), untagged_tail=2, version="1.0.1.dev0"),
+            MemberSpec(
+                "bench-utils", commits=5, tags=("1.0.0",), untagged_tail=2, version="1.0.1.dev0"
+            ),
             MemberSpec("model-api", commits=3, tags=("0.3.0.dev1",)),
         ],
     )

@@ -22,10 +22,7 @@ exclude = ["packages/skip-*"]
 
 
 def member(name: str, version: str = "0.1.0", deps: str = "", extra: str = "") -> str:
-    return (
-        f'[project]\nname = "{name}"\nversion = "{version}"\n'
-        f"dependencies = [{deps}]\n{extra}"
-    )
+    return f'[project]\nname = "{name}"\nversion = "{version}"\ndependencies = [{deps}]\n{extra}'
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
