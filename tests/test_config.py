@@ -112,5 +112,5 @@ def test_bad_legacy_file(tmp_path: Path, legacy: str, message: str) -> None:
 
 def test_unreadable_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "release_tool.toml").write_bytes(b"\xff\xfe not utf-8")
-    with pytest.raises(ConfigError, match="release_tool.toml: cannot read file"):
+    with pytest.raises(ConfigError, match=r"release_tool\.toml: cannot read file"):
         config_of(tmp_path)
