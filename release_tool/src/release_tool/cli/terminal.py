@@ -22,7 +22,9 @@ class Terminal:
         self.debug = debug
         self.quiet = quiet
         self.out = Console(file=sys.stdout, no_color=no_color, highlight=False, soft_wrap=True)
-        self.err = Console(file=sys.stderr, no_color=no_color, highlight=False, stderr=True)
+        self.err = Console(
+            file=sys.stderr, no_color=no_color, highlight=False, stderr=True, soft_wrap=True
+        )
 
     def info(self, message: str) -> None:
         """A progress or status line (stderr)."""

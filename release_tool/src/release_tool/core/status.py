@@ -220,7 +220,7 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
     if member.version_problem:
         drift.append("unmanaged-version")
     if s.commits_since_tag:
-        drift.append("unreleased-commits")
+        drift.append("unreleased")
     if s.changed_paths:
         drift.append("uncommitted")
     latest = s.latest_tag
