@@ -6,11 +6,12 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+from test_workflows import run_actionlint
+
 from release_tool.core.workflows import render_workflows, settings_for
 from release_tool.core.workspace import load_workspace
 from release_tool.testing.cli import run_cli
 from release_tool.testing.sandbox import MemberSpec, Sandbox, build_sandbox
-from test_workflows import run_actionlint
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
+
 from release_tool.adapters.github import (
     GitHubClient,
     parse_repo_slug,

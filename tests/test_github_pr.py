@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+
 from release_tool.adapters.github import GitHubClient
 from release_tool.core.github_pr import plan_pulls, publish_pulls
 from release_tool.core.workspace import load_workspace

@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
+
 from release_tool.core.github_release import plan_release_targets, publish_releases
 from release_tool.core.workspace import load_workspace
 from release_tool.errors import ExternalServiceError, NotFoundError, PlanRefusedError

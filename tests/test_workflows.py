@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from release_tool.core.workflows import (
     PINNED_ACTIONS,
     WorkflowSettings,
