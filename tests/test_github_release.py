@@ -284,3 +284,28 @@ def test_folder_member_without_github_remote_asks_for_override(tmp_path: Path) -
 
     with pytest.raises(ConfigError, match=r"\[tool.release-tool.github\].repos"):
         plan_release_targets(load_workspace(sb.root), None)
+
+
+def test_engine_publish_step_releases_a_tag_held_by_several_member_repos(
+    tmp_path: Path, server: GitHubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from release_tool.core.github_release import publish_step
+
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    server.add_repo("example-org/delta")
+    specs = [
+        MemberSpec("beta", layout="submodule", tags=("0.1.0", "0.2.0")),
+        MemberSpec("delta", layout="submodule", tags=("0.2.0",)),
+    ]
+    config = f'github = {{ api-url = "{server.base_url}" }}\n'
+    sb = build_sandbox(tmp_path, specs, modes=False, config=config)
+    link(server, sb)
+    step = SimpleNamespace(tags=("v0.2.0", "v0.2.0"))  # what promote prod's PUBLISH step holds
+    publish_step(sb.root, step)
+    publish_step(sb.root, step)  # --resume after a crash: nothing made twice
+    assert [(r.path, r.body["tag_name"]) for r in server.writes()] == [
+        (f"/repos/{BETA}/releases", "v0.2.0"),
+        ("/repos/example-org/delta/releases", "v0.2.0"),
+    ]

@@ -24,6 +24,8 @@ from release_tool.core.release_tags import (
 from release_tool.errors import ExternalServiceError, NotFoundError, PlanRefusedError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from release_tool.adapters.github import ReleaseInfo
     from release_tool.core.workspace import Workspace
 
@@ -178,6 +180,13 @@ def publish_releases(
     return outcomes
 
 
+def publish_step(root: Path, step: Any) -> None:
+    """The release engine's PUBLISH step: releases for ``step.tags`` (safe to re-run on resume)."""
+    from release_tool.core.workspace import load_workspace
+
+    publish_releases(load_workspace(root), list(step.tags), dry_run=False)
+
+
 def make_client(workspace: Workspace) -> ReleaseApi:
     """A ``GitHubClient`` for the configured API URL and the token from the environment."""
     from release_tool.adapters.github import GitHubClient, read_token
@@ -251,27 +260,31 @@ def _resolve(workspace: Workspace, items: list[str], prerelease_dev: bool) -> li
                     f"member {member.name!r} has no {kind} yet",
                     hint="run release-tool promote prod first",
                 )
+            found = [tag]
         else:
-            tag = _find_tag(workspace, item)
-        if not tag.is_stable and not prerelease_dev:
-            raise PlanRefusedError(
-                f"{tag.tag} is not a stable tag",
-                hint="pass --prerelease-dev to publish dev tags as pre-releases",
-            )
-        chosen[(tag.member, tag.tag)] = tag
+            found = _find_tags(workspace, item)
+        for tag in found:
+            if not tag.is_stable and not prerelease_dev:
+                raise PlanRefusedError(
+                    f"{tag.tag} is not a stable tag",
+                    hint="pass --prerelease-dev to publish dev tags as pre-releases",
+                )
+            chosen[(tag.member, tag.tag)] = tag
     return list(chosen.values())
 
 
-def _find_tag(workspace: Workspace, tag: str) -> MemberTag:
+def _find_tags(workspace: Workspace, tag: str) -> list[MemberTag]:
+    """Every member whose repo holds ``tag`` (``v1.0.0`` can be in several member repos)."""
+    found = []
     for member in workspace.ordered():
         if tag_pattern(workspace, member).fullmatch(tag):
-            for candidate in member_tags(workspace, member):
-                if candidate.tag == tag:
-                    return candidate
-    raise NotFoundError(
-        f"{tag!r} is neither a member nor a release tag of one",
-        hint="members: " + ", ".join(workspace.members) if workspace.members else None,
-    )
+            found += [c for c in member_tags(workspace, member) if c.tag == tag]
+    if not found:
+        raise NotFoundError(
+            f"{tag!r} is neither a member nor a release tag of one",
+            hint="members: " + ", ".join(workspace.members) if workspace.members else None,
+        )
+    return found
 
 
 def _latest(tags: list[MemberTag], prerelease_dev: bool) -> MemberTag | None:
