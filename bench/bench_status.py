@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from release_tool.testing.sandbox import build_sandbox, make_specs
+from release_tool.testing.sandbox import Sandbox, build_sandbox, make_specs
 
 COMMITS = 200
 TAGS = tuple(
@@ -106,19 +106,19 @@ def main() -> None:
         built = time.perf_counter() - start
         members = [m.path for m in sb.members.values()]
 
-        def cli() -> None:
+        def cli(sb: Sandbox = sb) -> None:
             subprocess.run(
                 [str(exe), "status", "--json"], cwd=sb.root, capture_output=True, check=True
             )
 
-        def core() -> None:
+        def core(sb: Sandbox = sb) -> None:
             from release_tool.adapters import git_read
 
             git_read.clear_cache()
             workspace_status(load_workspace(sb.root))
 
         t_cli, t_core = timed(cli, args.repeat), timed(core, args.repeat)
-        t_base = timed(lambda: baseline(sb.root, members), args.repeat)
+        t_base = timed(lambda sb=sb, members=members: baseline(sb.root, members), args.repeat)
         rows.append((n, built, t_cli, t_core, t_base))
         print(
             f"n={n}: build {built:.1f}s cli {t_cli:.3f}s core {t_core:.3f}s baseline {t_base:.3f}s",
