@@ -48,7 +48,7 @@ def open_repo(path: Path) -> pygit2.Repository:
 
 def read_state(path: Path, *, with_changes: bool = True) -> RepoState:
     """Branch, upstream distance, tags and dirty paths of the repo at ``path``."""
-    repo = open_repo(path)
+    repo = _cached_repo(str(path))
     head = None if repo.head_is_unborn else str(repo.head.target)
     branch = None
     upstream = ahead = behind = None

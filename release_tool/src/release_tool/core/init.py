@@ -16,7 +16,7 @@ import tomlkit
 from release_tool.adapters.toml_files import (
     get_path,
     inline_table,
-    read_toml,
+    read_document,
     unwrap,
     write_text_atomic,
 )
@@ -70,7 +70,7 @@ class InitPlan:
 def plan_init(workspace: Workspace, status: WorkspaceStatus, *, force: bool) -> InitPlan:
     """Compute what ``init`` writes; raise ``ExistsError`` if it would overwrite without force."""
     root = workspace.root
-    root_doc = read_toml(root / "pyproject.toml")
+    root_doc = read_document(root / "pyproject.toml")
     writes: list[FileWrite] = []
     notes: list[str] = []
     all_pins: dict[str, dict[str, str]] = {}
@@ -164,7 +164,7 @@ def render_mode(
 
 
 def _with_config_table(root_doc: Any) -> str:
-    doc = tomlkit.parse(tomlkit.dumps(root_doc))  # a copy: the caller's doc stays untouched
+    doc = tomlkit.parse(tomlkit.dumps(root_doc))  # a copy: the caller's document stays as it is
     table = tomlkit.table()
     table.add(tomlkit.comment("release-tool configuration (see the README's reference)."))
     table["staging-dir"] = "staging"

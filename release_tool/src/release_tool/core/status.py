@@ -7,6 +7,8 @@ is plain data: the CLI renders it as a table or as JSON (schema
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
 SCHEMA = "release-tool.status/1"
+_WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -143,19 +146,25 @@ def load_modes(workspace: Workspace) -> dict[str, ModeState]:
 
 
 def workspace_status(workspace: Workspace, names: list[str] | None = None) -> WorkspaceStatus:
-    """Compute the status of the named members (default: all), in dependency order."""
+    """Compute the status of the named members (default: all), in dependency order.
+
+    Repos are read on a small thread pool, one task per repo (a libgit2
+    repository is not shared between threads): libgit2 releases the GIL for
+    most of the work, so many member repos are read at once.
+    """
     modes = load_modes(workspace)
     members = workspace.select(names)
-    states: dict[Path, git_read.RepoState] = {}
-    rows = []
+    by_repo: dict[Path | None, list[Member]] = {}
     for member in members:
-        state = None
-        if member.repo_root is not None:
-            if member.repo_root not in states:
-                states[member.repo_root] = git_read.read_state(member.repo_root)
-            state = states[member.repo_root]
-        rows.append(_member_status(workspace, member, state, modes))
-    return WorkspaceStatus(workspace.root, rows, modes)
+        by_repo.setdefault(member.repo_root, []).append(member)
+
+    def read_repo(repo: Path | None) -> list[MemberStatus]:
+        state = git_read.read_state(repo) if repo is not None else None
+        return [_member_status(workspace, m, state, modes) for m in by_repo[repo]]
+
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        done = {row.member.name: row for rows in pool.map(read_repo, by_repo) for row in rows}
+    return WorkspaceStatus(workspace.root, [done[m.name] for m in members], modes)
 
 
 def _member_status(
