@@ -197,3 +197,13 @@ def test_unreachable_api_is_a_clear_error() -> None:
         url = srv.base_url
     with pytest.raises(ExternalServiceError, match="cannot reach the GitHub API"):
         GitHubClient(url, TOKEN, throttle=False).check_repository(SLUG)
+
+
+def test_pygithub_is_imported_lazily() -> None:
+    """``--help`` and commands that never talk to GitHub do not pay for importing PyGithub."""
+    import subprocess
+    import sys
+
+    code = "import sys, release_tool.cli.app; print('github' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
