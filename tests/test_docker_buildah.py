@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from release_tool.testing.cli import run_cli
 
 pytestmark = [pytest.mark.image, pytest.mark.timeout(2400)]
@@ -99,6 +100,14 @@ def workspace_copy(tmp_path_factory: pytest.TempPathFactory, buildah_bases: None
     return copy
 
 
+def _image_repo(workspace: Path) -> str:
+    """``<registry>/<image>`` as the workspace configures it."""
+    from release_tool.core.workspace import load_workspace
+
+    docker = load_workspace(workspace).config.docker
+    return f"{docker.registry}/{docker.image}" if docker.registry else docker.image
+
+
 def _build(workspace: Path, *args: str) -> dict:
     result = run_cli(
         "docker", "build", "--mode", "dev", "--cuda", "cpu", "--builder", "buildah", "--json",
@@ -140,7 +149,8 @@ def runtime_build(workspace_copy: Path) -> dict:
 def test_runtime_image_built_through_the_tool(workspace_copy: Path, runtime_build: dict) -> None:
     [built] = runtime_build["built"]
     sha = _git(workspace_copy, "rev-parse", "HEAD")
-    assert built["tags"] == ["hyperbench:0.1.0-cpu", f"hyperbench:0.1.0-cpu-{sha[:7]}"]
+    repo = _image_repo(workspace_copy)
+    assert built["tags"] == [f"{repo}:0.1.0-cpu", f"{repo}:0.1.0-cpu-{sha[:7]}"]
     info = _inspect(built["tags"][0])
     assert info.size_bytes == built["size_bytes"] > 0
     assert info.labels["org.opencontainers.image.revision"] == sha
@@ -220,7 +230,9 @@ def test_source_only_change_rebuilds_no_dependency_layer(
 
 def test_runtime_is_smaller_than_on_devel_base(workspace_copy: Path, runtime_build: dict) -> None:
     devel_base = _build(workspace_copy, "--target", "base", "--image", "hyperbench-devel")
-    base_tag = "localhost/" + devel_base["built"][0]["tags"][0]
+    base_tag = devel_base["built"][0]["tags"][0]
+    if "/" not in base_tag.split(":")[0]:
+        base_tag = "localhost/" + base_tag  # buildah's name for a local short name
     on_devel = _build(
         workspace_copy,
         "--image",

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from release_tool.adapters import docker as adapter
 from release_tool.adapters.image_smoke import ImageSmokeError, free_port, smoke_image
 from release_tool.testing.cli import run_cli

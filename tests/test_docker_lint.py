@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from release_tool.core.images import VARIANTS, ImageSettings, build_args, render_dockerfile
 
 REPO = Path(__file__).resolve().parents[1]

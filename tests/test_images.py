@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from release_tool.core.images import (
     VARIANTS,
     ImageSettings,
