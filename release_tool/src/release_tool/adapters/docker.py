@@ -411,7 +411,7 @@ def build_image(
     counts = {"steps": 0, "cached": 0}
 
     def count(line: str) -> None:
-        if _STEP.search(line):
+        if _STEP.search(line) and not _FROM_STEP.search(line):  # FROM is never "cached"
             counts["steps"] += 1
         if "Using cache" in line or line.endswith(" CACHED"):
             counts["cached"] += 1
@@ -440,4 +440,5 @@ def progress_line(line: str) -> str | None:
 
 
 # buildah: "[3/7] STEP 9/10: RUN ..."; buildx --progress plain: "#12 [deps 3/5] RUN ..."
+_FROM_STEP = re.compile(r"STEP \d+/\d+: FROM |\] FROM ")
 _STEP = re.compile(r"(\[\d+/\d+\] STEP \d+/\d+: .*|^#\d+ \[[\w.-]+ +\d+/\d+\] .*)")
