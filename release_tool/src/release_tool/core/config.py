@@ -76,12 +76,16 @@ class DockerSettings(_Model):
         default_factory=lambda: ["bench-utils", "model-qwen-vl"],
         description="members whose dependencies the runtime image installs (dev mode)",
     )
-    extras: list[str] = Field(default_factory=lambda: ["serve", "hf"], description="extras of those members")
+    extras: list[str] = Field(
+        default_factory=lambda: ["serve", "hf"], description="extras of those members"
+    )
     variants: list[str] = Field(default_factory=lambda: ["cu124", "cu128"])
     builder: Literal["docker", "buildah"] = "docker"
     python: str = "3.11"
     flash_attn_cuda_archs: str = Field("80;90", alias="flash-attn-cuda-archs")
-    max_jobs: int | None = Field(None, ge=1, alias="max-jobs", description="default: memory / 5 GB")
+    max_jobs: int | None = Field(
+        None, ge=1, alias="max-jobs", description="default: memory / 5 GB per nvcc thread"
+    )
     nvcc_threads: int = Field(2, ge=1, alias="nvcc-threads")
     wheel_dirs: list[str] = Field(
         default_factory=lambda: ["/opt/wheels"],
