@@ -13,6 +13,7 @@ from release_tool.core.images import (
     build_args,
     dockerfile_args,
     image_tags,
+    label_args,
     lock_facts,
     max_jobs_for,
     oci_labels,
@@ -202,6 +203,7 @@ def test_dockerfile_declares_every_build_arg(variant: str) -> None:
         lock_extras=frozenset(),
         memory_gib=16,
     )
+    args |= label_args("0.1.0", REVISION)
     assert set(args) <= dockerfile_args(DOCKERFILE.read_text())
 
 

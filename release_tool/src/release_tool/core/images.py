@@ -186,6 +186,20 @@ def oci_labels(
     return labels
 
 
+def label_args(version: str, revision: Revision) -> dict[str, str]:
+    """Build args of the Dockerfile's final ``LABEL`` (what changes with every commit).
+
+    ``--label`` alone is not enough with buildah: a fully cached build
+    returns the earlier image, old labels included.
+    """
+    return {
+        "IMAGE_VERSION": version,
+        "IMAGE_REVISION": revision.sha,
+        "IMAGE_CREATED": revision.created,
+        "IMAGE_SOURCE": revision.source or "",
+    }
+
+
 def build_args(
     settings: ImageSettings,
     variant: Variant,
@@ -305,7 +319,7 @@ def plan_images(
             member_names=member_names,
             lock_extras=extras,
             memory_gib=memory_gib,
-        )
+        ) | label_args(version, revision)
         images.append(
             ImageBuild(
                 variant=name,
