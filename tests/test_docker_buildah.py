@@ -206,6 +206,9 @@ def test_source_only_change_rebuilds_no_dependency_layer(
     _git(workspace_copy, "commit", "--quiet", "-am", "source-only change")
     rebuilt = _build(workspace_copy)["built"][0]
     after = _inspect(rebuilt["tags"][0])
+    assert after.labels["org.opencontainers.image.revision"] == _git(
+        workspace_copy, "rev-parse", "HEAD"
+    )
     venv = next(i for i, step in enumerate(before.history) if " in /opt/venv" in step)
     members = next(i for i, step in enumerate(before.history) if " in /tmp/members" in step)
     assert venv < members
