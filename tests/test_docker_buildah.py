@@ -249,3 +249,22 @@ def test_runtime_is_smaller_than_on_devel_base(workspace_copy: Path, runtime_bui
     assert slim.size_bytes + 200_000_000 < devel.size_bytes
     sizes = f"slim base {slim.size_bytes / 1e6:.0f} MB, devel base {devel.size_bytes / 1e6:.0f} MB"
     print(f"\nruntime: {sizes}")
+
+
+def test_dev_image_is_the_editable_workspace(workspace_copy: Path, runtime_build: dict) -> None:
+    built = _build(workspace_copy, "--target", "dev")["built"][0]
+    assert built["tags"][0].endswith(":0.1.0-cpu-dev")
+    probe = (
+        "import bench_utils, release_tool, torch;"
+        "print(bench_utils.__file__);print(release_tool.__file__);print(torch.__version__)"
+    )
+    out = _run_in(built["tags"][0], "python", "-c", probe).split()
+    assert out == [
+        "/workspace/packages/bench-utils/src/bench_utils/__init__.py",
+        "/workspace/release_tool/src/release_tool/__init__.py",
+        out[2],
+    ]
+    assert out[2].endswith("+cpu")
+    assert _run_in(built["tags"][0], "hadolint", "--version").startswith(
+        "Haskell Dockerfile Linter"
+    )
