@@ -39,7 +39,7 @@ def build(
         str | None, typer.Option(help="Version in the tags (default: the mode's project).")
     ] = None,
     image: Annotated[
-        str | None, typer.Option(help="Image name (default: [tool.release-tool.docker] image).")
+        str | None, typer.Option(help="Image name (default: the configured docker image).")
     ] = None,
     build_arg: Annotated[
         list[str] | None,
