@@ -285,8 +285,8 @@ class DockerBuilder:
                 "the docker SDK is not installed", hint="pip install 'release-tool[docker]'"
             ) from None
         try:
-            return docker.from_env()
-        except docker.errors.DockerException as exc:
+            return docker.from_env()  # type: ignore[attr-defined]
+        except docker.errors.DockerException as exc:  # type: ignore[attr-defined]
             raise ImageBuildError(f"cannot reach the Docker daemon: {exc}") from None
 
     def push(self, tag: str) -> None:

@@ -70,21 +70,21 @@ def build(
     built = []
     for note in plan.notes:
         term.warn(note)
-    for image in plan.images:
-        adapter.stage_local_wheels(image.local_wheels, wheel_dirs, plan.context / "docker/wheels")
+    for item in plan.images:
+        adapter.stage_local_wheels(item.local_wheels, wheel_dirs, plan.context / "docker/wheels")
         request = adapter.BuildRequest(
             context=plan.context,
             dockerfile=plan.dockerfile,
-            target=image.target,
-            build_args=image.build_args,
-            tags=image.tags,
-            labels=image.labels,
+            target=item.target,
+            build_args=item.build_args,
+            tags=item.tags,
+            labels=item.labels,
             push=push,
         )
-        term.info(f"building {image.primary_tag} ({builder}, target {image.target})")
-        with term.status(f"{image.variant}: starting") as status:
+        term.info(f"building {item.primary_tag} ({builder}, target {item.target})")
+        with term.status(f"{item.variant}: starting") as status:
 
-            def on_line(line: str, status: object = status, variant: str = image.variant) -> None:
+            def on_line(line: str, status: object = status, variant: str = item.variant) -> None:
                 step = adapter.progress_line(line)
                 if step is None:
                     return
@@ -93,10 +93,10 @@ def build(
                 else:
                     term.info(f"  [{variant}] {step}")
 
-            result = adapter.build_image(backend, request, image.variant, on_line)
+            result = adapter.build_image(backend, request, item.variant, on_line)
         built.append(result)
         term.success(
-            f"{image.primary_tag}: {result.size_bytes / 1e6:.0f} MB, {result.seconds:.0f} s, "
+            f"{item.primary_tag}: {result.size_bytes / 1e6:.0f} MB, {result.seconds:.0f} s, "
             f"{result.cached_steps}/{result.steps} steps cached"
         )
     if as_json:
@@ -244,12 +244,14 @@ def _revision(workspace: Workspace) -> Revision:
 
     if not workspace.is_git_repo:
         return Revision(sha="", created="1970-01-01T00:00:00+00:00")
+    import pygit2
+
     from release_tool.adapters.git_read import open_repo
 
     repo = open_repo(workspace.root)
     if repo.head_is_unborn:
         return Revision(sha="", created="1970-01-01T00:00:00+00:00")
-    commit = repo.head.peel()
+    commit = repo.head.peel(pygit2.Commit)
     created = datetime.fromtimestamp(commit.commit_time, tz=UTC).isoformat()
     source = workspace.config.repo_urls.get(".")
     if source is None:
