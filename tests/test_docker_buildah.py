@@ -154,6 +154,8 @@ def test_runtime_image_built_through_the_tool(workspace_copy: Path, runtime_buil
     info = _inspect(built["tags"][0])
     assert info.size_bytes == built["size_bytes"] > 0
     assert info.labels["org.opencontainers.image.revision"] == sha
+    build_info = json.loads(_run_in(built["tags"][0], "cat", "/etc/hyperbench/build.json"))
+    assert (build_info["revision"], build_info["variant"]) == (sha, "cpu")
     assert info.labels["org.opencontainers.image.version"] == "0.1.0"
     assert info.labels["io.hyperbench.variant"] == "cpu"
     assert info.user == "10001:10001"
