@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from release_tool.adapters import docker as adapter
+from release_tool.adapters import image_build
 from release_tool.adapters.image_smoke import ImageSmokeError, free_port, smoke_image
 from release_tool.testing.cli import run_cli
 
@@ -168,10 +169,10 @@ def test_stage_local_wheels(tmp_path: Path) -> None:
     source.mkdir()
     wheel = source / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl"
     wheel.write_bytes(b"wheel")
-    assert adapter.stage_local_wheels(["torch-*+cpu-*.whl"], [source], dest) == [dest / wheel.name]
+    assert image_build.stage_local_wheels(["torch-*+cpu-*.whl"], [source], dest) == [dest / wheel.name]
     assert (dest / wheel.name).read_bytes() == b"wheel"
     with pytest.raises(adapter.ImageBuildError, match="no wheel matching 'flash_attn-"):
-        adapter.stage_local_wheels(["flash_attn-*.whl"], [source], dest)
+        image_build.stage_local_wheels(["flash_attn-*.whl"], [source], dest)
 
 
 def test_stream_command_reports_tail(tmp_path: Path) -> None:
@@ -195,7 +196,7 @@ def test_stream_command_reports_tail(tmp_path: Path) -> None:
     ],
 )
 def test_progress_line(line: str, expected: str | None) -> None:
-    assert adapter.progress_line(line) == expected
+    assert image_build.progress_line(line) == expected
 
 
 # A stand-in for the API wrapper inside a container: a real HTTP server process.

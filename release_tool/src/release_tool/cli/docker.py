@@ -52,6 +52,7 @@ def build(
 ) -> None:
     """Build the image matrix with live progress; tags <image>:<version>-<variant>[-<sha7>]."""
     from release_tool.adapters import docker as adapter
+    from release_tool.adapters import image_build
     from release_tool.core.images import parse_variants, plan_as_dict
 
     app_state = state(ctx)
@@ -71,7 +72,8 @@ def build(
     for note in plan.notes:
         term.warn(note)
     for item in plan.images:
-        adapter.stage_local_wheels(item.local_wheels, wheel_dirs, plan.context / "docker/wheels")
+        wheels_dir = plan.context / "docker" / "wheels"
+        image_build.stage_local_wheels(item.local_wheels, wheel_dirs, wheels_dir)
         request = adapter.BuildRequest(
             context=plan.context,
             dockerfile=plan.dockerfile,
@@ -85,7 +87,7 @@ def build(
         with term.status(f"{item.variant}: starting") as status:
 
             def on_line(line: str, status: object = status, variant: str = item.variant) -> None:
-                step = adapter.progress_line(line)
+                step = image_build.progress_line(line)
                 if step is None:
                     return
                 if status is not None:
@@ -93,7 +95,7 @@ def build(
                 else:
                     term.info(f"  [{variant}] {step}")
 
-            result = adapter.build_image(backend, request, item.variant, on_line)
+            result = image_build.build_image(backend, request, item.variant, on_line)
         built.append(result)
         term.success(
             f"{item.primary_tag}: {result.size_bytes / 1e6:.0f} MB, {result.seconds:.0f} s, "
