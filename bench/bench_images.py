@@ -56,6 +56,11 @@ def copy_repo(dest: Path) -> Path:
     return dest
 
 
+def local_name(tag: str) -> str:
+    """buildah stores a short name (no registry) under ``localhost/``."""
+    return tag if "/" in tag.split(":")[0] else f"localhost/{tag}"
+
+
 def cli_build(ws: Path, *args: str) -> tuple[dict, float]:
     started = time.monotonic()
     command = ("docker", "build", "--mode", "dev", "--cuda", "cpu", "--builder", "buildah")
@@ -156,7 +161,7 @@ def main() -> None:
             "--image",
             "bench-devel",
             "--build-arg",
-            f"RUNTIME_BASE_IMAGE=localhost/{base['tags'][0]}",
+            f"RUNTIME_BASE_IMAGE={local_name(base['tags'][0])}",
         )
         builder = BuildahBuilder()
         slim_info = builder.inspect(first["tags"][0])
