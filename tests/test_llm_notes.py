@@ -196,7 +196,7 @@ def test_answer_citing_only_invented_ids_is_rejected_then_falls_back(workspace, 
         notes = notes_for(ws, options(tmp_path, server))
     assert notes.source == "commits"
     assert len(server.chat_requests) == 2
-    assert "cite ids as given" in server.chat_requests[1].body["messages"][-1]["content"]
+    assert "commit ids as given" in server.chat_requests[1].body["messages"][-1]["content"]
 
 
 def test_streaming_answers_are_assembled(workspace, tmp_path) -> None:

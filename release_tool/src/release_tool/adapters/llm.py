@@ -106,6 +106,9 @@ class ChatClient:
             request["seed"] = ep.seed
         if ep.response_format == "json_object":
             request["response_format"] = {"type": "json_object"}
+        elif ep.response_format == "json_object_schema" and schema is not None:
+            # llama-cpp-python's form: the schema becomes a sampling grammar
+            request["response_format"] = {"type": "json_object", "schema": schema}
         elif ep.response_format == "json_schema" and schema is not None:
             request["response_format"] = {
                 "type": "json_schema", "json_schema": {"name": "answer", "schema": schema},

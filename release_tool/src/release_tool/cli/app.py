@@ -17,6 +17,9 @@ COMMAND_MODULES = (
     # "status",
     # "check",
     # "init",
+    "changes",
+    "commit",
+    "changelog",
     "exit_codes",
 )
 

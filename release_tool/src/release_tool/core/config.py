@@ -56,7 +56,7 @@ class LLMSettings(_Model):
     context_tokens: int = Field(8192, gt=512, alias="context-tokens")
     output_tokens: int = Field(1024, gt=16, alias="output-tokens")
     stream: bool = False
-    response_format: Literal["json_object", "json_schema", "none"] = Field(
+    response_format: Literal["json_object", "json_object_schema", "json_schema", "none"] = Field(
         "json_object", alias="response-format"
     )
     exclude: list[str] = Field(

@@ -66,13 +66,19 @@ class Asker:
 
     def ask(
         self, kind: str, messages: list[dict[str, str]],
-        check: Callable[[dict[str, Any]], Checked],
+        check: Callable[[dict[str, Any]], Checked], ids: list[str] | None = None,
     ) -> Checked:
-        """The validated answer to ``messages`` (from the cache when seen before)."""
+        """The validated answer to ``messages`` (from the cache when seen before).
+
+        ``ids`` (the commit ids the answer may cite) go into the JSON schema
+        sent to servers that constrain their output to it.
+        """
+        schema = json_schema(kind, ids)
         ep = self.client.endpoint
         key = cache_key(
             model=ep.model, base_url=ep.base_url, prompt_version=PROMPT_VERSION,
-            params={**ep.params(self.max_tokens), "kind": kind}, messages=messages,
+            params={**ep.params(self.max_tokens), "kind": kind, "schema": schema},
+            messages=messages,
         )
         cached = self.cache.get(key)
         if cached is not None:
@@ -86,7 +92,7 @@ class Asker:
                 return checked
         request = messages
         for attempt in (1, 2):
-            text, finish = self._call(request, kind)
+            text, finish = self._call(request, schema)
             try:
                 data = parse_answer(text, finish)
                 checked = check(data)
@@ -105,14 +111,16 @@ class Asker:
         self.stats.warnings += checked.warnings
         self.stats.answer_redactions += checked.redactions
 
-    def _call(self, messages: list[dict[str, str]], kind: str) -> tuple[str, str | None]:
+    def _call(
+        self, messages: list[dict[str, str]], schema: dict[str, Any]
+    ) -> tuple[str, str | None]:
         sent = sum(estimate_tokens(m["content"]) for m in messages)
         self.stats.calls += 1
         self.stats.tokens_sent += sent
         self.stats.max_request_tokens = max(self.stats.max_request_tokens, sent + self.max_tokens)
         try:
             answer = self.client.complete(
-                messages, max_tokens=self.max_tokens, schema=json_schema(kind)
+                messages, max_tokens=self.max_tokens, schema=schema
             )
         except LLMError as exc:
             raise NotesFailed(str(exc)) from None

@@ -120,6 +120,7 @@ def collect_member(
     *,
     since_tag: str | None = LATEST,
     uncommitted: bool = True,
+    history: bool = True,
 ) -> MemberChanges:
     """Commits and diff since ``since_tag`` plus uncommitted work.
 
@@ -127,12 +128,12 @@ def collect_member(
     whole history (a first release).
     """
     repo, spec = member_repo(member)
-    if since_tag == LATEST:
+    if since_tag == LATEST and history:
         since_tag = latest_tag(workspace, member)
     head = _head(repo)
     commits: tuple[Commit, ...] = ()
     range_files: tuple[FileDiff, ...] = ()
-    if head is not None:
+    if head is not None and history:
         commits = tuple(commits_in_range(repo, since_tag, spec))
         base = since_tag or EMPTY_TREE
         range_files = tuple(
@@ -141,7 +142,8 @@ def collect_member(
     status, files = "", ()
     if uncommitted:
         status, files = uncommitted_changes(repo, spec, head)
-    return MemberChanges(member.name, repo, spec, since_tag, head, commits, range_files, status, files)
+    since = None if since_tag == LATEST else since_tag
+    return MemberChanges(member.name, repo, spec, since, head, commits, range_files, status, files)
 
 
 def commits_in_range(repo: Path, since: str | None, spec: str | None) -> list[Commit]:

@@ -7,8 +7,6 @@ with placeholders the validator rejects if they come back verbatim.
 
 from __future__ import annotations
 
-import json
-
 from release_tool.notes.conventional import SECTIONS
 
 PROMPT_VERSION = "2026-11-23.1"
@@ -81,15 +79,20 @@ def notes_user(member: str, version: str, since: str | None, commit_lines: str,
     return "\n\n".join(parts)
 
 
-def json_schema(kind: str) -> dict[str, object]:
-    """The JSON schema of an answer, for servers that constrain output to it."""
+def json_schema(kind: str, ids: list[str] | None = None) -> dict[str, object]:
+    """The JSON schema of an answer, for servers that constrain output to it.
+
+    With ``ids``, cited commit ids are limited to those: a server that turns
+    the schema into a sampling grammar cannot produce an invented id.
+    """
+    id_type: dict[str, object] = {"type": "string", "enum": ids} if ids else {"type": "string"}
     if kind == "notes":
         entry = {
             "type": "object",
             "properties": {
                 "section": {"type": "string", "enum": list(SECTIONS)},
-                "text": {"type": "string"},
-                "commits": {"type": "array", "items": {"type": "string"}},
+                "text": {"type": "string", "minLength": 3, "maxLength": 300},
+                "commits": {"type": "array", "items": id_type, "minItems": 1},
                 "breaking": {"type": "boolean"},
             },
             "required": ["section", "text", "commits", "breaking"],
@@ -97,7 +100,7 @@ def json_schema(kind: str) -> dict[str, object]:
         return {"type": "object", "properties": {"entries": {"type": "array", "items": entry}},
                 "required": ["entries"]}
     if kind == "summaries":
-        item = {"type": "object", "properties": {"commit": {"type": "string"},
+        item = {"type": "object", "properties": {"commit": id_type,
                                                  "summary": {"type": "string"}},
                 "required": ["commit", "summary"]}
         return {"type": "object", "properties": {"summaries": {"type": "array", "items": item}},
@@ -111,6 +114,3 @@ def json_schema(kind: str) -> dict[str, object]:
     }
 
 
-def schema_text(kind: str) -> str:
-    """The schema as compact JSON (part of the cache key)."""
-    return json.dumps(json_schema(kind), sort_keys=True, separators=(",", ":"))

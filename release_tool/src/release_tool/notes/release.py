@@ -175,16 +175,18 @@ def _ask_notes(
 
     if requests.mode == "single":
         assert requests.single is not None
-        return list(asker.ask("notes", requests.single, check).value)
+        return list(asker.ask("notes", requests.single, check, list(requests.known)).value)
     summaries: dict[str, str] = {}
     for messages, ids in zip(requests.batches, requests.batch_ids, strict=True):
-        answer = asker.ask("summaries", messages, lambda data, ids=ids: check_summaries(data, ids))
+        answer = asker.ask(
+            "summaries", messages, lambda data, ids=ids: check_summaries(data, ids), list(ids)
+        )
         summaries.update(answer.value)
     for sha in by_sha:  # a commit the model skipped: its (redacted) subject stands in
         if sha not in summaries:
             summaries[sha] = redact(by_sha[sha].subject, "commit messages")[0]
     ordered = {sha: summaries[sha] for sha in by_sha}
-    return list(asker.ask("notes", requests.final(ordered), check).value)
+    return list(asker.ask("notes", requests.final(ordered), check, list(requests.known)).value)
 
 
 def _cache(options: NotesOptions) -> AnswerCache:

@@ -108,7 +108,7 @@ def check_notes(
                 checked.warnings.append(f"entry {number}: {problem}")
     if raw and not entries and known:
         raise AnswerRejected(
-            [*checked.warnings, "no entry cites a commit id from the list; cite ids as given"]
+            [*checked.warnings, "no usable entry: each needs a section, text and commit ids as given"]
         )
     cited = {sha for entry in entries for sha in entry.commits}
     for sha, fallback in required.items():
