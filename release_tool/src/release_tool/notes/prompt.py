@@ -39,6 +39,10 @@ COMMIT_SYSTEM = (
     '"body": "<what and why, may be empty>", "breaking": false}'
 )
 
+COMMIT_TYPES = (
+    "feat", "fix", "docs", "refactor", "perf", "test", "build", "ci", "chore", "style", "revert",
+)
+
 PLACEHOLDERS = frozenset(
     {"<one line for users>", "<one sentence>", "<commit id>", "<section>",
      "<imperative summary, at most 72 characters>", "<what and why, may be empty>"}
@@ -91,24 +95,31 @@ def json_schema(kind: str, ids: list[str] | None = None) -> dict[str, object]:
             "type": "object",
             "properties": {
                 "section": {"type": "string", "enum": list(SECTIONS)},
-                "text": {"type": "string", "minLength": 3, "maxLength": 300},
+                "text": {"type": "string", "minLength": 3, "maxLength": 200},
                 "commits": {"type": "array", "items": id_type, "minItems": 1},
                 "breaking": {"type": "boolean"},
             },
             "required": ["section", "text", "commits", "breaking"],
         }
-        return {"type": "object", "properties": {"entries": {"type": "array", "items": entry}},
-                "required": ["entries"]}
+        entries: dict[str, object] = {"type": "array", "items": entry}
+        if ids:  # a grammar-bound model cannot ramble past one entry per commit
+            entries["maxItems"] = len(ids) + 1
+        return {"type": "object", "properties": {"entries": entries}, "required": ["entries"]}
     if kind == "summaries":
         item = {"type": "object", "properties": {"commit": id_type,
-                                                 "summary": {"type": "string"}},
+                                                 "summary": {"type": "string", "maxLength": 300}},
                 "required": ["commit", "summary"]}
-        return {"type": "object", "properties": {"summaries": {"type": "array", "items": item}},
+        summaries: dict[str, object] = {"type": "array", "items": item}
+        if ids:
+            summaries["maxItems"] = len(ids)
+        return {"type": "object", "properties": {"summaries": summaries},
                 "required": ["summaries"]}
     return {
         "type": "object",
-        "properties": {"type": {"type": "string"}, "scope": {"type": ["string", "null"]},
-                       "subject": {"type": "string"}, "body": {"type": "string"},
+        "properties": {"type": {"type": "string", "enum": list(COMMIT_TYPES)},
+                       "scope": {"type": ["string", "null"]},
+                       "subject": {"type": "string", "minLength": 3, "maxLength": 72},
+                       "body": {"type": "string", "maxLength": 600},
                        "breaking": {"type": "boolean"}},
         "required": ["type", "subject", "body", "breaking"],
     }

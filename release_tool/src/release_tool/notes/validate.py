@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from release_tool.notes.changelog import Entry
 from release_tool.notes.conventional import SECTIONS, is_valid_header
+from release_tool.notes import prompt
 from release_tool.notes.prompt import PLACEHOLDERS
 from release_tool.notes.redact import Redaction, redact
 
@@ -23,9 +24,7 @@ if TYPE_CHECKING:
 
 _THINK = re.compile(r"<(think|thinking|reasoning)>.*?(?:</\1>|\Z)", re.S | re.I)
 _FENCE = re.compile(r"```[\w-]*\s*\n?(.*?)```", re.S)
-COMMIT_TYPES = frozenset(
-    "feat fix docs refactor perf test build ci chore style revert security deprecate remove".split()
-)
+COMMIT_TYPES = frozenset(prompt.COMMIT_TYPES) | {"security", "deprecate", "remove"}
 
 
 class AnswerRejected(Exception):
