@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ROOT_PYPROJECT = """\
 [project]
@@ -41,7 +44,9 @@ def commit(repo: Path, message: str, files: dict[str, str]) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
 
 
-def make_workspace(root: Path, members: tuple[str, ...] = ("alpha", "beta"), extra: str = "") -> Path:
+def make_workspace(
+    root: Path, members: tuple[str, ...] = ("alpha", "beta"), extra: str = ""
+) -> Path:
     """A git repo holding a uv workspace whose members are folders, each tagged at 0.1.0."""
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q")
@@ -60,8 +65,11 @@ def make_own_repo_member(root: Path, name: str) -> Path:
     folder = root / "packages" / name
     folder.mkdir(parents=True)
     git(folder, "init", "-q")
-    commit(folder, "chore: initial", {"pyproject.toml": member_pyproject(name),
-                                      f"src/{name}/__init__.py": '"""Own repo."""\n'})
+    commit(
+        folder,
+        "chore: initial",
+        {"pyproject.toml": member_pyproject(name), f"src/{name}/__init__.py": '"""Own repo."""\n'},
+    )
     git(folder, "tag", "v0.1.0")
     (root / ".gitignore").write_text(f"packages/{name}/\n", encoding="utf-8")
     return folder

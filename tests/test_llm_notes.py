@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 from notes_support import commit, make_workspace
-
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
 from release_tool.notes import NotesOptions, release_notes, tag_message
 from release_tool.notes.budget import estimate_tokens
-from release_tool.notes.redact import SecretFoundError
-from release_tool.testing.llm_server import Reply, ScriptedLLMServer, grounded_responder, request_ids
+from release_tool.testing.llm_server import (
+    Reply,
+    ScriptedLLMServer,
+    request_ids,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,7 +53,7 @@ def options(tmp_path: Path, server: ScriptedLLMServer | None, **llm: object) -> 
     return NotesOptions(llm=LLMSettings(**values), cache_dir=tmp_path / "cache", date="2026-01-02")
 
 
-def notes_for(ws: Workspace, opts: NotesOptions):  # noqa: ANN201
+def notes_for(ws: Workspace, opts: NotesOptions):
     return release_notes(ws, ws.member("alpha"), "0.2.0", settings=opts)
 
 
@@ -152,10 +154,18 @@ def test_cut_off_twice_falls_back_and_caches_nothing(workspace, tmp_path) -> Non
 def test_think_blocks_fences_and_preambles_are_cleaned(workspace, tmp_path) -> None:
     ws, shas = workspace
     content = (
-        "<think>The user wants notes. I will mention {\"entries\": 1}.</think>\n"
+        '<think>The user wants notes. I will mention {"entries": 1}.</think>\n'
         "Sure! Here are the release notes:\n```json\n"
-        + answer([{"section": "Added", "text": "Greeting API", "commits": [shas[0][:10]],
-                   "breaking": False}])
+        + answer(
+            [
+                {
+                    "section": "Added",
+                    "text": "Greeting API",
+                    "commits": [shas[0][:10]],
+                    "breaking": False,
+                }
+            ]
+        )
         + "\n```\nHope this helps."
     )
     with ScriptedLLMServer([Reply(content)]) as server:
@@ -167,12 +177,28 @@ def test_think_blocks_fences_and_preambles_are_cleaned(workspace, tmp_path) -> N
 
 def test_invented_ids_are_dropped_and_missing_fixes_are_added(workspace, tmp_path) -> None:
     ws, shas = workspace
-    content = answer([
-        {"section": "Added", "text": "Greeting API", "commits": [shas[0][:10]], "breaking": False},
-        {"section": "Added", "text": "Time travel", "commits": ["deadbeef00"], "breaking": False},
-        {"section": "Changed", "text": "Loop", "commits": [shas[5][:10], "cafebabe11"],
-         "breaking": False},
-    ])
+    content = answer(
+        [
+            {
+                "section": "Added",
+                "text": "Greeting API",
+                "commits": [shas[0][:10]],
+                "breaking": False,
+            },
+            {
+                "section": "Added",
+                "text": "Time travel",
+                "commits": ["deadbeef00"],
+                "breaking": False,
+            },
+            {
+                "section": "Changed",
+                "text": "Loop",
+                "commits": [shas[5][:10], "cafebabe11"],
+                "breaking": False,
+            },
+        ]
+    )
     with ScriptedLLMServer([Reply(content)]) as server:
         notes = notes_for(ws, options(tmp_path, server))
     assert notes.source == "llm"
@@ -181,7 +207,9 @@ def test_invented_ids_are_dropped_and_missing_fixes_are_added(workspace, tmp_pat
     # the model skipped both fixes and the breaking feat: their commit lines are added
     assert f"- Handle empty names ({shas[1][:7]})" in notes.markdown
     assert f"- security: Escape user input in templates ({shas[4][:7]})" in notes.markdown
-    assert f"- **BREAKING:** Drop Python 3.10 (requires Python 3.11) ({shas[3][:7]})" in notes.markdown
+    assert (
+        f"- **BREAKING:** Drop Python 3.10 (requires Python 3.11) ({shas[3][:7]})" in notes.markdown
+    )
     warnings = "\n".join(notes.stats.warnings)
     assert "entry 2 dropped: cites unknown commit id(s) deadbeef00" in warnings
     assert "entry 3: unknown id(s) cafebabe11 removed" in warnings
@@ -190,8 +218,11 @@ def test_invented_ids_are_dropped_and_missing_fixes_are_added(workspace, tmp_pat
 
 def test_answer_citing_only_invented_ids_is_rejected_then_falls_back(workspace, tmp_path) -> None:
     ws, _ = workspace
-    bad = Reply(answer([{"section": "Added", "text": "Magic", "commits": ["0000000aaa"],
-                         "breaking": False}]))
+    bad = Reply(
+        answer(
+            [{"section": "Added", "text": "Magic", "commits": ["0000000aaa"], "breaking": False}]
+        )
+    )
     with ScriptedLLMServer([bad, bad]) as server:
         notes = notes_for(ws, options(tmp_path, server))
     assert notes.source == "commits"

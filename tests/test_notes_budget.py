@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-
 from release_tool.notes.budget import (
     Budget,
     estimate_tokens,
@@ -63,11 +62,21 @@ def test_budget_leaves_room_for_output_and_prompt() -> None:
 
 
 def test_cache_key_covers_model_url_params_and_payload(tmp_path: Path) -> None:
-    base = {"model": "m", "base_url": "u", "prompt_version": "1", "params": {"t": 0},
-            "messages": [{"role": "user", "content": "x"}]}
+    base = {
+        "model": "m",
+        "base_url": "u",
+        "prompt_version": "1",
+        "params": {"t": 0},
+        "messages": [{"role": "user", "content": "x"}],
+    }
     key = cache_key(**base)
-    for change in ({"model": "n"}, {"base_url": "v"}, {"prompt_version": "2"},
-                   {"params": {"t": 1}}, {"messages": [{"role": "user", "content": "y"}]}):
+    for change in (
+        {"model": "n"},
+        {"base_url": "v"},
+        {"prompt_version": "2"},
+        {"params": {"t": 1}},
+        {"messages": [{"role": "user", "content": "y"}]},
+    ):
         assert cache_key(**{**base, **change}) != key
     cache = AnswerCache(tmp_path)
     assert cache.get(key) is None

@@ -6,7 +6,6 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from notes_support import git, make_workspace
-
 from release_tool.notes import ReleaseNotes, tag_message, write_changelog
 from release_tool.notes.ask import AskStats
 from release_tool.notes.changelog import HEADER, Entry, insert_entry, render_entries
@@ -51,8 +50,9 @@ def test_insert_keeps_unreleased_on_top_and_replaces_the_same_version() -> None:
     v2 = render_entries("0.2.0", "2026-01-02", ENTRIES[:1])
     once = insert_entry(existing, v2)
     assert once == (
-        "# Changelog\n\n## [Unreleased]\n\n- pending\n\n" + v2 +
-        "\n## [0.1.0] - 2025-01-01\n\n### Added\n\n- first\n"
+        "# Changelog\n\n## [Unreleased]\n\n- pending\n\n"
+        + v2
+        + "\n## [0.1.0] - 2025-01-01\n\n### Added\n\n- first\n"
     )
     v2b = render_entries("0.2.0", "2026-01-03", ENTRIES[1:2])
     twice = insert_entry(once, v2b)
@@ -60,8 +60,9 @@ def test_insert_keeps_unreleased_on_top_and_replaces_the_same_version() -> None:
 
 
 def _notes(markdown: str) -> ReleaseNotes:
-    return ReleaseNotes("alpha", "0.2.0", None, markdown, "commits", (), 0, "single", {}, [], [],
-                        AskStats())
+    return ReleaseNotes(
+        "alpha", "0.2.0", None, markdown, "commits", (), 0, "single", {}, [], [], AskStats()
+    )
 
 
 def test_write_changelog_is_atomic_and_idempotent(tmp_path: Path) -> None:
@@ -78,8 +79,20 @@ def test_tag_message_keeps_headings_with_verbatim_cleanup(tmp_path: Path) -> Non
     message = tag_message(_notes(render_entries("0.2.0", "2026-01-02", ENTRIES)))
     file = tmp_path / "tag.md"
     file.write_text(message)
-    subprocess.run(["git", "-C", str(root), "tag", "-a", "--cleanup=verbatim", "-F", str(file),
-                    "alpha-v0.2.0"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(root),
+            "tag",
+            "-a",
+            "--cleanup=verbatim",
+            "-F",
+            str(file),
+            "alpha-v0.2.0",
+        ],
+        check=True,
+    )
     stored = git(root, "tag", "-l", "--format=%(contents)", "alpha-v0.2.0")
     assert stored.rstrip("\n") == message.rstrip("\n")
     assert "### Added" in stored

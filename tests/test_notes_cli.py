@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 from notes_support import commit, git, make_workspace, write
-
 from release_tool.errors import ExitCode
 from release_tool.testing.cli import run_cli
 from release_tool.testing.llm_server import ScriptedLLMServer
@@ -26,7 +25,7 @@ def ws(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def llm_env(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def llm_env(monkeypatch: pytest.MonkeyPatch):
     with ScriptedLLMServer() as server:
         monkeypatch.setenv("RELEASE_TOOL_LLM_BASE_URL", server.url)
         monkeypatch.setenv("RELEASE_TOOL_LLM_MODEL", "scripted")
@@ -130,7 +129,10 @@ def test_commit_edit_and_push(ws: Path, tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_commit_fail_on_secret_refuses(ws: Path, llm_env) -> None:
-    write(ws / "packages/alpha/src/alpha/x.py", 'GITHUB_TOKEN = "ghp_R9aT4kLm2Qx8Vb7Nc6Zp1Hs3Jd5Fg0Wy2Ek4"\n')
+    write(
+        ws / "packages/alpha/src/alpha/x.py",
+        'GITHUB_TOKEN = "ghp_R9aT4kLm2Qx8Vb7Nc6Zp1Hs3Jd5Fg0Wy2Ek4"\n',
+    )
     result = run_cli("commit", "alpha", "--fail-on-secret", cwd=ws)
     assert result.exit_code == ExitCode.PLAN_REFUSED
     assert "secrets found in the text for the model" in result.stderr

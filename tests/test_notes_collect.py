@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from notes_support import commit, git, make_own_repo_member, make_workspace, write
-
 from release_tool.core.workspace import load_workspace
 from release_tool.notes.collect import collect_member, latest_tag, split_patch
 
@@ -78,5 +77,6 @@ def test_split_patch_counts_lines_and_marks_binaries() -> None:
     )
     files = split_patch(patch)
     assert [(f.path, f.added, f.deleted, f.binary) for f in files] == [
-        ("x.py", 2, 1, False), ("img.png", 0, 0, True)
+        ("x.py", 2, 1, False),
+        ("img.png", 0, 0, True),
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from release_tool.notes.conventional import must_be_covered, parse_message, section_for
 
 
@@ -24,7 +23,10 @@ from release_tool.notes.conventional import must_be_covered, parse_message, sect
 def test_parse_message(subject, body, kind, scope, description, breaking) -> None:
     parsed = parse_message(subject, body)
     assert (parsed.type, parsed.scope, parsed.description, parsed.breaking) == (
-        kind, scope, description, breaking
+        kind,
+        scope,
+        description,
+        breaking,
     )
 
 

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 from notes_support import commit, make_workspace
-
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
 from release_tool.notes import NotesOptions, release_notes
@@ -26,7 +25,8 @@ SECRETS = {
     "stripe": "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
     "password": "correct-horse-battery-staple-9",
     "db": "s3cr3tDbPa55",
-    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+    "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
     "hf": "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
     "env_only": "env-file-value-zz9-plural-z-alpha",
     "pem_body": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
@@ -51,16 +51,24 @@ CONFIG_YAML = f"database:\n  user: app\n  password: {SECRETS['password']}\n"
 
 
 def seed(root: Path) -> None:
-    commit(root, "feat: add settings loader", {
-        "packages/alpha/src/alpha/settings.py": SETTINGS_PY,
-        "packages/alpha/config.yaml": CONFIG_YAML,
-        "packages/alpha/.env": f"SERVICE_TOKEN={SECRETS['env_only']}\n",
-        "packages/alpha/deploy/id_ed25519": f"{SECRETS['key_file']}\n",
-        "packages/alpha/deploy/server.pem": f"{SECRETS['pem_body']}\n",
-    })
-    commit(root, f"fix: rotate credentials\n\nold token was {SECRETS['github']}", {
-        "packages/alpha/src/alpha/rotate.py": "ROTATED = True\n",
-    })
+    commit(
+        root,
+        "feat: add settings loader",
+        {
+            "packages/alpha/src/alpha/settings.py": SETTINGS_PY,
+            "packages/alpha/config.yaml": CONFIG_YAML,
+            "packages/alpha/.env": f"SERVICE_TOKEN={SECRETS['env_only']}\n",
+            "packages/alpha/deploy/id_ed25519": f"{SECRETS['key_file']}\n",
+            "packages/alpha/deploy/server.pem": f"{SECRETS['pem_body']}\n",
+        },
+    )
+    commit(
+        root,
+        f"fix: rotate credentials\n\nold token was {SECRETS['github']}",
+        {
+            "packages/alpha/src/alpha/rotate.py": "ROTATED = True\n",
+        },
+    )
 
 
 def test_the_model_receives_none_of_the_seeded_secrets(tmp_path: Path) -> None:
@@ -69,13 +77,17 @@ def test_the_model_receives_none_of_the_seeded_secrets(tmp_path: Path) -> None:
     ws = load_workspace(root)
     with ScriptedLLMServer() as server:
         llm = LLMSettings(model="scripted", base_url=server.url, max_retries=0)
-        notes = release_notes(ws, ws.member("alpha"), "0.2.0",
-                              settings=NotesOptions(llm=llm, cache_dir=tmp_path / "c"))
+        notes = release_notes(
+            ws,
+            ws.member("alpha"),
+            "0.2.0",
+            settings=NotesOptions(llm=llm, cache_dir=tmp_path / "c"),
+        )
     received = server.all_text()
     assert server.chat_requests, "the model was not asked at all"
     leaked = [name for name, value in SECRETS.items() if value in received]
     assert leaked == []
-    assert "OPENAI_API_KEY = \\\"[REDACTED:" in received  # key names stay visible
+    assert 'OPENAI_API_KEY = \\"[REDACTED:' in received  # key names stay visible
     assert notes.excluded["packages/alpha/.env"] == "sensitive"
     assert notes.excluded["packages/alpha/deploy/id_ed25519"] == "sensitive"
     assert notes.excluded["packages/alpha/deploy/server.pem"] == "sensitive"
@@ -102,11 +114,17 @@ def test_secrets_in_the_answer_are_redacted_too(tmp_path: Path) -> None:
     sha = commit(root, "feat: add client", {"packages/alpha/c.py": "C = 1\n"})
     ws = load_workspace(root)
     text = f"Client uses key {SECRETS['openai']}"
-    content = '{"entries": [{"section": "Added", "text": "%s", "commits": ["%s"], "breaking": false}]}'
+    content = (
+        '{"entries": [{"section": "Added", "text": "%s", "commits": ["%s"], "breaking": false}]}'
+    )
     with ScriptedLLMServer([Reply(content % (text, sha[:10]))]) as server:
         llm = LLMSettings(model="scripted", base_url=server.url)
-        notes = release_notes(ws, ws.member("alpha"), "0.2.0",
-                              settings=NotesOptions(llm=llm, cache_dir=tmp_path / "c"))
+        notes = release_notes(
+            ws,
+            ws.member("alpha"),
+            "0.2.0",
+            settings=NotesOptions(llm=llm, cache_dir=tmp_path / "c"),
+        )
     assert notes.source == "llm"
     assert SECRETS["openai"] not in notes.markdown
     assert "Client uses key [REDACTED:openai-key]" in notes.markdown
@@ -130,8 +148,14 @@ def test_redact_keeps_code_and_key_names(line: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "sensitive"),
-    [(".env", True), ("pkg/.env.production", True), ("certs/tls.CRT", True),
-     ("home/.ssh/id_rsa.pub", True), ("keys.py", False), ("environment.py", False)],
+    [
+        (".env", True),
+        ("pkg/.env.production", True),
+        ("certs/tls.CRT", True),
+        ("home/.ssh/id_rsa.pub", True),
+        ("keys.py", False),
+        ("environment.py", False),
+    ],
 )
 def test_sensitive_files(path: str, sensitive: bool) -> None:
     assert is_sensitive_file(path) is sensitive

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from release_tool.notes.changelog import Entry
 from release_tool.notes.validate import (
     AnswerRejected,
@@ -51,11 +50,13 @@ def test_resolve_id_needs_a_unique_prefix_of_seven() -> None:
 
 def test_check_notes_repairs_and_reports() -> None:
     required = {FULL["abcdef9999"]: Entry("Fixed", "Fix it", (FULL["abcdef9999"],))}
-    data = {"entries": [
-        {"section": "added", "text": "Thing", "commits": "abcdef1234", "breaking": False},
-        {"section": "Misc", "text": "Bad", "commits": ["abcdef1234"]},
-        {"section": "Added", "text": "<one line for users>", "commits": ["abcdef1234"]},
-    ]}
+    data = {
+        "entries": [
+            {"section": "added", "text": "Thing", "commits": "abcdef1234", "breaking": False},
+            {"section": "Misc", "text": "Bad", "commits": ["abcdef1234"]},
+            {"section": "Added", "text": "<one line for users>", "commits": ["abcdef1234"]},
+        ]
+    }
     checked = check_notes(data, FULL, required, breaking={FULL["abcdef1234"]})
     assert checked.value == [
         Entry("Added", "Thing", (FULL["abcdef1234"],), breaking=True),
@@ -75,7 +76,13 @@ def test_check_notes_rejects_wrong_shape() -> None:
 
 def test_commit_message_is_built_and_checked() -> None:
     checked = check_commit_message(
-        {"type": "Feat", "scope": "cli", "subject": "add  --json.", "body": "Why.", "breaking": True}
+        {
+            "type": "Feat",
+            "scope": "cli",
+            "subject": "add  --json.",
+            "body": "Why.",
+            "breaking": True,
+        }
     )
     assert checked.value == "feat(cli)!: add --json\n\nWhy.\n"
     with pytest.raises(AnswerRejected, match="type must be one of"):

@@ -46,8 +46,12 @@ class Endpoint:
 
     def params(self, max_tokens: int) -> dict[str, Any]:
         """The sampling parameters of a request (part of the cache key)."""
-        return {"temperature": self.temperature, "seed": self.seed, "max_tokens": max_tokens,
-                "response_format": self.response_format}
+        return {
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "max_tokens": max_tokens,
+            "response_format": self.response_format,
+        }
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,10 @@ class ChatClient:
         self._client: Any = None
 
     def complete(
-        self, messages: list[dict[str, str]], *, max_tokens: int,
+        self,
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int,
         schema: dict[str, Any] | None = None,
     ) -> Completion:
         """One chat completion; raises ``LLMError`` when the endpoint fails."""
@@ -99,7 +106,9 @@ class ChatClient:
 
         ep = self.endpoint
         request: dict[str, Any] = {
-            "model": ep.model, "messages": messages, "max_tokens": max_tokens,
+            "model": ep.model,
+            "messages": messages,
+            "max_tokens": max_tokens,
             "temperature": ep.temperature,
         }
         if ep.seed is not None:
@@ -111,7 +120,8 @@ class ChatClient:
             request["response_format"] = {"type": "json_object", "schema": schema}
         elif ep.response_format == "json_schema" and schema is not None:
             request["response_format"] = {
-                "type": "json_schema", "json_schema": {"name": "answer", "schema": schema},
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": schema},
             }
         self.calls += 1
         try:
@@ -122,7 +132,8 @@ class ChatClient:
             raise LLMError(f"LLM request timed out after {ep.timeout:g} s ({_where(ep)})") from None
         except openai.APIStatusError as exc:
             raise LLMError(
-                f"LLM endpoint answered HTTP {exc.status_code} ({_where(ep)}): {_short(exc.message)}"
+                f"LLM endpoint answered HTTP {exc.status_code} ({_where(ep)}): "
+                f"{_short(exc.message)}"
             ) from None
         except openai.APIError as exc:
             raise LLMError(f"LLM request failed ({_where(ep)}): {_short(str(exc))}") from None
@@ -131,8 +142,10 @@ class ChatClient:
         choice = response.choices[0]
         usage = response.usage
         return Completion(
-            choice.message.content or "", choice.finish_reason,
-            usage.prompt_tokens if usage else None, usage.completion_tokens if usage else None,
+            choice.message.content or "",
+            choice.finish_reason,
+            usage.prompt_tokens if usage else None,
+            usage.completion_tokens if usage else None,
         )
 
     def _streamed(self, request: dict[str, Any]) -> Completion:
@@ -152,7 +165,9 @@ class ChatClient:
 
             ep = self.endpoint
             self._client = openai.OpenAI(
-                base_url=ep.base_url, api_key=ep.api_key, timeout=ep.timeout,
+                base_url=ep.base_url,
+                api_key=ep.api_key,
+                timeout=ep.timeout,
                 max_retries=ep.max_retries,
             )
         return self._client

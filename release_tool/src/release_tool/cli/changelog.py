@@ -64,7 +64,11 @@ def register(app: typer.Typer) -> None:
                         term.text(line)
                     term.text(notes.markdown)
                 continue
-            if notes.source != "llm" and not no_llm and notes.fallback_reason != "no LLM configured":
+            if (
+                notes.source != "llm"
+                and not no_llm
+                and notes.fallback_reason != "no LLM configured"
+            ):
                 term.warn(f"{member.name}: notes made from commits ({notes.fallback_reason})")
             data["written"] = str(write_changelog(member.path, notes))
             results.append(data)

@@ -40,7 +40,9 @@ def register(app: typer.Typer) -> None:
             results.append(data)
             if not as_json:
                 since = found.since_tag or "the first commit"
-                dirty = f", {len(found.uncommitted_files)} uncommitted file(s)" if found.dirty else ""
+                dirty = (
+                    f", {len(found.uncommitted_files)} uncommitted file(s)" if found.dirty else ""
+                )
                 term.text(f"{member.name}: {len(found.commits)} commit(s) since {since}{dirty}")
         if as_json:
             term.json(results)

@@ -94,7 +94,9 @@ def _edited(message: str) -> str:
         path.write_text(message, encoding="utf-8")
         proc = subprocess.run([*shlex.split(editor), str(path)], check=False)
         if proc.returncode != 0:
-            raise PlanRefusedError(f"the editor ({editor}) exited with {proc.returncode}; nothing committed")
+            raise PlanRefusedError(
+                f"the editor ({editor}) exited with {proc.returncode}; nothing committed"
+            )
         text = path.read_text(encoding="utf-8")
     if not text.strip():
         raise PlanRefusedError("the commit message is empty after editing; nothing committed")

@@ -46,8 +46,11 @@ class AskStats:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "calls": self.calls, "cache_hits": self.cache_hits, "retries": self.retries,
-            "tokens_sent": self.tokens_sent, "max_request_tokens": self.max_request_tokens,
+            "calls": self.calls,
+            "cache_hits": self.cache_hits,
+            "retries": self.retries,
+            "tokens_sent": self.tokens_sent,
+            "max_request_tokens": self.max_request_tokens,
             "reported_prompt_tokens": self.reported_prompt_tokens,
             "reported_completion_tokens": self.reported_completion_tokens,
             "warnings": self.warnings,
@@ -65,8 +68,11 @@ class Asker:
     stats: AskStats = field(default_factory=AskStats)
 
     def ask(
-        self, kind: str, messages: list[dict[str, str]],
-        check: Callable[[dict[str, Any]], Checked], ids: list[str] | None = None,
+        self,
+        kind: str,
+        messages: list[dict[str, str]],
+        check: Callable[[dict[str, Any]], Checked],
+        ids: list[str] | None = None,
     ) -> Checked:
         """The validated answer to ``messages`` (from the cache when seen before).
 
@@ -76,7 +82,9 @@ class Asker:
         schema = json_schema(kind, ids)
         ep = self.client.endpoint
         key = cache_key(
-            model=ep.model, base_url=ep.base_url, prompt_version=PROMPT_VERSION,
+            model=ep.model,
+            base_url=ep.base_url,
+            prompt_version=PROMPT_VERSION,
             params={**ep.params(self.max_tokens), "kind": kind, "schema": schema},
             messages=messages,
         )
@@ -119,9 +127,7 @@ class Asker:
         self.stats.tokens_sent += sent
         self.stats.max_request_tokens = max(self.stats.max_request_tokens, sent + self.max_tokens)
         try:
-            answer = self.client.complete(
-                messages, max_tokens=self.max_tokens, schema=schema
-            )
+            answer = self.client.complete(messages, max_tokens=self.max_tokens, schema=schema)
         except LLMError as exc:
             raise NotesFailed(str(exc)) from None
         self.stats.reported_prompt_tokens += answer.prompt_tokens or 0

@@ -23,14 +23,25 @@ def default_cache_dir() -> Path:
 
 
 def cache_key(
-    *, model: str, base_url: str | None, prompt_version: str, params: dict[str, Any],
+    *,
+    model: str,
+    base_url: str | None,
+    prompt_version: str,
+    params: dict[str, Any],
     messages: list[dict[str, str]],
 ) -> str:
     """The hex SHA-256 naming one request's answer."""
     material = json.dumps(
-        {"model": model, "base_url": base_url or "", "prompt_version": prompt_version,
-         "params": params, "messages": messages},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        {
+            "model": model,
+            "base_url": base_url or "",
+            "prompt_version": prompt_version,
+            "params": params,
+            "messages": messages,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from release_tool.errors import GitError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from release_tool.core.workspace import Member, Workspace
 
 LATEST = "\x00latest-tag"
@@ -137,7 +138,9 @@ def collect_member(
         commits = tuple(commits_in_range(repo, since_tag, spec))
         base = since_tag or EMPTY_TREE
         range_files = tuple(
-            split_patch(git(repo, "diff", "--no-color", "--no-ext-diff", "-M", base, "HEAD", *_spec(spec)))
+            split_patch(
+                git(repo, "diff", "--no-color", "--no-ext-diff", "-M", base, "HEAD", *_spec(spec))
+            )
         )
     status, files = "", ()
     if uncommitted:
@@ -150,13 +153,24 @@ def commits_in_range(repo: Path, since: str | None, spec: str | None) -> list[Co
     """Commits in ``since..HEAD`` touching ``spec``, oldest first, each with its patch."""
     rev = f"{since}..HEAD" if since else "HEAD"
     out = git(
-        repo, "log", "--reverse", "--no-color", "--no-ext-diff", "-p", "-M", "--first-parent",
-        f"--format={_RECORD}%H{_UNIT}%s{_UNIT}%b{_UNIT}", rev, *_spec(spec),
+        repo,
+        "log",
+        "--reverse",
+        "--no-color",
+        "--no-ext-diff",
+        "-p",
+        "-M",
+        "--first-parent",
+        f"--format={_RECORD}%H{_UNIT}%s{_UNIT}%b{_UNIT}",
+        rev,
+        *_spec(spec),
     )
     commits = []
     for record in out.split(_RECORD)[1:]:
-        sha, subject, body, patch = (record.split(_UNIT, 3) + ["", "", ""])[:4]
-        commits.append(Commit(sha.strip(), subject.strip(), body.strip(), tuple(split_patch(patch))))
+        sha, subject, body, patch = [*record.split(_UNIT, 3), "", "", ""][:4]
+        commits.append(
+            Commit(sha.strip(), subject.strip(), body.strip(), tuple(split_patch(patch)))
+        )
     return commits
 
 
@@ -196,12 +210,12 @@ def split_patch(patch: str) -> list[FileDiff]:
 
 def stat_text(files: tuple[FileDiff, ...] | list[FileDiff]) -> str:
     """A ``git diff --stat``-like summary computed from the parsed diff."""
-    lines = [
-        f" {f.path} | {'Bin' if f.binary else f'+{f.added} -{f.deleted}'}" for f in files
-    ]
+    lines = [f" {f.path} | {'Bin' if f.binary else f'+{f.added} -{f.deleted}'}" for f in files]
     total_add = sum(f.added for f in files)
     total_del = sum(f.deleted for f in files)
-    lines.append(f" {len(files)} files changed, {total_add} insertions(+), {total_del} deletions(-)")
+    lines.append(
+        f" {len(files)} files changed, {total_add} insertions(+), {total_del} deletions(-)"
+    )
     return "\n".join(lines)
 
 

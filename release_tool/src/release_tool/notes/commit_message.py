@@ -45,16 +45,23 @@ class CommitMessage:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "member": self.member, "message": self.message, "source": self.source,
-            "fallback_reason": self.fallback_reason, "request_tokens": self.request_tokens,
-            "excluded": self.outgoing.excluded, "omitted_for_size": self.outgoing.omitted_for_size,
+            "member": self.member,
+            "message": self.message,
+            "source": self.source,
+            "fallback_reason": self.fallback_reason,
+            "request_tokens": self.request_tokens,
+            "excluded": self.outgoing.excluded,
+            "omitted_for_size": self.outgoing.omitted_for_size,
             "redactions": [r.describe() for r in self.outgoing.redactions],
             "stats": self.stats.to_json(),
         }
 
 
 def commit_message(
-    changes: MemberChanges, options: NotesOptions, *, call: bool = True,
+    changes: MemberChanges,
+    options: NotesOptions,
+    *,
+    call: bool = True,
     client: ChatClient | None = None,
 ) -> CommitMessage:
     """The commit message for ``changes``; ``call=False`` only prepares the request."""

@@ -48,7 +48,9 @@ class Outgoing:
         self.redactions += found
         return out
 
-    def patches(self, files: Iterable[FileDiff], limit_tokens: int, extra: list[str]) -> list[tuple[str, str]]:
+    def patches(
+        self, files: Iterable[FileDiff], limit_tokens: int, extra: list[str]
+    ) -> list[tuple[str, str]]:
         """Redacted patches of the files that may be sent, each cut near ``limit_tokens``."""
         out = []
         for diff in files:
@@ -85,7 +87,9 @@ class NotesRequests:
         if estimate_tokens(lines) > left:
             lines = cut_text(lines, left)
             self.outgoing.omitted_for_size.append("(some commit summaries)")
-        user = prompt.notes_user(member, version, since, commit_lines, stat, "Commit summaries", lines)
+        user = prompt.notes_user(
+            member, version, since, commit_lines, stat, "Commit summaries", lines
+        )
         return prompt.messages(prompt.NOTES_SYSTEM, user)
 
     def planned(self) -> list[list[dict[str, str]]]:
@@ -97,8 +101,13 @@ class NotesRequests:
 
 
 def build_requests(
-    member: str, version: str, since: str | None, commits: list[Commit] | tuple[Commit, ...],
-    range_files: tuple[FileDiff, ...], budget: Budget, extra_excluded: list[str],
+    member: str,
+    version: str,
+    since: str | None,
+    commits: list[Commit] | tuple[Commit, ...],
+    range_files: tuple[FileDiff, ...],
+    budget: Budget,
+    extra_excluded: list[str],
 ) -> NotesRequests:
     """The redacted requests for one member's release notes."""
     out = Outgoing(budget)
@@ -118,16 +127,22 @@ def build_requests(
         frame_user = prompt.notes_user(member, version, since, commit_lines, stat, "Diff hunks", "")
         left = budget.for_payload(prompt.NOTES_SYSTEM + frame_user)
         if left < 0:
-            commit_lines = cut_text(commit_lines, max(0, len(commit_lines) // CHARS_PER_TOKEN + left))
+            commit_lines = cut_text(
+                commit_lines, max(0, len(commit_lines) // CHARS_PER_TOKEN + left)
+            )
             out.omitted_for_size.append("(part of the commit list)")
             left = 0
     sendable = [d for d in range_files if not excluded_reason(d, extra_excluded)]
     raw_tokens = sum(estimate_tokens(d.patch) + 1 for d in sendable)
-    requests = NotesRequests("single", out, known, frame=(member, version, since, commit_lines, stat))
+    requests = NotesRequests(
+        "single", out, known, frame=(member, version, since, commit_lines, stat)
+    )
     if raw_tokens * 1.1 <= left:
         fitted = fit_patches(out.patches(sendable, left, extra_excluded), left)
         out.omitted_for_size += list(fitted.omitted) + [f"{p} (cut)" for p in fitted.truncated]
-        user = prompt.notes_user(member, version, since, commit_lines, stat, "Diff hunks", fitted.text)
+        user = prompt.notes_user(
+            member, version, since, commit_lines, stat, "Diff hunks", fitted.text
+        )
         requests.single = prompt.messages(prompt.NOTES_SYSTEM, user)
         return requests
     requests.mode = "per-commit"
@@ -141,7 +156,9 @@ def commit_list(commits: Iterable[Commit], out: Outgoing, *, bodies: bool = True
     for commit in commits:
         lines.append(f"[{commit.short}] {commit.subject}")
         if bodies and commit.body:
-            body = commit.body if len(commit.body) <= BODY_CHARS else commit.body[:BODY_CHARS] + "..."
+            body = (
+                commit.body if len(commit.body) <= BODY_CHARS else commit.body[:BODY_CHARS] + "..."
+            )
             lines += ["    " + line for line in body.splitlines() if line.strip()]
     return out.clean("\n".join(lines), "commit messages")
 

@@ -40,12 +40,28 @@ COMMIT_SYSTEM = (
 )
 
 COMMIT_TYPES = (
-    "feat", "fix", "docs", "refactor", "perf", "test", "build", "ci", "chore", "style", "revert",
+    "feat",
+    "fix",
+    "docs",
+    "refactor",
+    "perf",
+    "test",
+    "build",
+    "ci",
+    "chore",
+    "style",
+    "revert",
 )
 
 PLACEHOLDERS = frozenset(
-    {"<one line for users>", "<one sentence>", "<commit id>", "<section>",
-     "<imperative summary, at most 72 characters>", "<what and why, may be empty>"}
+    {
+        "<one line for users>",
+        "<one sentence>",
+        "<commit id>",
+        "<section>",
+        "<imperative summary, at most 72 characters>",
+        "<what and why, may be empty>",
+    }
 )
 
 
@@ -62,15 +78,22 @@ def retry_messages(
 
     answer, _ = redact(answer[:2000], "answer")
     feedback = (
-        "Your answer was rejected:\n- " + "\n- ".join(errors) +
-        "\nReply again with the corrected JSON only."
+        "Your answer was rejected:\n- "
+        + "\n- ".join(errors)
+        + "\nReply again with the corrected JSON only."
     )
-    return [*base, {"role": "assistant", "content": answer},
-            {"role": "user", "content": feedback}]
+    return [*base, {"role": "assistant", "content": answer}, {"role": "user", "content": feedback}]
 
 
-def notes_user(member: str, version: str, since: str | None, commit_lines: str,
-               stat: str, details_title: str, details: str) -> str:
+def notes_user(
+    member: str,
+    version: str,
+    since: str | None,
+    commit_lines: str,
+    stat: str,
+    details_title: str,
+    details: str,
+) -> str:
     """The user message of a release-notes request."""
     since_text = f"since {since}" if since else "(first release)"
     parts = [
@@ -106,22 +129,23 @@ def json_schema(kind: str, ids: list[str] | None = None) -> dict[str, object]:
             entries["maxItems"] = len(ids) + 1
         return {"type": "object", "properties": {"entries": entries}, "required": ["entries"]}
     if kind == "summaries":
-        item = {"type": "object", "properties": {"commit": id_type,
-                                                 "summary": {"type": "string", "maxLength": 300}},
-                "required": ["commit", "summary"]}
+        item = {
+            "type": "object",
+            "properties": {"commit": id_type, "summary": {"type": "string", "maxLength": 300}},
+            "required": ["commit", "summary"],
+        }
         summaries: dict[str, object] = {"type": "array", "items": item}
         if ids:
             summaries["maxItems"] = len(ids)
-        return {"type": "object", "properties": {"summaries": summaries},
-                "required": ["summaries"]}
+        return {"type": "object", "properties": {"summaries": summaries}, "required": ["summaries"]}
     return {
         "type": "object",
-        "properties": {"type": {"type": "string", "enum": list(COMMIT_TYPES)},
-                       "scope": {"type": ["string", "null"]},
-                       "subject": {"type": "string", "minLength": 3, "maxLength": 72},
-                       "body": {"type": "string", "maxLength": 600},
-                       "breaking": {"type": "boolean"}},
+        "properties": {
+            "type": {"type": "string", "enum": list(COMMIT_TYPES)},
+            "scope": {"type": ["string", "null"]},
+            "subject": {"type": "string", "minLength": 3, "maxLength": 72},
+            "body": {"type": "string", "maxLength": 600},
+            "breaking": {"type": "boolean"},
+        },
         "required": ["type", "subject", "body", "breaking"],
     }
-
-

@@ -19,10 +19,34 @@ from typing import Any
 from release_tool.errors import PlanRefusedError
 
 SENSITIVE_FILES = (
-    ".env", ".env.*", "*.env", ".envrc", "*.pem", "*.key", "*.p12", "*.pfx", "*.crt", "*.cer",
-    "*.der", "*.jks", "*.keystore", "*.kdbx", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
-    ".netrc", ".pypirc", ".npmrc", "*.gpg", "credentials", "credentials.json", "*.tfvars",
-    "secrets.*", "*.secret", "*.secrets",
+    ".env",
+    ".env.*",
+    "*.env",
+    ".envrc",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
+    "*.crt",
+    "*.cer",
+    "*.der",
+    "*.jks",
+    "*.keystore",
+    "*.kdbx",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    ".netrc",
+    ".pypirc",
+    ".npmrc",
+    "*.gpg",
+    "credentials",
+    "credentials.json",
+    "*.tfvars",
+    "secrets.*",
+    "*.secret",
+    "*.secrets",
 )
 """File names never sent to a model (matched against the base name)."""
 
@@ -33,8 +57,12 @@ MARKER = "[REDACTED:{kind}]"
 TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, flags))
     for kind, pattern, flags in (
-        ("private-key", r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?"
-         r"(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)", re.S),
+        (
+            "private-key",
+            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?"
+            r"(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+            re.S,
+        ),
         ("openai-key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}", 0),
         ("anthropic-key", r"\bsk-ant-[A-Za-z0-9_\-]{20,}", 0),
         ("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})", 0),
@@ -65,7 +93,9 @@ _PREFILTER = re.compile(
     re.I,
 )
 _IDENTIFIER = re.compile(r"^[A-Za-z_][\w.]*$")
-_NOT_A_VALUE = re.compile(r"^(?:\[REDACTED:|\$\{|\{\{|<|os\.environ|getenv|None|null|true|false)", re.I)
+_NOT_A_VALUE = re.compile(
+    r"^(?:\[REDACTED:|\$\{|\{\{|<|os\.environ|getenv|None|null|true|false)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -134,8 +164,11 @@ def _redact_line(line: str, where: str) -> tuple[str, list[str]]:
         if _NOT_A_VALUE.match(value) or (not match.group("quote") and _looks_like_code(value)):
             return match.group(0)  # a variable, call or placeholder, not a literal secret
         kinds.append("secret-keyword")
-        return match.group("key") + match.group("sep") + match.group("quote") + MARKER.format(
-            kind="secret-keyword"
+        return (
+            match.group("key")
+            + match.group("sep")
+            + match.group("quote")
+            + MARKER.format(kind="secret-keyword")
         )
 
     line = _ASSIGNMENT.sub(assignment, line)

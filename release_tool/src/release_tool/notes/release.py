@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from release_tool.core.config import LLMSettings
@@ -25,6 +24,8 @@ from release_tool.notes.redact import check_policy, redact
 from release_tool.notes.validate import check_notes, check_summaries
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from release_tool.adapters.llm import ChatClient
     from release_tool.core.workspace import Member, Workspace
     from release_tool.notes.collect import Commit
@@ -64,17 +65,28 @@ class ReleaseNotes:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "member": self.member, "version": self.version, "since_tag": self.since_tag,
-            "source": self.source, "commits": self.commits, "mode": self.mode,
-            "fallback_reason": self.fallback_reason, "excluded": self.excluded,
-            "omitted_for_size": self.omitted_for_size, "redactions": self.redactions,
-            "stats": self.stats.to_json(), "markdown": self.markdown,
+            "member": self.member,
+            "version": self.version,
+            "since_tag": self.since_tag,
+            "source": self.source,
+            "commits": self.commits,
+            "mode": self.mode,
+            "fallback_reason": self.fallback_reason,
+            "excluded": self.excluded,
+            "omitted_for_size": self.omitted_for_size,
+            "redactions": self.redactions,
+            "stats": self.stats.to_json(),
+            "markdown": self.markdown,
         }
 
 
 def release_notes(
-    workspace: Workspace, member: Member, new_version: object, *,
-    since_tag: str | None = LATEST, settings: LLMSettings | NotesOptions | None = None,
+    workspace: Workspace,
+    member: Member,
+    new_version: object,
+    *,
+    since_tag: str | None = LATEST,
+    settings: LLMSettings | NotesOptions | None = None,
     client: ChatClient | None = None,
 ) -> ReleaseNotes:
     """The notes for ``member`` at ``new_version``, covering commits since ``since_tag``.
@@ -94,7 +106,10 @@ def as_options(settings: LLMSettings | NotesOptions) -> NotesOptions:
 
 
 def notes_from_changes(
-    changes: MemberChanges, version: str, options: NotesOptions, *,
+    changes: MemberChanges,
+    version: str,
+    options: NotesOptions,
+    *,
     client: ChatClient | None = None,
 ) -> ReleaseNotes:
     """Notes from collected changes; the LLM is asked only when configured."""
@@ -106,10 +121,18 @@ def notes_from_changes(
     check_policy(requests.outgoing.redactions, fail_on_secret=options.fail_on_secret)
     endpoint = resolve_endpoint(options.llm) if client is None else client.endpoint
     result = ReleaseNotes(
-        member=changes.member, version=version, since_tag=changes.since_tag, markdown="",
-        source="commits", entries=tuple(fallback), commits=len(commits), mode=requests.mode,
-        excluded=requests.outgoing.excluded, omitted_for_size=requests.outgoing.omitted_for_size,
-        redactions=[r.describe() for r in requests.outgoing.redactions], stats=AskStats(),
+        member=changes.member,
+        version=version,
+        since_tag=changes.since_tag,
+        markdown="",
+        source="commits",
+        entries=tuple(fallback),
+        commits=len(commits),
+        mode=requests.mode,
+        excluded=requests.outgoing.excluded,
+        omitted_for_size=requests.outgoing.omitted_for_size,
+        redactions=[r.describe() for r in requests.outgoing.redactions],
+        stats=AskStats(),
     )
     if not options.use_llm or endpoint is None:
         result.fallback_reason = "no LLM configured" if endpoint is None else "LLM not used"
@@ -131,8 +154,13 @@ def plan_requests(changes: MemberChanges, version: str, options: NotesOptions) -
     """The redacted requests notes for ``changes`` need (shown by ``--dry-run``)."""
     budget = Budget(options.llm.context_tokens, options.llm.output_tokens)
     return build_requests(
-        changes.member, version, changes.since_tag, changes.commits, changes.range_files,
-        budget, list(options.llm.exclude),
+        changes.member,
+        version,
+        changes.since_tag,
+        changes.commits,
+        changes.range_files,
+        budget,
+        list(options.llm.exclude),
     )
 
 
@@ -165,7 +193,8 @@ def _ask_notes(
 ) -> list[Entry]:
     by_sha = {c.sha: c for c in commits}
     required = {
-        e.commits[0]: e for e in fallback
+        e.commits[0]: e
+        for e in fallback
         if must_be_covered(parse_message(by_sha[e.commits[0]].subject, by_sha[e.commits[0]].body))
     }
     breaking = {e.commits[0] for e in fallback if e.breaking}

@@ -32,16 +32,25 @@ def uncommitted_text(changes: MemberChanges) -> str:
 def since_tag_text(changes: MemberChanges) -> str:
     """Commit list, statistics and diff since the member's tag (the seed tool's second file)."""
     since = changes.since_tag or "the first commit"
-    lines = [f"# {changes.member}: {len(changes.commits)} commit(s) since {since}", "", "## Commits"]
+    lines = [
+        f"# {changes.member}: {len(changes.commits)} commit(s) since {since}",
+        "",
+        "## Commits",
+    ]
     for commit in changes.commits:
         lines.append(f"{commit.short} {commit.subject}")
         lines += ["    " + line for line in commit.body.splitlines()]
     diff = "".join(f.patch for f in changes.range_files)
-    return "\n".join(lines) + f"\n\n## Statistics\n{stat_text(changes.range_files)}\n\n## Diff\n{diff}"
+    return (
+        "\n".join(lines) + f"\n\n## Statistics\n{stat_text(changes.range_files)}\n\n## Diff\n{diff}"
+    )
 
 
 def write_change_files(changes: MemberChanges, folder: Path) -> list[Path]:
-    """Write both files under ``folder/<member>/``; the folder is git-ignored (diffs may hold secrets)."""
+    """Write both files under ``folder/<member>/``.
+
+    The folder gets a ``.gitignore`` of ``*``: raw diffs may hold secrets.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
@@ -55,9 +64,12 @@ def write_change_files(changes: MemberChanges, folder: Path) -> list[Path]:
 
 def changes_json(changes: MemberChanges) -> dict[str, Any]:
     """Everything ``changes --json`` prints for one member."""
+
     def files(items: Any) -> list[dict[str, Any]]:
-        return [{"path": f.path, "added": f.added, "deleted": f.deleted, "binary": f.binary}
-                for f in items]
+        return [
+            {"path": f.path, "added": f.added, "deleted": f.deleted, "binary": f.binary}
+            for f in items
+        ]
 
     return {
         "member": changes.member,

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from release_tool.notes import prompt
 from release_tool.notes.changelog import Entry
 from release_tool.notes.conventional import SECTIONS, is_valid_header
-from release_tool.notes import prompt
 from release_tool.notes.prompt import PLACEHOLDERS
 from release_tool.notes.redact import Redaction, redact
 
@@ -107,7 +107,10 @@ def check_notes(
                 checked.warnings.append(f"entry {number}: {problem}")
     if raw and not entries and known:
         raise AnswerRejected(
-            [*checked.warnings, "no usable entry: each needs a section, text and commit ids as given"]
+            [
+                *checked.warnings,
+                "no usable entry: each needs a section, text and commit ids as given",
+            ]
         )
     cited = {sha for entry in entries for sha in entry.commits}
     for sha, fallback in required.items():
@@ -162,7 +165,9 @@ def check_commit_message(data: dict[str, Any]) -> Checked:
         body = ""
     if errors:
         raise AnswerRejected(errors)
-    scope_text = str(scope).strip() if scope and str(scope).strip().lower() not in ("null", "none") else ""
+    scope_text = (
+        str(scope).strip() if scope and str(scope).strip().lower() not in ("null", "none") else ""
+    )
     bang = "!" if data.get("breaking") is True else ""
     header = f"{kind}{f'({scope_text})' if scope_text else ''}{bang}: {subject.rstrip('.')}"
     if not is_valid_header(header):

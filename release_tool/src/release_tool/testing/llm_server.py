@@ -123,8 +123,13 @@ class ScriptedLLMServer:
                     return
                 try:
                     if reply.status != 200:
-                        error = {"error": {"message": f"scripted HTTP {reply.status}",
-                                           "type": "scripted", "code": reply.status}}
+                        error = {
+                            "error": {
+                                "message": f"scripted HTTP {reply.status}",
+                                "type": "scripted",
+                                "code": reply.status,
+                            }
+                        }
                         self._json(reply.status, error, reply.headers)
                     elif body.get("stream"):
                         self._stream(body, reply)
@@ -157,9 +162,13 @@ class ScriptedLLMServer:
                 self.wfile.flush()
                 self.close_connection = True
 
-            def _event(self, body: dict[str, Any], delta: dict[str, str], finish: str | None) -> None:
+            def _event(
+                self, body: dict[str, Any], delta: dict[str, str], finish: str | None
+            ) -> None:
                 chunk = {
-                    "id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": 0,
+                    "id": "chatcmpl-scripted",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
                     "model": body.get("model", "scripted"),
                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
                 }
@@ -172,12 +181,22 @@ class ScriptedLLMServer:
 def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
     prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
     return {
-        "id": "chatcmpl-scripted", "object": "chat.completion", "created": 0,
+        "id": "chatcmpl-scripted",
+        "object": "chat.completion",
+        "created": 0,
         "model": body.get("model", "scripted"),
-        "choices": [{"index": 0, "finish_reason": reply.finish_reason,
-                     "message": {"role": "assistant", "content": reply.content}}],
-        "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(reply.content) // 4,
-                  "total_tokens": (prompt_chars + len(reply.content)) // 4},
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": reply.finish_reason,
+                "message": {"role": "assistant", "content": reply.content},
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_chars // 4,
+            "completion_tokens": len(reply.content) // 4,
+            "total_tokens": (prompt_chars + len(reply.content)) // 4,
+        },
     }
 
 
@@ -199,11 +218,22 @@ def grounded_responder(body: dict[str, Any]) -> Reply:
         items = [{"commit": i, "summary": f"Summary of {s}"} for i, s in ids]
         return Reply(json.dumps({"summaries": items}))
     if '"entries"' in system:
-        entries = [{"section": _section(s), "text": f"Notes: {s}", "commits": [i],
-                    "breaking": "!:" in s} for i, s in ids]
+        entries = [
+            {"section": _section(s), "text": f"Notes: {s}", "commits": [i], "breaking": "!:" in s}
+            for i, s in ids
+        ]
         return Reply(json.dumps({"entries": entries}))
-    return Reply(json.dumps({"type": "feat", "scope": None, "subject": "update the package",
-                             "body": "Scripted commit message.", "breaking": False}))
+    return Reply(
+        json.dumps(
+            {
+                "type": "feat",
+                "scope": None,
+                "subject": "update the package",
+                "body": "Scripted commit message.",
+                "breaking": False,
+            }
+        )
+    )
 
 
 def _section(subject: str) -> str:
