@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 BODY_CHARS = 400
 MIN_COMMIT_SHARE = 200
+MAX_COMMIT_SHARE = 1200
+"""Tokens of one commit's diff in a summary request: enough for one sentence about it."""
 
 
 @dataclass
@@ -168,7 +170,7 @@ def _summary_batches(
 ) -> None:
     out = requests.outgoing
     left = out.budget.for_payload(prompt.SUMMARY_SYSTEM + "Commits:\n")
-    share = max(MIN_COMMIT_SHARE, left // 3)
+    share = max(MIN_COMMIT_SHARE, min(MAX_COMMIT_SHARE, left // 3))
     items: list[tuple[str, str]] = []
     for commit in commits:
         head = commit_list([commit], out)

@@ -117,8 +117,6 @@ def notes_from_changes(
 
     commits = list(changes.commits)
     fallback = [e for e in (commit_entry(c) for c in commits) if e is not None]
-    requests = plan_requests(changes, version, options)
-    check_policy(requests.outgoing.redactions, fail_on_secret=options.fail_on_secret)
     endpoint = resolve_endpoint(options.llm) if client is None else client.endpoint
     result = ReleaseNotes(
         member=changes.member,
@@ -128,17 +126,27 @@ def notes_from_changes(
         source="commits",
         entries=tuple(fallback),
         commits=len(commits),
-        mode=requests.mode,
-        excluded=requests.outgoing.excluded,
-        omitted_for_size=requests.outgoing.omitted_for_size,
-        redactions=[r.describe() for r in requests.outgoing.redactions],
+        mode="none",
+        excluded={},
+        omitted_for_size=[],
+        redactions=[],
         stats=AskStats(),
     )
+    asking = options.use_llm and endpoint is not None and bool(commits)
+    requests = None
+    if asking or options.fail_on_secret:  # redaction costs time: only when it matters
+        requests = plan_requests(changes, version, options)
+        check_policy(requests.outgoing.redactions, fail_on_secret=options.fail_on_secret)
+        result.mode = requests.mode
+        result.excluded = requests.outgoing.excluded
+        result.omitted_for_size = requests.outgoing.omitted_for_size
+        result.redactions = [r.describe() for r in requests.outgoing.redactions]
     if not options.use_llm or endpoint is None:
         result.fallback_reason = "no LLM configured" if endpoint is None else "LLM not used"
     elif not commits:
         result.fallback_reason = "no commits in range"
     else:
+        assert requests is not None and endpoint is not None
         asker = Asker(client or ChatClient(endpoint), _cache(options), options.llm.output_tokens)
         result.stats = asker.stats
         try:
