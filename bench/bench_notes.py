@@ -26,6 +26,7 @@ from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
 from release_tool.notes import NotesOptions, release_notes
 from release_tool.notes.budget import estimate_tokens
+from release_tool.notes.redact import redact
 from release_tool.testing.llm_server import ScriptedLLMServer
 
 KINDS = ["feat", "fix", "refactor", "docs", "perf", "feat", "fix", "test"]
@@ -154,6 +155,10 @@ def main() -> None:
             for r in server.chat_requests
         ]
     naive = estimate_tokens("x" * diff_bytes)
+    whole = git(root, "diff", "HEAD~" + str(args.members * args.commits), "HEAD")
+    t0 = time.perf_counter()
+    _, secrets = redact(whole, "bench")
+    scan = time.perf_counter() - t0
     rows = [
         ("commits only (no LLM, baseline)", baseline, 0),
         ("LLM, first run", first, received_first),
@@ -187,6 +192,8 @@ def main() -> None:
         f"{'none over budget' if max(sizes, default=0) <= budget else 'OVER BUDGET'}.",
         f"Sending the whole diff in one request would need about {naive:,} tokens "
         f"({naive / budget:.0f}x the budget).",
+        f"Secret scan (token patterns + detect-secrets on pre-filtered lines) of the whole "
+        f"{len(whole) / 1e6:.1f} MB diff in one piece: {scan:.2f} s ({len(secrets)} findings).",
         "",
         f"Command: `uv run python bench/bench_notes.py --members {args.members} "
         f"--commits {args.commits} --mb {args.mb:g}`",

@@ -9,8 +9,10 @@ lines a cheap pre-filter flags, so a 5 MB diff stays fast). Values become
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import re
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -54,29 +56,34 @@ MARKER = "[REDACTED:{kind}]"
 
 # Token shapes of widely used services, matched before detect-secrets so the
 # whole value is replaced (some detect-secrets plugins capture only a prefix).
-TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, flags))
-    for kind, pattern, flags in (
-        (
-            "private-key",
-            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?"
-            r"(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
-            re.S,
-        ),
-        ("openai-key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}", 0),
-        ("anthropic-key", r"\bsk-ant-[A-Za-z0-9_\-]{20,}", 0),
-        ("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})", 0),
-        ("gitlab-token", r"\bglpat-[A-Za-z0-9_\-]{20,}", 0),
-        ("aws-access-key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b", 0),
-        ("slack-token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}", 0),
-        ("stripe-key", r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}", 0),
-        ("google-api-key", r"\bAIza[0-9A-Za-z_\-]{35}", 0),
-        ("pypi-token", r"\bpypi-[A-Za-z0-9_\-]{50,}", 0),
-        ("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b", 0),
-        ("huggingface-token", r"\bhf_[A-Za-z0-9]{30,}", 0),
-        ("jwt", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", 0),
-        ("url-password", r"(?<=://)[^/\s:@]+:[^/\s@]{3,}(?=@)", 0),
-    )
+PRIVATE_KEY = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?"
+    r"(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    re.S,
+)
+_TOKEN_SHAPES = (
+    ("anthropic-key", r"\bsk-ant-[A-Za-z0-9_\-]{20,}"),
+    ("openai-key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
+    ("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"),
+    ("gitlab-token", r"\bglpat-[A-Za-z0-9_\-]{20,}"),
+    ("aws-access-key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
+    ("slack-token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
+    ("stripe-key", r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}"),
+    ("google-api-key", r"\bAIza[0-9A-Za-z_\-]{35}"),
+    ("pypi-token", r"\bpypi-[A-Za-z0-9_\-]{50,}"),
+    ("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+    ("huggingface-token", r"\bhf_[A-Za-z0-9]{30,}"),
+    ("jwt", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
+    ("url-password", r"(?<=://)[^/\s:@]+:[^/\s@]{3,}(?=@)"),
+)
+TOKEN_PATTERN = re.compile(
+    "|".join(f"(?P<{kind.replace('-', '_')}>{pattern})" for kind, pattern in _TOKEN_SHAPES)
+)
+# Literal starts of the shapes above: only lines holding one are matched against
+# them (scanning 5 MB with the full alternation took ~2 s, this ~0.3 s).
+_TOKEN_TRIGGER = re.compile(
+    r"sk-|gh[pousr]_|github_pat_|glpat-|AKIA|ASIA|ABIA|ACCA|xox|[rs]k_|AIza|pypi-|npm_|hf_|"
+    r"eyJ|://"
 )
 
 # key = value where the key names a secret: keep the key, replace the value.
@@ -86,11 +93,15 @@ _ASSIGNMENT = re.compile(
     r"(?P<sep>[\"']?\s*(?::=|=>|=|:)\s*)(?P<quote>[\"']?)(?P<value>[^\s\"',;]{6,})",
     re.I,
 )
-_PREFILTER = re.compile(
-    r"passw|pwd|secret|token|key|auth|credential|bearer|://[^\s/]+@|"
-    r"AKIA|ASIA|gh[pousr]_|github_pat|glpat|xox|sk[-_]|rk_|pypi-|npm_|hf_|eyJ|AIza|SG\.|"
-    r"-----BEGIN|sq0|AccountKey|[A-Za-z0-9+/_\-]{32,}",
-    re.I,
+# Lines worth a detect-secrets scan: a secret-like key assigned a literal, or
+# a known token prefix, or a long token. Everything else skips the (slow) plugins.
+_PREFILTER_WORDS = re.compile(  # matched against the lower-cased line
+    r"(?:passw|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth|"
+    r"credential)[\w.\-]*[\"']?\s*(?::=|=>|=|:)\s*[\"']?[^\s\"',;)]{6,}"
+)
+_PREFILTER_SHAPES = re.compile(
+    r"[Bb]earer\s|[Bb]asic\s|://[^\s/]+@|AKIA|ASIA|gh[pousr]_|github_pat|glpat|xox|sk[-_]|rk_|"
+    r"pypi-|npm_|hf_|eyJ|AIza|SG\.|-----BEGIN|sq0|AccountKey|[A-Za-z0-9+/_\-]{32,}"
 )
 _IDENTIFIER = re.compile(r"^[A-Za-z_][\w.]*$")
 _NOT_A_VALUE = re.compile(
@@ -124,25 +135,40 @@ def redact(text: str, where: str) -> tuple[str, list[Redaction]]:
     """``text`` with secret values replaced by markers, and where each one was."""
     found: list[Redaction] = []
 
-    def block(kind: str) -> Any:
-        def replace(match: re.Match[str]) -> str:
-            found.append(Redaction(where, text.count("\n", 0, match.start()) + 1, kind))
-            return MARKER.format(kind=kind)
+    newlines: list[int] = []
 
-        return replace
+    def private_key(match: re.Match[str]) -> str:
+        if not newlines:
+            newlines.extend(i for i, ch in enumerate(text) if ch == "\n")
+        found.append(
+            Redaction(where, bisect.bisect_left(newlines, match.start()) + 1, "private-key")
+        )
+        return MARKER.format(kind="private-key")
 
-    for kind, pattern in TOKEN_PATTERNS:
-        text = pattern.sub(block(kind), text)
+    if "PRIVATE KEY" in text:
+        text = PRIVATE_KEY.sub(private_key, text)
     lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        if not _PREFILTER.search(line):
-            continue
-        cleaned, kinds = _redact_line(line, where)
-        if kinds:
-            lines[number - 1] = cleaned
-            found.extend(Redaction(where, number, kind) for kind in kinds)
+    with ExitStack() as settings:
+        for number, line in enumerate(lines, start=1):
+            kinds: list[str] = []
+            if _TOKEN_TRIGGER.search(line):
+                line = TOKEN_PATTERN.sub(lambda m, k=kinds: _token(m, k), line)
+            if _PREFILTER_SHAPES.search(line) or _PREFILTER_WORDS.search(line.lower()):
+                if not settings._exit_callbacks:  # detect-secrets' settings, entered once
+                    settings.enter_context(_settings())
+                line, more = _redact_line(line, where)
+                kinds += more
+            if kinds:
+                lines[number - 1] = line
+                found.extend(Redaction(where, number, kind) for kind in kinds)
     found.sort(key=lambda r: r.line)
     return "\n".join(lines), found
+
+
+def _token(match: re.Match[str], kinds: list[str]) -> str:
+    kind = (match.lastgroup or "secret").replace("_", "-")
+    kinds.append(kind)
+    return MARKER.format(kind=kind)
 
 
 def check_policy(redactions: list[Redaction], *, fail_on_secret: bool) -> None:
@@ -186,15 +212,18 @@ def _looks_like_code(value: str) -> bool:
     return bool(_IDENTIFIER.match(value)) and not any(ch.isdigit() for ch in value)
 
 
-def _detect_secrets(line: str, where: str) -> list[tuple[str, str]]:
+def _settings() -> Any:
     from detect_secrets.settings import default_settings
 
+    return default_settings()
+
+
+def _detect_secrets(line: str, where: str) -> list[tuple[str, str]]:
     out = []
-    with default_settings():
-        for plugin in _plugins():
-            for secret in plugin.analyze_line(filename=where, line=line, line_number=1):
-                if secret.secret_value:
-                    out.append((secret.type, secret.secret_value))
+    for plugin in _plugins():
+        for secret in plugin.analyze_line(filename=where, line=line, line_number=1):
+            if secret.secret_value:
+                out.append((secret.type, secret.secret_value))
     return out
 
 
