@@ -14,13 +14,15 @@ from release_tool.errors import ExitCode, ReleaseToolError
 
 # Each module exposes ``register(app)``; add new commands here.
 COMMAND_MODULES = (
-    # "status",
-    # "check",
-    # "init",
+    "status",
+    "check",
+    "init",
     "changes",
     "commit",
     "changelog",
     "exit_codes",
+    "github",
+    "ci",
 )
 
 app = typer.Typer(
