@@ -265,3 +265,18 @@ def test_big_inputs_are_summarized_per_commit_within_the_budget(tmp_path) -> Non
         assert sent + request.body["max_tokens"] <= 3000
     assert notes.stats.max_request_tokens <= 3000
     assert notes.markdown.count("- Notes: feat: module") == 12
+
+
+def test_engine_style_call_with_the_whole_config(workspace) -> None:
+    from packaging.version import Version
+
+    ws, shas = workspace
+    notes = release_notes(
+        ws, ws.member("alpha"), Version("0.2.0"), since_tag="alpha-v0.1.0", settings=ws.config
+    )
+    assert notes.source == "commits" and notes.commits == len(shas)
+    first = release_notes(
+        ws, ws.member("alpha"), Version("0.2.0"), since_tag=None, settings=ws.config
+    )
+    assert first.commits == len(shas) + 1  # the whole history: the initial commit too
+    assert first.markdown.startswith("## [0.2.0] - ")

@@ -138,3 +138,23 @@ def test_commit_fail_on_secret_refuses(ws: Path, llm_env) -> None:
     assert "secrets found in the text for the model" in result.stderr
     assert "ghp_R9a" not in result.output
     assert llm_env.received == []
+
+
+def test_llm_configured_in_pyproject(tmp_path: Path) -> None:
+    with ScriptedLLMServer() as server:
+        extra = f'\n[tool.release-tool.llm]\nbase-url = "{server.url}"\nmodel = "scripted"\n'
+        root = make_workspace(tmp_path / "ws", extra=extra)
+        commit(root, "feat: add greet", {"packages/alpha/src/alpha/greet.py": "G = 1\n"})
+        result = run_cli("changelog", "alpha", "--json", cwd=root)
+    assert result.exit_code == 0, result.stderr
+    [data] = json.loads(result.stdout)
+    assert data["source"] == "llm"
+    assert server.chat_requests[0].body["model"] == "scripted"
+
+
+def test_changes_dry_run_writes_nothing(ws: Path) -> None:
+    result = run_cli("changes", "beta", "--dry-run", "--json", cwd=ws)
+    assert result.exit_code == 0, result.stderr
+    [data] = json.loads(result.stdout)
+    assert data["would_write"][0].endswith(".release-tool/changes/beta/changes_uncommitted.txt")
+    assert not (ws / ".release-tool").exists()

@@ -18,6 +18,9 @@ def register(app: typer.Typer) -> None:
         no_files: Annotated[
             bool, typer.Option("--no-files", help="Do not write the changes files.")
         ] = False,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Say which files would be written; write none.")
+        ] = False,
     ) -> None:
         """Collect each member's uncommitted diff and its commits and diff since its latest tag.
 
@@ -25,17 +28,27 @@ def register(app: typer.Typer) -> None:
         under the configured changes folder (default .release-tool/changes).
         """
         from release_tool.notes.collect import collect_member
-        from release_tool.notes.report import changes_json, write_change_files
+        from release_tool.notes.report import (
+            SINCE_TAG_FILE,
+            UNCOMMITTED_FILE,
+            changes_json,
+            write_change_files,
+        )
 
         app_state = state(ctx)
         term = app_state.terminal
         ws = app_state.workspace()
+        dry_run = dry_run or ws.config.dry_run
         folder = ws.root / ws.config.changes_dir
         results = []
         for member in ws.select(members):
             found = collect_member(ws, member)
             data = changes_json(found)
-            if not no_files:
+            if dry_run:
+                data["would_write"] = [
+                    str(folder / member.name / name) for name in (UNCOMMITTED_FILE, SINCE_TAG_FILE)
+                ]
+            elif not no_files:
                 data["written"] = [str(p) for p in write_change_files(found, folder)]
             results.append(data)
             if not as_json:
@@ -46,5 +59,7 @@ def register(app: typer.Typer) -> None:
                 term.text(f"{member.name}: {len(found.commits)} commit(s) since {since}{dirty}")
         if as_json:
             term.json(results)
+        elif dry_run:
+            term.info(f"would write the changes files under {folder}")
         elif not no_files:
             term.info(f"wrote the changes files under {folder}")

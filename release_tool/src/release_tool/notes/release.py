@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from release_tool.adapters.llm import ChatClient
+    from release_tool.core.config import Config
     from release_tool.core.workspace import Member, Workspace
     from release_tool.notes.collect import Commit
 
@@ -86,7 +87,7 @@ def release_notes(
     new_version: object,
     *,
     since_tag: str | None = LATEST,
-    settings: LLMSettings | NotesOptions | None = None,
+    settings: Config | LLMSettings | NotesOptions | None = None,
     client: ChatClient | None = None,
 ) -> ReleaseNotes:
     """The notes for ``member`` at ``new_version``, covering commits since ``since_tag``.
@@ -100,9 +101,13 @@ def release_notes(
     return notes_from_changes(changes, str(new_version), options, client=client)
 
 
-def as_options(settings: LLMSettings | NotesOptions) -> NotesOptions:
-    """Options from bare LLM settings (as the release engine passes them) or as given."""
-    return settings if isinstance(settings, NotesOptions) else NotesOptions(llm=settings)
+def as_options(settings: Config | LLMSettings | NotesOptions) -> NotesOptions:
+    """Options from the whole config or its ``llm`` table (as the engine passes them)."""
+    if isinstance(settings, NotesOptions):
+        return settings
+    if isinstance(settings, LLMSettings):
+        return NotesOptions(llm=settings)
+    return NotesOptions(llm=settings.llm)
 
 
 def notes_from_changes(
