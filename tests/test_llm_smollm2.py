@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from notes_support import commit, make_workspace, write
+
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
 from release_tool.notes import NotesOptions, release_notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+
 from release_tool.notes.budget import (
     Budget,
     estimate_tokens,

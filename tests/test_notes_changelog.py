@@ -6,6 +6,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from notes_support import git, make_workspace
+
 from release_tool.notes import ReleaseNotes, tag_message, write_changelog
 from release_tool.notes.ask import AskStats
 from release_tool.notes.changelog import HEADER, Entry, insert_entry, render_entries

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from notes_support import commit, git, make_workspace, write
+
 from release_tool.errors import ExitCode
 from release_tool.testing.cli import run_cli
 from release_tool.testing.llm_server import ScriptedLLMServer

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from notes_support import commit, git, make_own_repo_member, make_workspace, write
+
 from release_tool.core.workspace import load_workspace
 from release_tool.notes.collect import collect_member, latest_tag, split_patch
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from release_tool.notes.conventional import must_be_covered, parse_message, section_for
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from notes_support import commit, make_workspace
+
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
 from release_tool.notes import NotesOptions, release_notes

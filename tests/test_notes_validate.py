@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from release_tool.notes.changelog import Entry
 from release_tool.notes.validate import (
     AnswerRejected,
