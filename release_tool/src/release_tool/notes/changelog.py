@@ -68,18 +68,10 @@ def insert_entry(existing: str | None, block: str) -> str:
     text = existing if existing.endswith("\n") else existing + "\n"
     if version is not None:
         text = _remove_version(text, version.group("version"))
-    headings = [
+    released = [
         m for m in _VERSION_HEADING.finditer(text) if m.group("version").lower() != "unreleased"
     ]
-    unreleased = [
-        m for m in _VERSION_HEADING.finditer(text) if m.group("version").lower() == "unreleased"
-    ]
-    if headings:
-        at = headings[0].start()
-    elif unreleased:
-        at = len(text)
-    else:
-        at = len(text)
+    at = released[0].start() if released else len(text)  # below [Unreleased], above the rest
     before, after = text[:at], text[at:]
     if not before.endswith("\n\n"):
         before = before.rstrip("\n") + "\n\n"

@@ -66,7 +66,7 @@ def commit_message(
 ) -> CommitMessage:
     """The commit message for ``changes``; ``call=False`` only prepares the request."""
     from release_tool.adapters.llm import ChatClient, resolve_endpoint
-    from release_tool.notes.release import _cache
+    from release_tool.notes.release import answer_cache
 
     request, outgoing = commit_request(changes, options)
     result = CommitMessage(changes.member, fallback_message(changes), "paths", request, outgoing)
@@ -78,7 +78,7 @@ def commit_message(
     if not call:
         result.fallback_reason = "dry run: the model was not called"
         return result
-    asker = Asker(client or ChatClient(endpoint), _cache(options), options.llm.output_tokens)
+    asker = Asker(client or ChatClient(endpoint), answer_cache(options), options.llm.output_tokens)
     result.stats = asker.stats
     try:
         result.message = asker.ask("commit", request, check_commit_message).value

@@ -152,7 +152,9 @@ def notes_from_changes(
         result.fallback_reason = "no commits in range"
     else:
         assert requests is not None and endpoint is not None
-        asker = Asker(client or ChatClient(endpoint), _cache(options), options.llm.output_tokens)
+        asker = Asker(
+            client or ChatClient(endpoint), answer_cache(options), options.llm.output_tokens
+        )
         result.stats = asker.stats
         try:
             result.entries = tuple(_ask_notes(asker, requests, commits, fallback))
@@ -231,7 +233,8 @@ def _ask_notes(
     return list(asker.ask("notes", requests.final(ordered), check, list(requests.known)).value)
 
 
-def _cache(options: NotesOptions) -> AnswerCache:
+def answer_cache(options: NotesOptions) -> AnswerCache:
+    """The cache validated answers go to (disabled by ``llm.cache = false``)."""
     if not options.llm.cache:
         return AnswerCache(None)
     return AnswerCache(options.cache_dir or default_cache_dir())
