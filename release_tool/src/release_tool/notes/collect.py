@@ -142,7 +142,7 @@ def collect_member(
                 git(repo, "diff", "--no-color", "--no-ext-diff", "-M", base, "HEAD", *_spec(spec))
             )
         )
-    status, files = "", ()
+    status, files = "", tuple[FileDiff, ...]()
     if uncommitted:
         status, files = uncommitted_changes(repo, spec, head)
     since = None if since_tag == LATEST else since_tag

@@ -14,7 +14,7 @@ import fnmatch
 import re
 from contextlib import ExitStack
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -148,14 +148,16 @@ def redact(text: str, where: str) -> tuple[str, list[Redaction]]:
     if "PRIVATE KEY" in text:
         text = PRIVATE_KEY.sub(private_key, text)
     lines = text.split("\n")
+    entered = False
     with ExitStack() as settings:
         for number, line in enumerate(lines, start=1):
             kinds: list[str] = []
             if _TOKEN_TRIGGER.search(line):
-                line = TOKEN_PATTERN.sub(lambda m, k=kinds: _token(m, k), line)
+                line = TOKEN_PATTERN.sub(partial(_token, kinds=kinds), line)
             if _PREFILTER_SHAPES.search(line) or _PREFILTER_WORDS.search(line.lower()):
-                if not settings._exit_callbacks:  # detect-secrets' settings, entered once
+                if not entered:  # detect-secrets' settings, entered once per text
                     settings.enter_context(_settings())
+                    entered = True
                 line, more = _redact_line(line, where)
                 kinds += more
             if kinds:
@@ -236,5 +238,5 @@ def _plugins() -> tuple[Any, ...]:
     # IPs are not secrets: both would only blur what the model sees.
     skip = ("High Entropy", "Public IP")
     with default_settings():
-        mapping = get_mapping_from_secret_type_to_class()
+        mapping: dict[Any, Any] = get_mapping_from_secret_type_to_class()
         return tuple(cls() for kind, cls in mapping.items() if not any(s in kind for s in skip))

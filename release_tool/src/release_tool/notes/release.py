@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from release_tool.core.config import LLMSettings
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 class NotesOptions:
     """How notes are made: the endpoint settings plus run-time switches."""
 
-    llm: LLMSettings = field(default_factory=LLMSettings)
+    llm: LLMSettings = field(default_factory=lambda: LLMSettings.model_validate({}))
     use_llm: bool = True
     fail_on_secret: bool = False
     cache_dir: Path | None = None
@@ -222,9 +223,7 @@ def _ask_notes(
         return list(asker.ask("notes", requests.single, check, list(requests.known)).value)
     summaries: dict[str, str] = {}
     for messages, ids in zip(requests.batches, requests.batch_ids, strict=True):
-        answer = asker.ask(
-            "summaries", messages, lambda data, ids=ids: check_summaries(data, ids), list(ids)
-        )
+        answer = asker.ask("summaries", messages, partial(check_summaries, known=ids), list(ids))
         summaries.update(answer.value)
     for sha in by_sha:  # a commit the model skipped: its (redacted) subject stands in
         if sha not in summaries:
