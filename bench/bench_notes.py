@@ -119,12 +119,28 @@ def run_all(root: Path, options: NotesOptions) -> dict[str, float]:
     }
 
 
+def _shown_args() -> str:
+    """The command-line arguments, without ``--out FILE``."""
+    argv, shown = sys.argv[1:], []
+    while argv:
+        arg = argv.pop(0)
+        if arg == "--out":
+            argv.pop(0)
+        elif not arg.startswith("--out="):
+            shown.append(arg)
+    return " ".join(shown)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=10)
     parser.add_argument("--commits", type=int, default=50)
     parser.add_argument("--mb", type=float, default=5.0)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--base-url", help="a real OpenAI-compatible server instead of the script")
+    parser.add_argument("--model", default="scripted")
+    parser.add_argument("--context", type=int, help="context-tokens (default: the config's)")
+    parser.add_argument("--response-format", default="json_object")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-notes-"))
     os.environ.update(
@@ -140,20 +156,31 @@ def main() -> None:
     t0 = time.perf_counter()
     diff_bytes = build(root, args.members, args.commits, args.mb)
     built = time.perf_counter() - t0
-    settings = LLMSettings()
+    settings = LLMSettings.model_validate(
+        {"response-format": args.response_format, "timeout": 600, "max-retries": 0}
+        | ({"context-tokens": args.context, "output-tokens": 512} if args.context else {})
+    )
     budget = settings.context_tokens
     baseline = run_all(root, NotesOptions(llm=settings, cache_dir=tmp / "none", date="2026-01-02"))
     with ScriptedLLMServer() as server:
-        llm = settings.model_copy(update={"model": "scripted", "base_url": server.url})
+        url = args.base_url or server.url
+        llm = settings.model_copy(update={"model": args.model, "base_url": url})
         opts = NotesOptions(llm=llm, cache_dir=tmp / "cache", date="2026-01-02")
         first = run_all(root, opts)
-        received_first = len(server.chat_requests)
         second = run_all(root, opts)
-        received_second = len(server.chat_requests) - received_first
+        received_first = first["calls"] if args.base_url else len(server.chat_requests)
+        received_second = second["calls"] if args.base_url else 0
+        if not args.base_url:
+            received_second = len(server.chat_requests) - received_first
         sizes = [
             sum(estimate_tokens(m["content"]) for m in r.body["messages"]) + r.body["max_tokens"]
             for r in server.chat_requests
-        ]
+        ] or [int(first["biggest"])]
+    server_label = (
+        f"`{args.model}` at {args.base_url}"
+        if args.base_url
+        else "the scripted OpenAI-compatible server on 127.0.0.1"
+    )
     naive = estimate_tokens("x" * diff_bytes)
     whole = git(root, "diff", "HEAD~" + str(args.members * args.commits), "HEAD")
     t0 = time.perf_counter()
@@ -165,14 +192,14 @@ def main() -> None:
         ("LLM, cached re-run", second, received_second),
     ]
     lines = [
-        "# Release notes benchmark",
+        "## Release notes benchmark",
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {git(root, 'version').strip()}.",
         f"Workspace: {args.members} folder members x {args.commits} commits, "
         f"{diff_bytes / 1e6:.1f} MB of diff since the tags (plus a lock file and a minified "
         f"bundle per member, excluded); built in {built:.1f} s.",
-        f"LLM: the scripted OpenAI-compatible server on 127.0.0.1 through the real `openai` "
+        f"LLM: {server_label} through the real `openai` "
         f"client; budget {budget} tokens per request (context), {settings.output_tokens} "
         f"reserved for the answer.",
         "",
@@ -195,13 +222,13 @@ def main() -> None:
         f"Secret scan (token patterns + detect-secrets on pre-filtered lines) of the whole "
         f"{len(whole) / 1e6:.1f} MB diff in one piece: {scan:.2f} s ({len(secrets)} findings).",
         "",
-        f"Command: `uv run python bench/bench_notes.py --members {args.members} "
-        f"--commits {args.commits} --mb {args.mb:g}`",
+        f"Command: `uv run python bench/bench_notes.py {_shown_args()}`",
     ]
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
     if args.out:
-        args.out.write_text(text)
+        with args.out.open("a") as out:
+            out.write(text + "\n")
 
 
 if __name__ == "__main__":

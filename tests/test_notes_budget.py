@@ -8,6 +8,7 @@ import pytest
 
 from release_tool.notes.budget import (
     Budget,
+    cut_text,
     estimate_tokens,
     excluded_reason,
     fit_patches,
@@ -59,7 +60,31 @@ def test_pack_keeps_each_group_within_the_limit() -> None:
 
 def test_budget_leaves_room_for_output_and_prompt() -> None:
     budget = Budget(context_tokens=1000, output_tokens=200)
-    assert budget.for_payload("x" * 300) == 1000 - 200 - 100 - 64
+    prompt = "word " * 60
+    assert budget.for_payload(prompt) == 1000 - 200 - estimate_tokens(prompt) - 64
+
+
+@pytest.mark.parametrize(
+    ("text", "at_least"),
+    [
+        ("", 0),
+        ("1234567890", 10),  # digits are split one by one by many tokenizers
+        ("deadbeef" * 8, 20),
+        ("a1b2c3d4e5f6", 12),  # a hash: every character may be a token
+        ("return value", 3),
+        ("x = {'a': [1, 2]}", 10),
+    ],
+)
+def test_estimate_counts_digits_and_hashes_per_character(text: str, at_least: int) -> None:
+    assert estimate_tokens(text) >= at_least
+
+
+def test_cut_text_respects_the_estimate_for_numeric_text() -> None:
+    text = "".join(f"+value_{n} = {n * 7919}\n" for n in range(2000))
+    cut = cut_text(text, 300)
+    assert 0 < estimate_tokens(cut) <= 300
+    assert cut.endswith(str(int(cut.splitlines()[-1].split()[-1])))  # whole lines only
+    assert cut_text("short line\n", 300) == "short line\n"
 
 
 def test_cache_key_covers_model_url_params_and_payload(tmp_path: Path) -> None:

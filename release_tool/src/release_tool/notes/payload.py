@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from release_tool.notes import prompt
 from release_tool.notes.budget import (
-    CHARS_PER_TOKEN,
     Budget,
     cut_text,
     estimate_tokens,
@@ -129,13 +128,15 @@ def build_requests(
         frame_user = prompt.notes_user(member, version, since, commit_lines, stat, "Diff hunks", "")
         left = budget.for_payload(prompt.NOTES_SYSTEM + frame_user)
         if left < 0:
-            commit_lines = cut_text(
-                commit_lines, max(0, len(commit_lines) // CHARS_PER_TOKEN + left)
-            )
+            commit_lines = cut_text(commit_lines, max(0, estimate_tokens(commit_lines) + left))
             out.omitted_for_size.append("(part of the commit list)")
             left = 0
     sendable = [d for d in range_files if not excluded_reason(d, extra_excluded)]
-    raw_tokens = sum(estimate_tokens(d.patch) + 1 for d in sendable)
+    raw_tokens = 0
+    for diff in sendable:  # stop counting once it cannot fit: a 5 MB diff is not read twice
+        raw_tokens += estimate_tokens(diff.patch) + 1
+        if raw_tokens * 1.1 > left:
+            break
     requests = NotesRequests(
         "single", out, known, frame=(member, version, since, commit_lines, stat)
     )

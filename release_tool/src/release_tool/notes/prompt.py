@@ -134,7 +134,7 @@ def json_schema(kind: str, ids: list[str] | None = None) -> dict[str, object]:
             "properties": {"commit": id_type, "summary": {"type": "string", "maxLength": 300}},
             "required": ["commit", "summary"],
         }
-        summaries: dict[str, object] = {"type": "array", "items": item}
+        summaries: dict[str, object] = {"type": "array", "items": item, "minItems": 1}
         if ids:
             summaries["maxItems"] = len(ids)
         return {"type": "object", "properties": {"summaries": summaries}, "required": ["summaries"]}
