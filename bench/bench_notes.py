@@ -128,7 +128,7 @@ def _shown_args() -> str:
             argv.pop(0)
         elif not arg.startswith("--out="):
             shown.append(arg)
-    return " ".join(shown)
+    return " ".join(shown) or "(defaults)"
 
 
 def main() -> None:
@@ -181,8 +181,8 @@ def main() -> None:
         if args.base_url
         else "the scripted OpenAI-compatible server on 127.0.0.1"
     )
-    naive = estimate_tokens("x" * diff_bytes)
     whole = git(root, "diff", "HEAD~" + str(args.members * args.commits), "HEAD")
+    naive = estimate_tokens(whole)
     t0 = time.perf_counter()
     _, secrets = redact(whole, "bench")
     scan = time.perf_counter() - t0
@@ -197,7 +197,7 @@ def main() -> None:
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {git(root, 'version').strip()}.",
         f"Workspace: {args.members} folder members x {args.commits} commits, "
-        f"{diff_bytes / 1e6:.1f} MB of diff since the tags (plus a lock file and a minified "
+        f"{diff_bytes / 1e6:.2f} MB of diff since the tags (plus a lock file and a minified "
         f"bundle per member, excluded); built in {built:.1f} s.",
         f"LLM: {server_label} through the real `openai` "
         f"client; budget {budget} tokens per request (context), {settings.output_tokens} "
@@ -220,7 +220,7 @@ def main() -> None:
         f"Sending the whole diff in one request would need about {naive:,} tokens "
         f"({naive / budget:.0f}x the budget).",
         f"Secret scan (token patterns + detect-secrets on pre-filtered lines) of the whole "
-        f"{len(whole) / 1e6:.1f} MB diff in one piece: {scan:.2f} s ({len(secrets)} findings).",
+        f"{len(whole) / 1e6:.2f} MB diff in one piece: {scan:.2f} s ({len(secrets)} findings).",
         "",
         f"Command: `uv run python bench/bench_notes.py {_shown_args()}`",
     ]

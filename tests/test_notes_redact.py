@@ -160,3 +160,25 @@ def test_redact_keeps_code_and_key_names(line: str, expected: str) -> None:
 )
 def test_sensitive_files(path: str, sensitive: bool) -> None:
     assert is_sensitive_file(path) is sensitive
+
+
+def test_per_commit_summaries_are_redacted_too_and_counted_once(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    seed(root)
+    for i in range(6):
+        lines = "".join(f"row_{i}_{n} = {n}\n" for n in range(400))
+        commit(root, f"feat: table {i}", {f"packages/alpha/src/alpha/t{i}.py": lines})
+    ws = load_workspace(root)
+    with ScriptedLLMServer() as server:
+        llm = LLMSettings(
+            model="scripted", base_url=server.url, context_tokens=3000, output_tokens=300
+        )
+        notes = release_notes(
+            ws, ws.member("alpha"), "0.2.0", settings=NotesOptions(llm=llm, cache_dir=tmp_path)
+        )
+    assert notes.mode == "per-commit" and len(server.chat_requests) >= 3
+    received = server.all_text()
+    assert [name for name, value in SECRETS.items() if value in received] == []
+    assert [r for r in notes.redactions if r.startswith("commit messages")] == [
+        "commit messages:3: github-token"
+    ]

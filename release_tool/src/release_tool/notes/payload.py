@@ -44,9 +44,11 @@ class Outgoing:
     omitted_for_size: list[str] = field(default_factory=list)
     redactions: list[Redaction] = field(default_factory=list)
 
-    def clean(self, text: str, where: str) -> str:
+    def clean(self, text: str, where: str, *, record: bool = True) -> str:
+        """``text`` redacted; ``record=False`` for text already counted once."""
         out, found = redact(text, where)
-        self.redactions += found
+        if record:
+            self.redactions += found
         return out
 
     def patches(
@@ -124,7 +126,7 @@ def build_requests(
     frame_user = prompt.notes_user(member, version, since, commit_lines, stat, "Diff hunks", "")
     left = budget.for_payload(prompt.NOTES_SYSTEM + frame_user)
     if left < 0:
-        commit_lines = commit_list(commits, out, bodies=False)
+        commit_lines = commit_list(commits, out, bodies=False, record=False)
         frame_user = prompt.notes_user(member, version, since, commit_lines, stat, "Diff hunks", "")
         left = budget.for_payload(prompt.NOTES_SYSTEM + frame_user)
         if left < 0:
@@ -153,7 +155,9 @@ def build_requests(
     return requests
 
 
-def commit_list(commits: Iterable[Commit], out: Outgoing, *, bodies: bool = True) -> str:
+def commit_list(
+    commits: Iterable[Commit], out: Outgoing, *, bodies: bool = True, record: bool = True
+) -> str:
     """``[id] subject`` lines (bodies indented and cut short), redacted."""
     lines = []
     for commit in commits:
@@ -163,7 +167,7 @@ def commit_list(commits: Iterable[Commit], out: Outgoing, *, bodies: bool = True
                 commit.body if len(commit.body) <= BODY_CHARS else commit.body[:BODY_CHARS] + "..."
             )
             lines += ["    " + line for line in body.splitlines() if line.strip()]
-    return out.clean("\n".join(lines), "commit messages")
+    return out.clean("\n".join(lines), "commit messages", record=record)
 
 
 def _summary_batches(
@@ -174,7 +178,7 @@ def _summary_batches(
     share = max(MIN_COMMIT_SHARE, min(MAX_COMMIT_SHARE, left // 3))
     items: list[tuple[str, str]] = []
     for commit in commits:
-        head = commit_list([commit], out)
+        head = commit_list([commit], out, record=False)  # counted in the full list
         room = max(0, share - estimate_tokens(head) - 8)
         fitted = fit_patches(out.patches(commit.files, room, extra_excluded), room)
         out.omitted_for_size += [f"{p} in {commit.short}" for p in fitted.omitted]
