@@ -73,3 +73,7 @@ def make_own_repo_member(root: Path, name: str) -> Path:
     git(folder, "tag", "v0.1.0")
     (root / ".gitignore").write_text(f"packages/{name}/\n", encoding="utf-8")
     return folder
+
+
+LLM_ENV = ("RELEASE_TOOL_LLM_BASE_URL", "RELEASE_TOOL_LLM_MODEL", "OPENAI_BASE_URL")
+"""Variables that would point the tool at a real endpoint during tests."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from notes_support import make_workspace, write
+import pytest
+from notes_support import LLM_ENV, make_workspace, write
 
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
@@ -16,6 +17,12 @@ from release_tool.testing.llm_server import Reply, ScriptedLLMServer
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+
+@pytest.fixture(autouse=True)
+def _no_llm_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in LLM_ENV:
+        monkeypatch.delenv(name, raising=False)
 
 
 def changes(tmp_path: Path):

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
-from notes_support import commit, make_workspace
+from notes_support import LLM_ENV, commit, make_workspace
 
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from release_tool.core.workspace import Workspace
+
+
+@pytest.fixture(autouse=True)
+def _no_llm_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in LLM_ENV:
+        monkeypatch.delenv(name, raising=False)
+
 
 HISTORY = [
     ("feat(api): add greet function", {"greet.py": "def greet(name):\n    return f'hi {name}'\n"}),

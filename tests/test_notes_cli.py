@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 import pytest
-from notes_support import commit, git, make_workspace, write
+from notes_support import LLM_ENV, commit, git, make_workspace, write
 
 from release_tool.errors import ExitCode
 from release_tool.testing.cli import run_cli
@@ -15,6 +15,12 @@ from release_tool.testing.llm_server import ScriptedLLMServer
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+
+@pytest.fixture(autouse=True)
+def _no_llm_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in LLM_ENV:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

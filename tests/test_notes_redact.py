@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from notes_support import commit, make_workspace
+from notes_support import LLM_ENV, commit, make_workspace
 
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
@@ -15,6 +15,13 @@ from release_tool.testing.llm_server import Reply, ScriptedLLMServer
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+
+@pytest.fixture(autouse=True)
+def _no_llm_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in LLM_ENV:
+        monkeypatch.delenv(name, raising=False)
+
 
 # Made-up values in the shapes of real credentials.
 SECRETS = {
