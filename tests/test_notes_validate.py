@@ -65,7 +65,7 @@ def test_check_notes_repairs_and_reports() -> None:
     ]
     assert checked.warnings == [
         "entry 2 dropped: unknown section 'Misc'",
-        "entry 3 dropped: empty text",
+        "entry 3 dropped: the placeholder '<one line for users>' was copied",
         "commit abcdef9999 was not covered; added its commit line",
     ]
 
@@ -90,3 +90,21 @@ def test_commit_message_is_built_and_checked() -> None:
         check_commit_message({"type": "wip", "subject": "x"})
     with pytest.raises(AnswerRejected, match="subject is empty"):
         check_commit_message({"type": "fix", "subject": ""})
+
+
+def test_summaries_reject_copied_placeholders_and_say_so() -> None:
+    from release_tool.notes.validate import check_summaries
+
+    with pytest.raises(AnswerRejected) as caught:
+        check_summaries(
+            {"summaries": [{"commit": "abcdef1234", "summary": "<one sentence>"}]}, FULL
+        )
+    assert caught.value.errors == [
+        "summary for abcdef1234 dropped: the placeholder '<one sentence>' was copied",
+        "no usable summary: write one real sentence per commit id given",
+    ]
+    checked = check_summaries(
+        {"summaries": [{"commit": "abcdef9", "summary": " Fixes  it "}, {"commit": "zzz"}]}, FULL
+    )
+    assert checked.value == {FULL["abcdef9999"]: "Fixes it"}
+    assert checked.warnings == ["summary for unknown commit 'zzz' dropped"]

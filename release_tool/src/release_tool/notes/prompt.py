@@ -110,42 +110,46 @@ def json_schema(kind: str, ids: list[str] | None = None) -> dict[str, object]:
     """The JSON schema of an answer, for servers that constrain output to it.
 
     With ``ids``, cited commit ids are limited to those: a server that turns
-    the schema into a sampling grammar cannot produce an invented id.
+    the schema into a sampling grammar (llama.cpp) cannot produce an invented
+    id or an extra property.
     """
     id_type: dict[str, object] = {"type": "string", "enum": ids} if ids else {"type": "string"}
+    # No "pattern": llama-cpp-python 0.3.36 then drops the whole grammar.
+    text = {"type": "string", "minLength": 3, "maxLength": 200}
     if kind == "notes":
-        entry = {
-            "type": "object",
-            "properties": {
-                "section": {"type": "string", "enum": list(SECTIONS)},
-                "text": {"type": "string", "minLength": 3, "maxLength": 200},
-                "commits": {"type": "array", "items": id_type, "minItems": 1},
-                "breaking": {"type": "boolean"},
-            },
-            "required": ["section", "text", "commits", "breaking"],
-        }
+        entry = _object(
+            section={"type": "string", "enum": list(SECTIONS)},
+            text=text,
+            commits={"type": "array", "items": id_type, "minItems": 1},
+            breaking={"type": "boolean"},
+        )
         entries: dict[str, object] = {"type": "array", "items": entry}
         if ids:  # a grammar-bound model cannot ramble past one entry per commit
             entries["maxItems"] = len(ids) + 1
-        return {"type": "object", "properties": {"entries": entries}, "required": ["entries"]}
+        return _object(entries=entries)
     if kind == "summaries":
-        item = {
-            "type": "object",
-            "properties": {"commit": id_type, "summary": {"type": "string", "maxLength": 300}},
-            "required": ["commit", "summary"],
+        summaries: dict[str, object] = {
+            "type": "array",
+            "items": _object(commit=id_type, summary={**text, "maxLength": 300}),
+            "minItems": 1,
         }
-        summaries: dict[str, object] = {"type": "array", "items": item, "minItems": 1}
         if ids:
             summaries["maxItems"] = len(ids)
-        return {"type": "object", "properties": {"summaries": summaries}, "required": ["summaries"]}
+        return _object(summaries=summaries)
+    return _object(
+        type={"type": "string", "enum": list(COMMIT_TYPES)},
+        scope={"type": ["string", "null"]},
+        subject={**text, "maxLength": 72},
+        body={"type": "string", "maxLength": 600},
+        breaking={"type": "boolean"},
+    )
+
+
+def _object(**properties: object) -> dict[str, object]:
+    """An object schema whose properties are all required and the only ones allowed."""
     return {
         "type": "object",
-        "properties": {
-            "type": {"type": "string", "enum": list(COMMIT_TYPES)},
-            "scope": {"type": ["string", "null"]},
-            "subject": {"type": "string", "minLength": 3, "maxLength": 72},
-            "body": {"type": "string", "maxLength": 600},
-            "breaking": {"type": "boolean"},
-        },
-        "required": ["type", "subject", "body", "breaking"],
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
     }

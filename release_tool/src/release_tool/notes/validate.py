@@ -127,7 +127,7 @@ def check_notes(
 
 
 def check_summaries(data: dict[str, Any], known: Mapping[str, str]) -> Checked:
-    """Per-commit summaries (full id -> sentence); unknown ids are dropped."""
+    """Per-commit summaries (full id -> sentence); unknown ids and empty ones are dropped."""
     raw = data.get("summaries")
     if not isinstance(raw, list):
         raise AnswerRejected(['the JSON must have a "summaries" list'])
@@ -136,15 +136,22 @@ def check_summaries(data: dict[str, Any], known: Mapping[str, str]) -> Checked:
         if not isinstance(item, dict):
             continue
         sha = resolve_id(item.get("commit"), known)
-        summary = item.get("summary")
+        summary = " ".join(str(item.get("summary") or "").split())
         if sha is None:
             checked.warnings.append(f"summary for unknown commit {item.get('commit')!r} dropped")
-        elif isinstance(summary, str) and summary.strip() and summary not in PLACEHOLDERS:
-            text, found = redact(" ".join(summary.split()), "answer")
+        elif not summary or summary in PLACEHOLDERS:
+            checked.warnings.append(
+                f"summary for {sha[:10]} dropped: "
+                + ("empty" if not summary else f"the placeholder {summary!r} was copied")
+            )
+        else:
+            text, found = redact(summary, "answer")
             checked.redactions += found
             checked.value[sha] = text
     if known and not checked.value:
-        raise AnswerRejected(["no summary cites a commit id from the list"])
+        raise AnswerRejected(
+            [*checked.warnings, "no usable summary: write one real sentence per commit id given"]
+        )
     return checked
 
 
@@ -186,8 +193,10 @@ def _entry(
     if section not in SECTIONS:
         return None, f"unknown section {item.get('section')!r}"
     text = " ".join(str(item.get("text") or "").split())
-    if not text or text in PLACEHOLDERS:
+    if not text:
         return None, "empty text"
+    if text in PLACEHOLDERS:
+        return None, f"the placeholder {text!r} was copied"
     cited = item.get("commits")
     if isinstance(cited, str):
         cited = [cited]
