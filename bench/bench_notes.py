@@ -192,7 +192,7 @@ def main() -> None:
         ("LLM, cached re-run", second, received_second),
     ]
     lines = [
-        "## Release notes benchmark",
+        "#### Figures",
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {git(root, 'version').strip()}.",
