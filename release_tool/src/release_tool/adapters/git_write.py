@@ -1,0 +1,197 @@
+"""Git writes through GitPython: commits, annotated tags, atomic pushes, resets.
+
+Every function takes the repo's work tree path and returns plain values,
+so the plan runner can journal them. Reads that must be fast live in
+``git_read`` (pygit2).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from release_tool.errors import GitError
+
+
+def _repo(path: Path):  # -> git.Repo, imported lazily so --help stays fast
+    import git
+
+    try:
+        return git.Repo(path)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise GitError(f"{path}: not a git repository ({exc})") from None
+
+
+def _run(path: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run ``git <args>`` in ``path``; a failure becomes ``GitError`` with git's own message."""
+    import git
+
+    try:
+        return _repo(path).git.execute(["git", *args], env=env)
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or exc.stdout or "").strip().removeprefix("stderr:").strip(" '\n")
+        raise GitError(f"{path}: git {' '.join(args[:3])} failed: {detail}") from None
+
+
+def head(path: Path) -> str:
+    """The commit id HEAD points to."""
+    return _run(path, "rev-parse", "HEAD")
+
+
+def current_branch(path: Path) -> str | None:
+    """The checked-out branch, or None when HEAD is detached."""
+    import git
+
+    try:
+        return _repo(path).git.symbolic_ref("--short", "-q", "HEAD") or None
+    except git.GitCommandError:
+        return None
+
+
+def commit(path: Path, paths: Sequence[str], message: str) -> str:
+    """Stage ``paths`` (relative to the repo) and commit them; return the new commit id."""
+    _run(path, "add", "--", *paths)
+    with _message_file(message) as msg:
+        _run(path, "commit", "--no-verify", "--cleanup=verbatim", "-F", msg, "--", *paths)
+    return head(path)
+
+
+def last_commit_message(path: Path) -> str:
+    """The full message of HEAD (to recognise a commit made before a crash)."""
+    return _run(path, "log", "-1", "--format=%B")
+
+
+def create_tag(path: Path, name: str, message: str, target: str = "HEAD") -> str:
+    """Make an annotated tag with a verbatim message; return the commit it points to."""
+    with _message_file(message) as msg:
+        _run(path, "tag", "-a", "--cleanup=verbatim", "-F", msg, name, target)
+    return tag_commit(path, name) or ""
+
+
+def tag_commit(path: Path, name: str) -> str | None:
+    """The commit a tag points to (peeled), or None if the tag does not exist."""
+    import git
+
+    try:
+        return _repo(path).git.rev_parse("-q", "--verify", f"refs/tags/{name}^{{commit}}")
+    except git.GitCommandError:
+        return None
+
+
+def delete_tag(path: Path, name: str) -> None:
+    """Delete a local tag (no error if it is already gone)."""
+    if tag_commit(path, name) is not None:
+        _run(path, "tag", "-d", name)
+
+
+def reset_to(path: Path, commit_id: str) -> None:
+    """Move the current branch back to ``commit_id``, keeping the work tree (mixed reset).
+
+    The files the undone commits changed are restored separately from the
+    journal's backups, so nothing the user had in the work tree is lost.
+    """
+    _run(path, "reset", "--quiet", "--mixed", commit_id)
+
+
+def remote_url(path: Path, remote: str) -> str | None:
+    """The configured URL of ``remote``, or None."""
+    import git
+
+    try:
+        return _repo(path).git.config("--get", f"remote.{remote}.url") or None
+    except git.GitCommandError:
+        return None
+
+
+def remote_refs(path: Path, remote: str, refs: Sequence[str]) -> dict[str, str]:
+    """``git ls-remote``: full ref name -> commit id for those of ``refs`` the remote has."""
+    if not refs:
+        return {}
+    out = _run(path, "ls-remote", "--refs", remote, *refs)
+    found = {}
+    for line in out.splitlines():
+        sha, _, ref = line.partition("\t")
+        found[ref.strip()] = sha.strip()
+    return found
+
+
+def rev_parse(path: Path, ref: str) -> str:
+    """The object id ``ref`` names (a tag ref gives the tag object, not the commit)."""
+    return _run(path, "rev-parse", ref)
+
+
+def push_atomic(path: Path, remote: str, refs: Sequence[str]) -> None:
+    """Push full ``refs`` (branch and tags) in one ``git push --atomic``: all land or none do."""
+    if refs:
+        _run(path, "push", "--atomic", "--porcelain", "--no-verify", remote,
+             *[f"{ref}:{ref}" for ref in refs])
+
+
+def undo_push(
+    path: Path, remote: str, before: dict[str, str | None], after: dict[str, str]
+) -> list[str]:
+    """Put back remote refs that a push moved (tags deleted, branch rewound); return them.
+
+    Only refs the remote still has at the pushed value are touched, each
+    under ``--force-with-lease``, so a push that never landed is a no-op
+    and a ref someone else moved since is left alone.
+    """
+    now = remote_refs(path, remote, list(before))
+    specs: list[str] = []
+    leases: list[str] = []
+    for ref, old in before.items():
+        new = after.get(ref)
+        if new is None or old == new or now.get(ref) != new:
+            continue
+        specs.append(f"{old}:{ref}" if old else f":{ref}")
+        leases.append(f"--force-with-lease={ref}:{new}")
+    if specs:
+        _run(path, "push", "--atomic", "--porcelain", "--no-verify", *leases, remote, *specs)
+    return [spec.split(":", 1)[1] for spec in specs]
+
+
+def is_dirty(path: Path, ignore: Sequence[str] = ()) -> list[str]:
+    """Paths with uncommitted changes (untracked included), minus those under ``ignore``."""
+    out = _run(path, "status", "--porcelain=v1", "--untracked-files=normal")
+    paths = [line[3:].strip().strip('"') for line in out.splitlines() if line.strip()]
+    return [p for p in paths if not any(p == i or p.startswith(i.rstrip("/") + "/") for i in ignore)]
+
+
+def create_or_fast_forward_branch(path: Path, branch: str, start: str) -> str:
+    """Check out ``branch``: create it at ``start`` or fast-forward it to ``start``."""
+    if _run(path, "branch", "--list", branch):
+        _run(path, "checkout", "--quiet", branch)
+        _run(path, "merge", "--ff-only", "--quiet", start)
+    else:
+        _run(path, "checkout", "--quiet", "-b", branch, start)
+    return head(path)
+
+
+def stash(path: Path, message: str) -> bool:
+    """Stash uncommitted changes (untracked included); True if anything was stashed."""
+    before = _run(path, "stash", "list")
+    _run(path, "stash", "push", "--include-untracked", "--quiet", "-m", message)
+    return _run(path, "stash", "list") != before
+
+
+def checkout(path: Path, ref: str) -> None:
+    """Check out a branch or commit."""
+    _run(path, "checkout", "--quiet", ref)
+
+
+class _message_file:
+    """A temp file holding a commit or tag message (so ``-F`` keeps it verbatim)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message if message.endswith("\n") else message + "\n"
+
+    def __enter__(self) -> str:
+        fd, self.path = tempfile.mkstemp(prefix="release-tool-msg-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(self.message)
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        Path(self.path).unlink(missing_ok=True)

@@ -1,0 +1,317 @@
+"""Apply a plan with a journal: roll back on failure, resume after a crash, one run at a time.
+
+The journal (``.release-tool/journal.json``) holds the whole plan and, per
+step, whether it started or finished and what undoing it needs. It is
+rewritten atomically before and after every step, so a process killed at
+any point leaves enough to ``resume`` or ``abort``. A lock file
+(``.release-tool/lock``) with the owner's pid refuses a second run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from release_tool.adapters.toml_files import write_text_atomic
+from release_tool.core.plan import Plan, Step, StepKind
+from release_tool.core.steps import Publisher, StepRunner
+from release_tool.errors import ApplyError, LockedError, NotFoundError, ReleaseToolError
+
+STATE_DIR = ".release-tool"
+JOURNAL = "journal.json"
+LAST_JOURNAL = "last-journal.json"
+LOCK = "lock"
+KILL_AFTER_ENV = "RELEASE_TOOL_KILL_AFTER_STEP"
+"""Testing seam: SIGKILL this process right after step N (1-based) is journaled as done."""
+
+Progress = Callable[[int, Step, str], None]
+
+
+@dataclass
+class ApplyReport:
+    """What an apply did: steps done, the step that failed and why, what was undone."""
+
+    command: str
+    done: list[str] = field(default_factory=list)
+    failed: str | None = None
+    error: str | None = None
+    undone: list[str] = field(default_factory=list)
+    undo_errors: list[str] = field(default_factory=list)
+    resumed_from: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "ok": self.ok,
+            "done": self.done,
+            "failed": self.failed,
+            "error": self.error,
+            "undone": self.undone,
+            "undo_errors": self.undo_errors,
+            "resumed_from": self.resumed_from,
+        }
+
+    def describe_failure(self) -> str:
+        lines = [f"step failed: {self.failed}", f"  {self.error}"]
+        if self.undone:
+            lines.append("rolled back:")
+            lines += [f"  {line}" for line in self.undone]
+        if self.undo_errors:
+            lines.append("could NOT undo (fix by hand):")
+            lines += [f"  {line}" for line in self.undo_errors]
+        return "\n".join(lines)
+
+
+class ApplyFailedError(ApplyError):
+    """A step failed; the report says what failed and what was rolled back."""
+
+    def __init__(self, report: ApplyReport) -> None:
+        super().__init__(
+            report.describe_failure(),
+            hint="nothing of this run is left behind" if not report.undo_errors else
+            "see the lines above; the journal is kept in .release-tool/last-journal.json",
+        )
+        self.report = report
+
+
+def state_dir(root: Path) -> Path:
+    """``<root>/.release-tool``, created with a ``.gitignore`` so it never dirties the tree."""
+    folder = root / STATE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    return folder
+
+
+def pending_journal(root: Path) -> dict[str, Any] | None:
+    """The journal of an interrupted run, or None."""
+    path = root / STATE_DIR / JOURNAL
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def workspace_lock(root: Path, command: str) -> Iterator[None]:
+    """Hold ``.release-tool/lock`` for the duration; refuse if a live process holds it."""
+    path = state_dir(root) / LOCK
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "command": command}
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = _read_lock(path)
+            if holder and _alive(holder):
+                raise LockedError(
+                    f"another release-tool run holds the workspace lock "
+                    f"(pid {holder.get('pid')}: {holder.get('command')})",
+                    hint=f"wait for it to finish; if it is gone, delete {path}",
+                ) from None
+            path.unlink(missing_ok=True)  # stale: its process is gone
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(owner, handle)
+        break
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def apply_plan(
+    root: Path,
+    plan: Plan,
+    *,
+    progress: Progress | None = None,
+    publisher: Publisher | None = None,
+) -> ApplyReport:
+    """Run every step of ``plan`` under the lock; on failure undo local steps and remote pushes.
+
+    Raises ``ApplyFailedError`` (with the report) when a step failed, and
+    ``LockedError`` when another run is active or an interrupted one
+    awaits ``resume``/``abort``.
+    """
+    with workspace_lock(root, plan.command):
+        if pending_journal(root) is not None:
+            raise LockedError(
+                "an interrupted run left a journal in .release-tool/journal.json",
+                hint="finish it with --resume, or undo it with `release-tool resume --abort`",
+            )
+        journal = {"command": plan.command, "plan": plan.to_json(), "steps": [], "started": time.time()}
+        return _run(root, plan, journal, 0, progress, publisher)
+
+
+def resume(
+    root: Path, *, progress: Progress | None = None, publisher: Publisher | None = None
+) -> ApplyReport:
+    """Finish the interrupted run recorded in the journal, from its first unfinished step."""
+    with workspace_lock(root, "resume"):
+        journal = _require_journal(root)
+        plan = Plan.from_json(journal["plan"])
+        runner = StepRunner(root, state_dir(root), publisher)
+        records = journal["steps"]
+        start = sum(1 for r in records if r["state"] == "done")
+        if start < len(records):  # the step that was running when the process died
+            record = records[start]
+            if record["state"] == "running" and runner.already_done(
+                plan.steps[start], record["undo"]
+            ):
+                record["state"] = "done"
+                start += 1
+            elif record["state"] == "preparing" or not record["undo"]:
+                records.pop(start)
+            else:
+                record["state"] = "retry"  # run it again with the undo data taken before
+        report = _run(root, plan, journal, start, progress, publisher)
+        report.resumed_from = start + 1
+        return report
+
+
+def abort(root: Path) -> ApplyReport:
+    """Undo every step of the interrupted run recorded in the journal."""
+    with workspace_lock(root, "abort"):
+        journal = _require_journal(root)
+        plan = Plan.from_json(journal["plan"])
+        report = ApplyReport(command=plan.command)
+        _rollback(root, plan, journal, report, None)
+        _close(root, journal, "aborted")
+        return report
+
+
+def _run(
+    root: Path,
+    plan: Plan,
+    journal: dict[str, Any],
+    start: int,
+    progress: Progress | None,
+    publisher: Publisher | None,
+) -> ApplyReport:
+    folder = state_dir(root)
+    runner = StepRunner(root, folder, publisher)
+    report = ApplyReport(command=plan.command)
+    report.done = [plan.steps[i].summary for i in range(start)]
+    kill_after = int(os.environ.get(KILL_AFTER_ENV, "0") or 0)
+    records: list[dict[str, Any]] = journal["steps"]
+    for index in range(start, len(plan.steps)):
+        step = plan.steps[index]
+        if progress:
+            progress(index, step, "start")
+        record = next((r for r in records if r["index"] == index), None)
+        try:
+            if record is None:
+                record = {"index": index, "state": "preparing", "undo": {}}
+                records.append(record)
+                record["undo"] = runner.prepare(index, step)
+            record["state"] = "running"
+            _save(folder, journal)
+            record["undo"].update(runner.run(step, record["undo"]))
+        except (ReleaseToolError, OSError) as exc:
+            report.failed = f"{index + 1}. {step.summary}"
+            report.error = str(exc)
+            record["state"] = "failed"
+            if _after_last_push(plan, index):
+                # Pushed refs are public now: keep them, let --resume retry the rest.
+                _save(folder, journal)
+                report.undo_errors.append("pushes are kept; run with --resume to retry")
+                raise ApplyFailedError(report) from None
+            _rollback(root, plan, journal, report, progress)
+            _close(root, journal, "rolled-back", report)
+            raise ApplyFailedError(report) from None
+        record["state"] = "done"
+        _save(folder, journal)
+        report.done.append(step.summary)
+        if progress:
+            progress(index, step, "done")
+        if kill_after and index + 1 == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+    _close(root, journal, "done", report)
+    return report
+
+
+def _rollback(
+    root: Path,
+    plan: Plan,
+    journal: dict[str, Any],
+    report: ApplyReport,
+    progress: Progress | None,
+) -> None:
+    """Undo recorded steps in reverse: remote pushes first, then tags, commits and files."""
+    runner = StepRunner(root, state_dir(root))
+    records = [r for r in journal["steps"] if r["state"] != "preparing"]
+    ordered = sorted(records, key=lambda r: (plan.steps[r["index"]].kind is not StepKind.PUSH, -r["index"]))
+    for record in ordered:
+        step = plan.steps[record["index"]]
+        try:
+            line = runner.undo(step, record["undo"])
+        except (ReleaseToolError, OSError) as exc:
+            report.undo_errors.append(f"{step.summary}: {exc}")
+            continue
+        if line:
+            report.undone.append(line)
+            if progress:
+                progress(record["index"], step, "undone")
+
+
+def _after_last_push(plan: Plan, index: int) -> bool:
+    pushes = [i for i, s in enumerate(plan.steps) if s.kind is StepKind.PUSH]
+    return bool(pushes) and index > pushes[-1]
+
+
+def _save(folder: Path, journal: dict[str, Any]) -> None:
+    write_text_atomic(folder / JOURNAL, json.dumps(journal, indent=1))
+
+
+def _close(root: Path, journal: dict[str, Any], outcome: str, report: ApplyReport | None = None) -> None:
+    """Move the journal aside as ``last-journal.json`` with its outcome and report."""
+    folder = state_dir(root)
+    journal["outcome"] = outcome
+    if report is not None:
+        journal["report"] = report.to_json()
+    write_text_atomic(folder / LAST_JOURNAL, json.dumps(journal, indent=1))
+    (folder / JOURNAL).unlink(missing_ok=True)
+    backups = folder / "backups"
+    if backups.is_dir():
+        for item in backups.iterdir():
+            item.unlink()
+
+
+def _require_journal(root: Path) -> dict[str, Any]:
+    journal = pending_journal(root)
+    if journal is None:
+        raise NotFoundError("no interrupted run to resume (no .release-tool/journal.json)")
+    return journal
+
+
+def _read_lock(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(holder: dict[str, Any]) -> bool:
+    if holder.get("host") != socket.gethostname():
+        return True  # another machine's run: we cannot tell, so respect it
+    pid = int(holder.get("pid", 0) or 0)
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, ValueError, OverflowError):
+        return False
+    except PermissionError:
+        return True
+    return True
