@@ -14,7 +14,7 @@ from release_tool.errors import ExitCode, ReleaseToolError
 
 # Each module exposes ``register(app)``; add new commands here.
 COMMAND_MODULES = (
-    # "status",
+    "status",
     # "check",
     # "init",
     "exit_codes",
