@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_tool.errors import GitError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def _repo(path: Path):  # -> git.Repo, imported lazily so --help stays fast
@@ -125,8 +128,15 @@ def rev_parse(path: Path, ref: str) -> str:
 def push_atomic(path: Path, remote: str, refs: Sequence[str]) -> None:
     """Push full ``refs`` (branch and tags) in one ``git push --atomic``: all land or none do."""
     if refs:
-        _run(path, "push", "--atomic", "--porcelain", "--no-verify", remote,
-             *[f"{ref}:{ref}" for ref in refs])
+        _run(
+            path,
+            "push",
+            "--atomic",
+            "--porcelain",
+            "--no-verify",
+            remote,
+            *[f"{ref}:{ref}" for ref in refs],
+        )
 
 
 def undo_push(
@@ -156,7 +166,9 @@ def is_dirty(path: Path, ignore: Sequence[str] = ()) -> list[str]:
     """Paths with uncommitted changes (untracked included), minus those under ``ignore``."""
     out = _run(path, "status", "--porcelain=v1", "--untracked-files=normal")
     paths = [line[3:].strip().strip('"') for line in out.splitlines() if line.strip()]
-    return [p for p in paths if not any(p == i or p.startswith(i.rstrip("/") + "/") for i in ignore)]
+    return [
+        p for p in paths if not any(p == i or p.startswith(i.rstrip("/") + "/") for i in ignore)
+    ]
 
 
 def create_or_fast_forward_branch(path: Path, branch: str, start: str) -> str:

@@ -14,11 +14,14 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_tool.errors import UvError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 @dataclass
@@ -42,7 +45,9 @@ def uv_binary() -> str:
     """The ``uv`` executable (``$UV`` wins, as uv itself sets it for subprocesses)."""
     found = os.environ.get("UV") or shutil.which("uv")
     if not found:
-        raise UvError("uv is not installed or not on PATH", hint="install uv: https://docs.astral.sh/uv/")
+        raise UvError(
+            "uv is not installed or not on PATH", hint="install uv: https://docs.astral.sh/uv/"
+        )
     return found
 
 
@@ -67,7 +72,9 @@ def lock(
     env.pop("VIRTUAL_ENV", None)
     with _redirect_config(env, redirects or {}) as env:
         started = time.perf_counter()
-        done = subprocess.run(args, cwd=folder, env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            args, cwd=folder, env=env, capture_output=True, text=True, check=False
+        )
         if not check:
             STATS.locks.append((str(folder), time.perf_counter() - started))
     if done.returncode != 0:

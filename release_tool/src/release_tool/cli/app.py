@@ -18,6 +18,9 @@ COMMAND_MODULES = (
     # "check",
     # "init",
     "exit_codes",
+    "bump",
+    "promote",
+    "resume",
 )
 
 app = typer.Typer(

@@ -1,9 +1,11 @@
 """Apply a plan with a journal: roll back on failure, resume after a crash, one run at a time.
 
-The journal (``.release-tool/journal.json``) holds the whole plan and, per
-step, whether it started or finished and what undoing it needs. It is
-rewritten atomically before and after every step, so a process killed at
-any point leaves enough to ``resume`` or ``abort``. A lock file
+The journal (``.release-tool/journal.jsonl``) is append-only: its first
+line holds the whole plan, every further line one step's state (preparing,
+running, done, failed) with what undoing it needs. A line is written and
+flushed before and after every step, so a process killed at any point
+leaves enough to ``resume`` or ``abort``; appending keeps the cost per
+step constant however large the plan. A lock file
 (``.release-tool/lock``) with the owner's pid refuses a second run.
 """
 
@@ -17,16 +19,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from release_tool.adapters.toml_files import write_text_atomic
 from release_tool.core.plan import Plan, Step, StepKind
 from release_tool.core.steps import Publisher, StepRunner
 from release_tool.errors import ApplyError, LockedError, NotFoundError, ReleaseToolError
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 STATE_DIR = ".release-tool"
-JOURNAL = "journal.json"
+JOURNAL = "journal.jsonl"
 LAST_JOURNAL = "last-journal.json"
 LOCK = "lock"
 KILL_AFTER_ENV = "RELEASE_TOOL_KILL_AFTER_STEP"
@@ -80,8 +84,9 @@ class ApplyFailedError(ApplyError):
     def __init__(self, report: ApplyReport) -> None:
         super().__init__(
             report.describe_failure(),
-            hint="nothing of this run is left behind" if not report.undo_errors else
-            "see the lines above; the journal is kept in .release-tool/last-journal.json",
+            hint="nothing of this run is left behind"
+            if not report.undo_errors
+            else "see the lines above; the journal is kept in .release-tool/last-journal.json",
         )
         self.report = report
 
@@ -101,7 +106,15 @@ def pending_journal(root: Path) -> dict[str, Any] | None:
     path = root / STATE_DIR / JOURNAL
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    if not lines:
+        return None
+    journal = dict(lines[0])
+    records: dict[int, dict[str, Any]] = {}
+    for entry in lines[1:]:
+        records[entry["index"]] = entry
+    journal["steps"] = [records[i] for i in sorted(records)]
+    return journal
 
 
 @contextmanager
@@ -150,7 +163,10 @@ def apply_plan(
                 "an interrupted run left a journal in .release-tool/journal.json",
                 hint="finish it with --resume, or undo it with `release-tool resume --abort`",
             )
-        journal = {"command": plan.command, "plan": plan.to_json(), "steps": [], "started": time.time()}
+        journal = {"command": plan.command, "plan": plan.to_json(), "started": time.time()}
+        folder = state_dir(root)
+        write_text_atomic(folder / JOURNAL, json.dumps(journal) + "\n")
+        journal["steps"] = []
         return _run(root, plan, journal, 0, progress, publisher)
 
 
@@ -216,7 +232,7 @@ def _run(
                 records.append(record)
                 record["undo"] = runner.prepare(index, step)
             record["state"] = "running"
-            _save(folder, journal)
+            _save(folder, record)
             record["undo"].update(runner.run(step, record["undo"]))
         except (ReleaseToolError, OSError) as exc:
             report.failed = f"{index + 1}. {step.summary}"
@@ -224,14 +240,14 @@ def _run(
             record["state"] = "failed"
             if _after_last_push(plan, index):
                 # Pushed refs are public now: keep them, let --resume retry the rest.
-                _save(folder, journal)
+                _save(folder, record)
                 report.undo_errors.append("pushes are kept; run with --resume to retry")
                 raise ApplyFailedError(report) from None
             _rollback(root, plan, journal, report, progress)
             _close(root, journal, "rolled-back", report)
             raise ApplyFailedError(report) from None
         record["state"] = "done"
-        _save(folder, journal)
+        _save(folder, record)
         report.done.append(step.summary)
         if progress:
             progress(index, step, "done")
@@ -251,7 +267,9 @@ def _rollback(
     """Undo recorded steps in reverse: remote pushes first, then tags, commits and files."""
     runner = StepRunner(root, state_dir(root))
     records = [r for r in journal["steps"] if r["state"] != "preparing"]
-    ordered = sorted(records, key=lambda r: (plan.steps[r["index"]].kind is not StepKind.PUSH, -r["index"]))
+    ordered = sorted(
+        records, key=lambda r: (plan.steps[r["index"]].kind is not StepKind.PUSH, -r["index"])
+    )
     for record in ordered:
         step = plan.steps[record["index"]]
         try:
@@ -270,11 +288,16 @@ def _after_last_push(plan: Plan, index: int) -> bool:
     return bool(pushes) and index > pushes[-1]
 
 
-def _save(folder: Path, journal: dict[str, Any]) -> None:
-    write_text_atomic(folder / JOURNAL, json.dumps(journal, indent=1))
+def _save(folder: Path, record: dict[str, Any]) -> None:
+    """Append one step's state to the journal (the last line per step wins)."""
+    with open(folder / JOURNAL, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+        handle.flush()
 
 
-def _close(root: Path, journal: dict[str, Any], outcome: str, report: ApplyReport | None = None) -> None:
+def _close(
+    root: Path, journal: dict[str, Any], outcome: str, report: ApplyReport | None = None
+) -> None:
     """Move the journal aside as ``last-journal.json`` with its outcome and report."""
     folder = state_dir(root)
     journal["outcome"] = outcome

@@ -71,7 +71,9 @@ class StepRunner:
             git_write.push_atomic(repo, step.remote or "origin", self._push_refs(step))
         elif step.kind is StepKind.PUBLISH:
             if self.publisher is None:
-                raise ApplyError("GitHub releases were planned but the github hook is not available")
+                raise ApplyError(
+                    "GitHub releases were planned but the github hook is not available"
+                )
             self.publisher(self.root, step)
         return {}
 
@@ -80,8 +82,10 @@ class StepRunner:
         repo = self.repo(step)
         if step.kind is StepKind.COMMIT:
             before = undo.get("head_before")
-            return bool(before) and git_write.head(repo) != before and (
-                git_write.last_commit_message(repo).strip() == (step.message or "").strip()
+            return (
+                bool(before)
+                and git_write.head(repo) != before
+                and (git_write.last_commit_message(repo).strip() == (step.message or "").strip())
             )
         if step.kind is StepKind.TAG:
             return git_write.tag_commit(repo, step.name or "") == git_write.head(repo)
@@ -146,4 +150,3 @@ class StepRunner:
     def _push_refs(step: Step) -> list[str]:
         refs = [f"refs/heads/{step.branch}"] if step.branch else []
         return refs + [f"refs/tags/{tag}" for tag in step.tags]
-

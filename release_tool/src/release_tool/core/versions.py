@@ -74,9 +74,7 @@ def validate_parts(parts: Iterable[BumpPart]) -> list[BumpPart]:
     if sum(p in RELEASE_PARTS for p in chosen) > 1:
         raise BumpUsageError(f"only one of --major, --minor, --patch may be given, got: {names}")
     if sum(p in PRE_PARTS for p in chosen) > 1:
-        raise BumpUsageError(
-            f"only one of --alpha, --beta, --rc, --dev may be given, got: {names}"
-        )
+        raise BumpUsageError(f"only one of --alpha, --beta, --rc, --dev may be given, got: {names}")
     return chosen
 
 
@@ -103,9 +101,7 @@ def bump_version(current: Version, parts: Iterable[BumpPart]) -> Version:
     return _assemble(epoch, release, pre, post, dev, local)
 
 
-def next_version(
-    current: Version, parts: Iterable[BumpPart], *, force: bool = False
-) -> Version:
+def next_version(current: Version, parts: Iterable[BumpPart], *, force: bool = False) -> Version:
     """``bump_version`` that refuses a result not higher than ``current`` unless ``force``."""
     new = bump_version(current, parts)
     if new <= current and not force:
