@@ -7,10 +7,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from release_tool.testing.cli import CliResult, run_cli
 from release_tool.testing.sandbox import MemberSpec, Sandbox, build_sandbox, git
 
 LAYOUTS = ("folder", "submodule", "mixed")
+
+
+@pytest.fixture(autouse=True)
+def no_github_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No GitHub here: stop uv from asking api.github.com (and retrying) before using git."""
+    monkeypatch.setenv("UV_NO_GITHUB_FAST_PATH", "1")
 
 
 def specs_for(layout: str) -> list[MemberSpec]:

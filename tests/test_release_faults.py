@@ -6,10 +6,11 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from release_support import (
+from release_support import (  # noqa: F401  (no_github_fast_path is an autouse fixture)
     LAYOUTS,
     diff,
     make,
+    no_github_fast_path,
     reject_pushes,
     rt,
     rt_process,

@@ -70,6 +70,10 @@ def lock(
         args.append("--offline")
     env = dict(os.environ)
     env.pop("VIRTUAL_ENV", None)
+    if redirects:
+        # uv asks api.github.com for a tag's commit before fetching with git; that
+        # bypasses the redirect (and the tags that exist only locally), so turn it off.
+        env["UV_NO_GITHUB_FAST_PATH"] = "1"
     with _redirect_config(env, redirects or {}) as env:
         started = time.perf_counter()
         done = subprocess.run(
