@@ -207,3 +207,30 @@ class _message_file:
 
     def __exit__(self, *exc: object) -> None:
         Path(self.path).unlink(missing_ok=True)
+
+
+def stash_pop(path: Path) -> None:
+    """Re-apply and drop the latest stash."""
+    _run(path, "stash", "pop", "--quiet")
+
+
+def ref_exists(path: Path, ref: str) -> bool:
+    """Whether ``ref`` (a full ref name) exists."""
+    import git
+
+    try:
+        _repo(path).git.rev_parse("-q", "--verify", ref)
+    except git.GitCommandError:
+        return False
+    return True
+
+
+def is_ancestor(path: Path, ancestor: str, descendant: str) -> bool:
+    """Whether ``ancestor`` is reachable from ``descendant``."""
+    import git
+
+    try:
+        _repo(path).git.merge_base("--is-ancestor", ancestor, descendant)
+    except git.GitCommandError:
+        return False
+    return True

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "bump",
     "promote",
     "resume",
+    "dev_branch",
 )
 
 app = typer.Typer(
