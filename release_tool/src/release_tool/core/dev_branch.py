@@ -92,9 +92,7 @@ def apply_dev_branch(workspace: Workspace, actions: list[BranchAction]) -> list[
             done.append(action.describe())
             continue
         stashed = action.stash and git_write.stash(path, "release-tool dev-branch")
-        if action.action == "create":
-            git_write.create_or_fast_forward_branch(path, action.branch, action.start)
-        elif action.action == "fast-forward":
+        if action.action == "create" or action.action == "fast-forward":
             git_write.create_or_fast_forward_branch(path, action.branch, action.start)
         else:
             git_write.checkout(path, action.branch)

@@ -119,7 +119,7 @@ def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -
     for update in updates:
         key = keys.get(canonicalize_name(update.name))
         if key is not None and isinstance(sources[key], dict):
-            _retag(sources[key], update)
+            _retag(sources, key, update)
         else:
             pin: dict[str, Any] = {"git": update.git, "tag": update.tag}
             if update.subdirectory:
@@ -138,14 +138,22 @@ def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -
     return doc.as_string()
 
 
-def _retag(pin: Any, update: PinUpdate) -> None:
-    for key in ("rev", "branch"):
-        if key in pin:
-            del pin[key]
-    pin["git"] = pin.get("git", update.git)
-    pin["tag"] = update.tag
-    if update.subdirectory and "subdirectory" not in pin:
-        pin["subdirectory"] = update.subdirectory
+def _retag(sources: Any, key: str, update: PinUpdate) -> None:
+    pin = sources[key]
+    if "rev" not in pin and "branch" not in pin:
+        pin["tag"] = update.tag  # an in-place edit keeps the entry's layout exactly
+        if update.subdirectory and "subdirectory" not in pin:
+            pin["subdirectory"] = update.subdirectory
+        return
+    values = {k: v for k, v in pin.unwrap().items() if k not in ("rev", "branch", "tag")}
+    values = {"git": values.pop("git", update.git), "tag": update.tag, **values}
+    if update.subdirectory:
+        values.setdefault("subdirectory", update.subdirectory)
+    fresh = _spaced_inline(values)
+    comment = pin.trivia.comment.lstrip("#").strip()
+    if comment:
+        fresh.comment(comment)
+    sources[key] = fresh
 
 
 def _spaced_inline(values: dict[str, Any]) -> Any:
