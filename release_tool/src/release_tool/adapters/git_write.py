@@ -18,13 +18,20 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def _repo(path: Path):  # -> git.Repo, imported lazily so --help stays fast
+def _repo(path: Path):  # -> git.cmd.Git, imported lazily so --help stays fast
+    """A GitPython command runner for the work tree ``path`` (no repo object to build)."""
     import git
 
-    try:
-        return git.Repo(path)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise GitError(f"{path}: not a git repository ({exc})") from None
+    if not path.is_dir():
+        raise GitError(f"{path}: not a git repository (no such folder)")
+    return _Runner(git.cmd.Git(str(path)))
+
+
+class _Runner:
+    """``_repo(path).git.<command>(...)`` as with ``git.Repo``, without reading the repo."""
+
+    def __init__(self, runner: object) -> None:
+        self.git = runner
 
 
 def _run(path: Path, *args: str, env: dict[str, str] | None = None) -> str:
@@ -32,15 +39,21 @@ def _run(path: Path, *args: str, env: dict[str, str] | None = None) -> str:
     import git
 
     try:
-        return _repo(path).git.execute(["git", *args], env=env)
+        return _repo(path).git.execute(["git", *args], env=env)  # type: ignore[attr-defined]
     except git.GitCommandError as exc:
         detail = (exc.stderr or exc.stdout or "").strip().removeprefix("stderr:").strip(" '\n")
         raise GitError(f"{path}: git {' '.join(args[:3])} failed: {detail}") from None
 
 
 def head(path: Path) -> str:
-    """The commit id HEAD points to."""
-    return _run(path, "rev-parse", "HEAD")
+    """The commit id HEAD points to (read in-process: it is asked before and after every step)."""
+    import pygit2
+
+    try:
+        repo = pygit2.Repository(str(path))
+        return str(repo.head.target)
+    except (pygit2.GitError, KeyError) as exc:
+        raise GitError(f"{path}: cannot read HEAD ({exc})") from None
 
 
 def current_branch(path: Path) -> str | None:
@@ -54,16 +67,23 @@ def current_branch(path: Path) -> str | None:
 
 
 def commit(path: Path, paths: Sequence[str], message: str) -> str:
-    """Stage ``paths`` (relative to the repo) and commit them; return the new commit id."""
+    """Stage ``paths`` (relative to the repo) and commit the index; return the new commit id.
+
+    The plan's preflight made sure nothing else was staged, so the commit
+    holds exactly ``paths``.
+    """
     _run(path, "add", "--", *paths)
     with _message_file(message) as msg:
-        _run(path, "commit", "--no-verify", "--cleanup=verbatim", "-F", msg, "--", *paths)
+        _run(path, "commit", "--quiet", "--no-verify", "--cleanup=verbatim", "-F", msg)
     return head(path)
 
 
 def last_commit_message(path: Path) -> str:
     """The full message of HEAD (to recognise a commit made before a crash)."""
-    return _run(path, "log", "-1", "--format=%B")
+    import pygit2
+
+    repo = pygit2.Repository(str(path))
+    return repo[repo.head.target].message
 
 
 def create_tag(path: Path, name: str, message: str, target: str = "HEAD") -> str:
@@ -74,12 +94,16 @@ def create_tag(path: Path, name: str, message: str, target: str = "HEAD") -> str
 
 
 def tag_commit(path: Path, name: str) -> str | None:
-    """The commit a tag points to (peeled), or None if the tag does not exist."""
-    import git
+    """The commit a tag points to (peeled), or None if the tag does not exist (in-process)."""
+    import pygit2
 
     try:
-        return _repo(path).git.rev_parse("-q", "--verify", f"refs/tags/{name}^{{commit}}")
-    except git.GitCommandError:
+        repo = pygit2.Repository(str(path))
+        ref = repo.references.get(f"refs/tags/{name}")
+        if ref is None:
+            return None
+        return str(ref.peel(pygit2.Commit).id)
+    except (pygit2.GitError, KeyError, ValueError):
         return None
 
 

@@ -229,10 +229,7 @@ def _build(
     planned_tags: dict[str, list[str]] = {}
     for change in changes:
         planned_tags.setdefault(repo_rel(workspace, change.member), []).append(change.tag)
-    local_tags = {
-        repo_rel(workspace, row.member): set(_repo_tags(workspace, row.member))
-        for row in status.members
-    }
+    local_tags = {rel: set(_repo_tags(workspace, rel)) for rel in planned_tags}
     preflight_tags(workspace, planned_tags, local_tags, remote=remote if options.push else None)
 
     steps: list[Step] = []
@@ -572,11 +569,11 @@ def status_pinned(workspace: Workspace, member: Member, pin: object) -> Version 
     return tag_version(tag, tag_template(workspace, member), member.name)
 
 
-def _repo_tags(workspace: Workspace, member: Member) -> list[str]:
+def _repo_tags(workspace: Workspace, rel: str) -> list[str]:
     from release_tool.adapters import git_read
 
-    repo = member.repo_root or workspace.root
-    return list(git_read.read_tags(git_read.open_repo(repo)))
+    repo = git_read.open_repo(workspace.root / rel)
+    return [ref[len("refs/tags/") :] for ref in repo.references if ref.startswith("refs/tags/")]
 
 
 def _dependent_version(current: Version, kind: str) -> Version:

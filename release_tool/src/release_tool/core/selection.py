@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from release_tool.adapters import git_write
+from pygit2.enums import FileStatus
+
+from release_tool.adapters import git_read, git_write
 from release_tool.errors import GitError, PlanRefusedError, ReleaseToolError
 
 if TYPE_CHECKING:
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
 
     from release_tool.core.status import MemberStatus, WorkspaceStatus
     from release_tool.core.workspace import Member, Workspace
+
+
+_CLEAN = {FileStatus.CURRENT, FileStatus.IGNORED}
 
 
 class RemoteUnreachableError(GitError):
@@ -91,20 +96,27 @@ def repo_rel(workspace: Workspace, member: Member) -> str:
 
 
 def preflight_repos(workspace: Workspace, repos: Iterable[str]) -> dict[str, str]:
-    """Each repo must be on a branch with a clean tree; return repo -> branch."""
+    """Each repo must be on a branch with a clean tree; return repo -> branch.
+
+    Read in-process (libgit2): this runs for every repo of the workspace.
+    """
     branches: dict[str, str] = {}
     problems: list[str] = []
     for rel in sorted(set(repos)):
         path = workspace.root / rel
-        branch = git_write.current_branch(path)
-        if branch is None:
+        repo = git_read.open_repo(path)
+        if repo.head_is_detached or repo.head_is_unborn:
             problems.append(f"{rel}: HEAD is detached (check out a branch)")
             continue
-        branches[rel] = branch
+        branches[rel] = repo.head.shorthand
         ignore = [".release-tool"] if rel == "." else []
         if rel == ".":  # member repos are checked on their own; their pointers get committed
             ignore += list(workspace.submodules)
-        dirty = git_write.is_dirty(path, ignore)
+        dirty = sorted(
+            p
+            for p, flags in repo.status(untracked_files="normal").items()
+            if flags not in _CLEAN and not _under(p, ignore)
+        )
         if dirty:
             shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
             problems.append(f"{rel}: uncommitted changes ({shown})")
@@ -114,6 +126,11 @@ def preflight_repos(workspace: Workspace, repos: Iterable[str]) -> dict[str, str
             hint="commit or stash the changes (`release-tool commit`), check out a branch",
         )
     return branches
+
+
+def _under(path: str, prefixes: list[str]) -> bool:
+    path = path.rstrip("/")
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
 
 def preflight_tags(
