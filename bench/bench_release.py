@@ -105,7 +105,9 @@ def machine() -> str:
     except OSError:
         pass
     uv_version = subprocess.run(["uv", "--version"], capture_output=True, text=True).stdout.strip()
-    git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    git_version = subprocess.run(
+        ["git", "--version"], capture_output=True, text=True
+    ).stdout.strip()
     load = os.getloadavg()[0]
     return (
         f"{cpu}, {os.cpu_count()} cores (load average {load:.1f} at the end: shared with other "
@@ -115,7 +117,8 @@ def machine() -> str:
 
 def render(rows: list[dict[str, object]]) -> str:
     lines = [
-        "| command | members | layout | total s | uv lock s | everything else s | overhead | uv locks |",
+        "| command | members | layout | total s | uv lock s | everything else s | overhead "
+        "| uv locks |",
         "|---|---:|---|---:|---:|---:|---:|---|",
     ]
     for r in rows:
@@ -147,10 +150,7 @@ def main() -> None:
     print(table)
     if args.out:
         args.out.write_text(
-            "# Release engine benchmark\n\n"
-            f"Machine: {machine()}.\n\n"
-            + table
-            + "\n",
+            f"# Release engine benchmark\n\nMachine: {machine()}.\n\n" + table + "\n",
             encoding="utf-8",
         )
 

@@ -46,7 +46,9 @@ def rt(sb: Sandbox, *args: str) -> CliResult:
     return run_cli(*args, cwd=sb.root)
 
 
-def rt_process(sb: Sandbox, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def rt_process(
+    sb: Sandbox, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``release-tool`` as a separate process (so it can be killed)."""
     import os
 
@@ -79,7 +81,9 @@ def snapshot(sb: Sandbox) -> dict[str, Any]:
         state[f"{rel}:status"] = git(path, "status", "--porcelain", "--ignore-submodules=none")
         state[f"{rel}:index"] = git(path, "ls-files", "-s")
     for bare in sorted(sb.remotes.glob("*.git")):
-        state[f"remote:{bare.name}"] = git(bare, "for-each-ref", "--format=%(refname) %(objectname)")
+        state[f"remote:{bare.name}"] = git(
+            bare, "for-each-ref", "--format=%(refname) %(objectname)"
+        )
     for rel in ("pyproject.toml", "staging/pyproject.toml", "prod/pyproject.toml",
                 "staging/uv.lock", "prod/uv.lock", "uv.lock"):  # fmt: skip
         path = sb.root / rel

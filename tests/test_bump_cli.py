@@ -59,7 +59,9 @@ def test_dependent_within_its_constraint_is_left_alone(tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.OK
     data = json.loads(result.stdout)
     assert data["dry_run"] is True and data["applied"] is None
-    assert [(r["member"], r["new_version"]) for r in data["plan"]["releases"]] == [("alpha", "0.1.1")]
+    assert [(r["member"], r["new_version"]) for r in data["plan"]["releases"]] == [
+        ("alpha", "0.1.1")
+    ]
 
 
 def test_bump_applies_commits_tags_and_pins(tmp_path: Path) -> None:
@@ -96,7 +98,9 @@ def test_nothing_selected_is_refused(tmp_path: Path) -> None:
 def test_workspace_sources_are_stripped_from_release_commits(tmp_path: Path) -> None:
     sb = _chain(tmp_path)
     pyproject = sb.root / "packages/beta/pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + "\n[tool.uv.sources]\nalpha = { workspace = true }\n")
+    pyproject.write_text(
+        pyproject.read_text() + "\n[tool.uv.sources]\nalpha = { workspace = true }\n"
+    )
     sb.git("commit", "-qam", "beta: workspace source")
     result = rt(sb, "bump", "--dev", "beta")
     assert result.exit_code == ExitCode.OK, result.output

@@ -85,7 +85,9 @@ def test_kill_then_resume_finishes_without_repeating(repo: Path) -> None:
     plan = _plan(_edit("a.txt", "two\n"), _edit("b.txt", "new\n"), COMMIT, TAG)
     folder = journal.state_dir(repo)
     # simulate a process that died while the commit step was running, after git committed
-    (folder / journal.JOURNAL).write_text(json.dumps({"command": "test", "plan": plan.to_json()}) + "\n")
+    (folder / journal.JOURNAL).write_text(
+        json.dumps({"command": "test", "plan": plan.to_json()}) + "\n"
+    )
     (repo / "a.txt").write_text("two\n")
     (repo / "b.txt").write_text("new\n")
     head = _git(repo, "rev-parse", "HEAD")
@@ -108,7 +110,9 @@ def test_abort_undoes_an_interrupted_run(repo: Path) -> None:
     head = _git(repo, "rev-parse", "HEAD")
     plan = _plan(_edit("a.txt", "two\n"), _edit("b.txt", "new\n"), COMMIT, TAG)
     folder = journal.state_dir(repo)
-    (folder / journal.JOURNAL).write_text(json.dumps({"command": "test", "plan": plan.to_json()}) + "\n")
+    (folder / journal.JOURNAL).write_text(
+        json.dumps({"command": "test", "plan": plan.to_json()}) + "\n"
+    )
     runner = journal.StepRunner(repo, folder)
     with (folder / journal.JOURNAL).open("a") as fh:
         for index, step in enumerate(plan.steps):
@@ -127,9 +131,12 @@ def test_resume_without_journal(repo: Path) -> None:
 
 
 def test_lock_refuses_a_second_holder_and_clears_a_stale_one(repo: Path) -> None:
-    with workspace_lock(repo, "first"), pytest.raises(LockedError, match="first"):
-        with workspace_lock(repo, "second"):
-            pass
+    with (
+        workspace_lock(repo, "first"),
+        pytest.raises(LockedError, match="first"),
+        workspace_lock(repo, "second"),
+    ):
+        pass
     lock = repo / ".release-tool" / "lock"
     import socket
 

@@ -1,4 +1,5 @@
 """Pyproject edits for releases keep comments and layout (snapshots of the edited files)."""
+# ruff: noqa: E501  (snapshots hold real pyproject lines)
 
 from __future__ import annotations
 
@@ -56,7 +57,9 @@ def test_strip_workspace_sources_keeps_other_sources() -> None:
 
 
 def test_strip_removes_an_emptied_table() -> None:
-    text, stripped = strip_workspace_sources('[project]\nname = "x"\n\n[tool.uv.sources]\na = { workspace = true }\n')
+    text, stripped = strip_workspace_sources(
+        '[project]\nname = "x"\n\n[tool.uv.sources]\na = { workspace = true }\n'
+    )
     assert stripped == ["a"]
     assert text.strip() == '[project]\nname = "x"'
 
@@ -93,7 +96,9 @@ def test_repin_edits_tag_overrides_and_adds_new_members() -> None:
         PinUpdate("pkg-a", "https://github.com/o/ws.git", "pkg-a-v0.2.0.dev1", "packages/pkg-a"),
         PinUpdate("pkg-c", "https://github.com/o/pkg-c.git", "v1.0.0"),
     ]
-    assert repin(STAGING, updates) == """\
+    assert (
+        repin(STAGING, updates)
+        == """\
 # staging: pinned to dev tags
 [project]
 name = "staging"
@@ -113,6 +118,7 @@ override-dependencies = [
 pkg-a = { git = "https://github.com/o/ws.git", tag = "pkg-a-v0.2.0.dev1", subdirectory = "packages/pkg-a" }  # a
 pkg-c = { git = "https://github.com/o/pkg-c.git", tag = "v1.0.0" }
 """
+    )
 
 
 def test_repin_replaces_rev_and_branch() -> None:

@@ -61,7 +61,9 @@ def test_promote_prod_after_dev_bump(tmp_path: Path) -> None:
     prod = (sb.root / "prod/pyproject.toml").read_text()
     assert 'tag = "v0.1.1"' in prod
     # the root commit records the new submodule pointer (the dev0 commit)
-    assert git(sb.root, "ls-tree", "HEAD", "packages/pkg-001").split()[2] == git(repo, "rev-parse", "HEAD")
+    assert git(sb.root, "ls-tree", "HEAD", "packages/pkg-001").split()[2] == git(
+        repo, "rev-parse", "HEAD"
+    )
     # only the next-dev-cycle commit since the tag: --changed does not pick it up again
     again = rt(sb, "bump", "--changed", "--dry-run", "--json")
     assert json.loads(again.stdout)["plan"]["releases"] == []

@@ -108,7 +108,9 @@ def test_bad_part_combination_is_a_usage_error(tmp_path: Path) -> None:
     assert "only one of --alpha, --beta, --rc, --dev" in result.stderr
 
 
-@pytest.mark.parametrize(("layout", "rejecting"), [("submodule", "pkg-001"), ("mixed", "workspace")])
+@pytest.mark.parametrize(
+    ("layout", "rejecting"), [("submodule", "pkg-001"), ("mixed", "workspace")]
+)
 def test_push_rejected_at_member_k_undoes_everything(
     tmp_path: Path, layout: str, rejecting: str
 ) -> None:

@@ -138,8 +138,13 @@ def test_every_allowed_pair_increases_a_dev_version() -> None:
 
 @pytest.mark.parametrize(
     ("current", "expected"),
-    [("1.2.3", "1.2.4.dev1"), ("1.2.4.dev2", "1.2.4.dev3"), ("1.2.4rc1", "1.2.5.dev1"),
-     ("1.2.3.post1", "1.2.4.dev1"), ("0.1.0.dev0", "0.1.0.dev1")],
+    [
+        ("1.2.3", "1.2.4.dev1"),
+        ("1.2.4.dev2", "1.2.4.dev3"),
+        ("1.2.4rc1", "1.2.5.dev1"),
+        ("1.2.3.post1", "1.2.4.dev1"),
+        ("0.1.0.dev0", "0.1.0.dev1"),
+    ],
 )
 def test_dev_alone_starts_next_patch_dev_series(current: str, expected: str) -> None:
     parts = dev_bump_parts(Version(current), [P.DEV])
@@ -152,8 +157,12 @@ def test_dev_rule_leaves_combinations_alone() -> None:
 
 @pytest.mark.parametrize(
     ("current", "stable", "next_dev"),
-    [("1.2.4.dev3", "1.2.4", "1.2.5.dev0"), ("0.2.0rc1", "0.2.0", "0.2.1.dev0"),
-     ("1.0.0", "1.0.1", "1.0.2.dev0"), ("1.2.3.post1.dev1", "1.2.4", "1.2.5.dev0")],
+    [
+        ("1.2.4.dev3", "1.2.4", "1.2.5.dev0"),
+        ("0.2.0rc1", "0.2.0", "0.2.1.dev0"),
+        ("1.0.0", "1.0.1", "1.0.2.dev0"),
+        ("1.2.3.post1.dev1", "1.2.4", "1.2.5.dev0"),
+    ],
 )
 def test_stable_and_next_dev_cycle(current: str, stable: str, next_dev: str) -> None:
     new = stable_version(Version(current))
@@ -163,9 +172,14 @@ def test_stable_and_next_dev_cycle(current: str, stable: str, next_dev: str) -> 
 
 @pytest.mark.parametrize(
     ("version", "kind", "parts"),
-    [("1.0.0.dev1", "dev", [P.DEV]), ("1.0.0rc1", "rc", [P.RC]), ("1.0.0a1", "alpha", [P.ALPHA]),
-     ("1.0.0b2", "beta", [P.BETA]), ("1.0.0.post1", "post", [P.POST]),
-     ("1.0.0", "stable", [P.PATCH])],
+    [
+        ("1.0.0.dev1", "dev", [P.DEV]),
+        ("1.0.0rc1", "rc", [P.RC]),
+        ("1.0.0a1", "alpha", [P.ALPHA]),
+        ("1.0.0b2", "beta", [P.BETA]),
+        ("1.0.0.post1", "post", [P.POST]),
+        ("1.0.0", "stable", [P.PATCH]),
+    ],
 )
 def test_release_kind(version: str, kind: str, parts: list[BumpPart]) -> None:
     assert release_kind(Version(version)) == kind

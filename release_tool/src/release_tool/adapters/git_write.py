@@ -67,15 +67,27 @@ def current_branch(path: Path) -> str | None:
 
 
 def commit(path: Path, paths: Sequence[str], message: str) -> str:
-    """Stage ``paths`` (relative to the repo) and commit the index; return the new commit id.
+    """Commit the current content of ``paths`` (relative to the repo); return the commit id.
 
-    The plan's preflight made sure nothing else was staged, so the commit
-    holds exactly ``paths``.
+    One ``git commit --only -- <paths>`` (tracked files and submodule
+    pointers need no ``git add``); paths git does not track yet are added
+    first. Nothing else staged is included.
     """
-    _run(path, "add", "--", *paths)
+    new = _untracked(path, paths)
+    if new:
+        _run(path, "add", "--", *new)
     with _message_file(message) as msg:
-        _run(path, "commit", "--quiet", "--no-verify", "--cleanup=verbatim", "-F", msg)
+        _run(path, "commit", "--quiet", "--no-verify", "--cleanup=verbatim", "-F", msg,
+             "--only", "--", *paths)  # fmt: skip
     return head(path)
+
+
+def _untracked(path: Path, paths: Sequence[str]) -> list[str]:
+    """Those of ``paths`` that are not in the index (read in-process)."""
+    import pygit2
+
+    index = pygit2.Repository(str(path)).index
+    return [p for p in paths if p not in index]
 
 
 def last_commit_message(path: Path) -> str:

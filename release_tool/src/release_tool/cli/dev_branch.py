@@ -1,4 +1,4 @@
-"""``release-tool dev-branch``: create or fast-forward the dev branch in every repo (seed stage 0)."""
+"""``release-tool dev-branch``: create or fast-forward the dev branch in every repo (stage 0)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
-from release_tool.cli.release_common import DryRunOpt, JsonOpt
+from release_tool.cli.release_common import DryRunOpt, JsonOpt  # noqa: TC001  (typer reads them)
 
 
 def register(app: typer.Typer) -> None:

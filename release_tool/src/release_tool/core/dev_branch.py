@@ -10,10 +10,13 @@ branch that cannot fast-forward stops the command with nothing changed.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from release_tool.adapters import git_write
-from release_tool.core.workspace import Workspace
 from release_tool.errors import GitError, PlanRefusedError
+
+if TYPE_CHECKING:
+    from release_tool.core.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,10 @@ def plan_dev_branch(
     """Decide the action per repo; refuse (changing nothing) on dirt without stash or divergence."""
     branch = branch or workspace.config.dev_branch
     start = start or workspace.config.main_branch
-    repos = ["."] + sorted(
-        {m.rel_path for m in workspace.members.values() if m.layout.has_own_repo}
-    )
+    repos = [
+        ".",
+        *sorted({m.rel_path for m in workspace.members.values() if m.layout.has_own_repo}),
+    ]
     actions, problems = [], []
     for rel in repos:
         path = workspace.root / rel
@@ -70,10 +74,7 @@ def plan_dev_branch(
                 continue
         else:
             same = git_write.rev_parse(path, branch) == git_write.rev_parse(path, start)
-            if same:
-                action = "up-to-date" if current == branch else "checkout"
-            else:
-                action = "fast-forward"
+            action = ("up-to-date" if current == branch else "checkout") if same else "fast-forward"
         actions.append(BranchAction(rel, action, branch, start, dirty))
     if problems:
         raise PlanRefusedError(

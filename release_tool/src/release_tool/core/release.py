@@ -336,7 +336,8 @@ def _release_steps(
             steps.append(
                 Step(
                     StepKind.EDIT,
-                    f"edit {member.rel_path}/pyproject.toml: version {member.version} -> {change.new}"
+                    f"edit {member.rel_path}/pyproject.toml: "
+                    f"version {member.version} -> {change.new}"
                     + (f", {len(change.updates)} requirement(s)" if change.updates else ""),
                     path=f"{member.rel_path}/pyproject.toml",
                     content=new,
