@@ -6,6 +6,7 @@ from __future__ import annotations
 from release_tool.core.pins import (
     PinUpdate,
     ensure_workspace_sources,
+    release_edit,
     repin,
     set_version,
     strip_workspace_sources,
@@ -126,3 +127,11 @@ def test_repin_replaces_rev_and_branch() -> None:
     out = repin(text, [PinUpdate("a", "https://x/a.git", "v2")])
     assert 'a = { git = "https://x/a.git", tag = "v2" }' in out
     assert "branch" not in out
+
+
+def test_release_edit_does_version_requirements_and_sources_at_once() -> None:
+    text, stripped = release_edit(MEMBER, "0.2.0", {"pkg-a>=0.1,<0.2": "pkg-a>=0.2.0"})
+    assert stripped == ["pkg-a"]
+    assert 'version = "0.2.0"' in text
+    assert '"pkg-a>=0.2.0",  # internal' in text
+    assert "workspace = true" not in text and 'requests = { index = "internal" }' in text

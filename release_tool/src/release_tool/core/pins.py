@@ -39,6 +39,21 @@ def set_version(text: str, version: str, source: str = "pyproject.toml") -> str:
     return doc.as_string()
 
 
+def release_edit(
+    text: str, version: str, new_requirements: dict[str, str], source: str = "pyproject.toml"
+) -> tuple[str, list[str]]:
+    """A member's pyproject for its release commit, in one parse.
+
+    The new version, the updated requirements (old string -> new string) and
+    no ``workspace = true`` sources; returns the text and the stripped names.
+    """
+    doc = parse_toml(text, source)
+    doc["project"]["version"] = version
+    _replace_requirements(doc, new_requirements)
+    stripped = _strip_workspace(doc)
+    return doc.as_string(), stripped
+
+
 def update_requirements(
     text: str, new_requirements: dict[str, str], source: str = "pyproject.toml"
 ) -> str:
@@ -48,6 +63,13 @@ def update_requirements(
     position of each entry and the comments around it are kept.
     """
     doc = parse_toml(text, source)
+    _replace_requirements(doc, new_requirements)
+    return doc.as_string()
+
+
+def _replace_requirements(doc: Any, new_requirements: dict[str, str]) -> None:
+    if not new_requirements:
+        return
     arrays = [get_path(doc, "project", "dependencies")]
     arrays += list((get_path(doc, "project", "optional-dependencies") or {}).values())
     arrays += list((get_path(doc, "dependency-groups") or {}).values())
@@ -59,7 +81,6 @@ def update_requirements(
                 continue
             if str(item) in new_requirements:
                 array[index] = new_requirements[str(item)]
-    return doc.as_string()
 
 
 def strip_workspace_sources(text: str, source: str = "pyproject.toml") -> tuple[str, list[str]]:
@@ -70,9 +91,14 @@ def strip_workspace_sources(text: str, source: str = "pyproject.toml") -> tuple[
     sources for dev mode (see ``ensure_workspace_sources``).
     """
     doc = parse_toml(text, source)
+    stripped = _strip_workspace(doc)
+    return (doc.as_string() if stripped else text), stripped
+
+
+def _strip_workspace(doc: Any) -> list[str]:
     sources = get_path(doc, "tool", "uv", "sources")
     if sources is None:
-        return text, []
+        return []
     stripped = [
         key
         for key, value in list(sources.items())
@@ -86,7 +112,7 @@ def strip_workspace_sources(text: str, source: str = "pyproject.toml") -> tuple[
             del doc["tool"]["uv"]
             if not doc["tool"]:
                 del doc["tool"]
-    return doc.as_string(), [canonicalize_name(k) for k in stripped]
+    return [canonicalize_name(k) for k in stripped]
 
 
 def ensure_workspace_sources(text: str, names: list[str], source: str = "pyproject.toml") -> str:

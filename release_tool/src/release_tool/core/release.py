@@ -68,6 +68,7 @@ class _Change:
     reason: str
     updates: list[tuple[str, str, str]] = field(default_factory=list)
     tag: str = ""
+    released_text: str = ""
 
 
 def plan_bump(workspace: Workspace, options: ReleaseOptions) -> Plan:
@@ -328,10 +329,13 @@ def _release_steps(
         for change in group:
             member = change.member
             text = member.pyproject.read_text(encoding="utf-8")
-            new = pins.set_version(text, str(change.new), str(member.pyproject))
-            if change.updates:
-                new = pins.update_requirements(new, {old: nw for _, old, nw in change.updates})
-            new, removed = pins.strip_workspace_sources(new, str(member.pyproject))
+            new, removed = pins.release_edit(
+                text,
+                str(change.new),
+                {old: nw for _, old, nw in change.updates},
+                str(member.pyproject),
+            )
+            change.released_text = new
             stripped.update(removed)
             steps.append(
                 Step(
@@ -400,17 +404,12 @@ def _next_dev_steps(workspace: Workspace, changes: list[_Change]) -> list[Step]:
         for change in group:
             member = change.member
             dev = next_dev_cycle(change.new)
-            text = member.pyproject.read_text(encoding="utf-8")
-            base = pins.set_version(text, str(change.new))
-            if change.updates:
-                base = pins.update_requirements(base, {old: nw for _, old, nw in change.updates})
-            base, _ = pins.strip_workspace_sources(base)
             steps.append(
                 Step(
                     StepKind.EDIT,
                     f"edit {member.rel_path}/pyproject.toml: version {change.new} -> {dev}",
                     path=f"{member.rel_path}/pyproject.toml",
-                    content=pins.set_version(base, str(dev)),
+                    content=pins.set_version(change.released_text, str(dev)),
                 )
             )
             paths.append(_in_repo(workspace, member, "pyproject.toml"))
