@@ -44,11 +44,10 @@ def test_dry_run_prints_the_plan_and_touches_nothing(tmp_path: Path) -> None:
         "  1. edit packages/alpha/pyproject.toml: version 0.1.0 -> 0.2.0\n"
         "  2. edit packages/beta/pyproject.toml: version 0.1.0 -> 0.1.1, 1 requirement(s)\n"
         "  3. commit in .: release alpha 0.2.0, beta 0.1.1\n"
-        "  4. tag alpha-v0.2.0 in .\n"
-        "  5. tag beta-v0.1.1 in .\n"
-        "  6. edit staging/pyproject.toml: pin alpha-v0.2.0, beta-v0.1.1\n"
-        "  7. uv lock in staging/ (staging)\n"
-        "  8. commit in .: staging: pin alpha-v0.2.0, beta-v0.1.1\n"
+        "  4. tag alpha-v0.2.0, beta-v0.1.1 in .\n"
+        "  5. edit staging/pyproject.toml: pin alpha-v0.2.0, beta-v0.1.1\n"
+        "  6. uv lock in staging/ (staging)\n"
+        "  7. commit in .: staging: pin alpha-v0.2.0, beta-v0.1.1\n"
     )
     assert diff(before, snapshot(sb)) == []
 
@@ -70,7 +69,7 @@ def test_bump_applies_commits_tags_and_pins(tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.OK, result.output
     data = json.loads(result.stdout)
     assert data["applied"]["ok"] is True and data["applied"]["failed"] is None
-    assert len(data["applied"]["done"]) == 8
+    assert len(data["applied"]["done"]) == 7
     beta = (sb.root / "packages/beta/pyproject.toml").read_text()
     assert 'version = "0.1.1"' in beta and '"alpha>=0.2.0",' in beta
     assert git(sb.root, "show", "beta-v0.1.1:packages/beta/pyproject.toml") == beta.rstrip("\n")

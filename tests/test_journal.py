@@ -42,14 +42,22 @@ def _edit(path: str, content: str) -> Step:
 
 
 COMMIT = Step(StepKind.COMMIT, "commit", paths=("a.txt", "b.txt"), message="release: x 1.0\n")
-TAG = Step(StepKind.TAG, "tag x-v1.0", name="x-v1.0", message="x 1.0\n")
-BAD_TAG = Step(StepKind.TAG, "tag with a bad name", name="bad..name", message="m\n")
+TAG = Step(StepKind.TAG, "tag x-v1.0", tags=("x-v1.0",), messages=("x 1.0\n",))
+TAGS = Step(
+    StepKind.TAG, "tag y-v1, z-v1", tags=("y-v1", "z-v1"), messages=("y 1\n\nbody\n", "z 1\n")
+)
+BAD_TAG = Step(StepKind.TAG, "tag with a bad name", tags=("bad..name",), messages=("m\n",))
 
 
 def test_all_steps_applied_and_journal_closed(repo: Path) -> None:
     head = _git(repo, "rev-parse", "HEAD")
-    report = apply_plan(repo, _plan(_edit("a.txt", "two\n"), _edit("b.txt", "new\n"), COMMIT, TAG))
-    assert report.ok and len(report.done) == 4
+    plan = _plan(_edit("a.txt", "two\n"), _edit("b.txt", "new\n"), COMMIT, TAG, TAGS)
+    report = apply_plan(repo, plan)
+    assert report.ok and len(report.done) == 5
+    for name, message in (("y-v1", "y 1\n\nbody\n"), ("z-v1", "z 1\n")):
+        assert _git(repo, "cat-file", "tag", name).endswith("\n\n" + message.rstrip("\n"))
+        assert _git(repo, "rev-parse", f"{name}^{{commit}}") == _git(repo, "rev-parse", "HEAD")
+        assert _git(repo, "cat-file", "-t", name) == "tag"
     assert _git(repo, "rev-parse", "HEAD~1") == head
     assert _git(repo, "cat-file", "-p", "x-v1.0").endswith("x 1.0")
     assert _git(repo, "log", "-1", "--format=%B") == "release: x 1.0"
@@ -61,13 +69,14 @@ def test_all_steps_applied_and_journal_closed(repo: Path) -> None:
 
 def test_failure_rolls_back_files_commits_and_tags(repo: Path) -> None:
     head = _git(repo, "rev-parse", "HEAD")
-    plan = _plan(_edit("a.txt", "two\n"), _edit("b.txt", "new\n"), COMMIT, TAG, BAD_TAG)
+    plan = _plan(_edit("a.txt", "two\n"), _edit("b.txt", "new\n"), COMMIT, TAG, TAGS, BAD_TAG)
     with pytest.raises(ApplyFailedError) as caught:
         apply_plan(repo, plan)
     report = caught.value.report
-    assert report.failed == "5. tag with a bad name"
+    assert report.failed == "6. tag with a bad name"
     assert "not a valid tag name" in (report.error or "")
     assert report.undone == [
+        "deleted tags y-v1, z-v1 in .",
         "deleted tag x-v1.0 in .",
         f"reset . to {head[:12]}",
         "removed b.txt",

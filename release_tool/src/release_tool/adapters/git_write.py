@@ -8,6 +8,7 @@ so the plan runner can journal them. Reads that must be fast live in
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,6 +104,46 @@ def create_tag(path: Path, name: str, message: str, target: str = "HEAD") -> str
     with _message_file(message) as msg:
         _run(path, "tag", "-a", "--cleanup=verbatim", "-F", msg, name, target)
     return tag_commit(path, name) or ""
+
+
+def create_tags(path: Path, tags: Sequence[tuple[str, str]], target: str = "HEAD") -> None:
+    """Make annotated tags ``(name, message)`` at ``target``, messages verbatim.
+
+    One tag: ``git tag -a --cleanup=verbatim -F <file>``. Several (the
+    folder members of the root repo): one ``git fast-import`` run writes
+    them all, with the tagger git itself would use (``git var
+    GIT_COMMITTER_IDENT``), instead of one process per tag.
+    """
+    if len(tags) == 1:
+        create_tag(path, *tags[0], target=target)
+        return
+    commit_id = _run(path, "rev-parse", f"{target}^{{commit}}")
+    ident = _run(path, "var", "GIT_COMMITTER_IDENT")
+    stream = []
+    for name, message in tags:
+        data = message if message.endswith("\n") else message + "\n"
+        raw = data.encode("utf-8")
+        stream.append(f"tag {name}\nfrom {commit_id}\ntagger {ident}\ndata {len(raw)}\n")
+        stream.append(data)
+    stream.append("done\n")
+    done = subprocess.run(
+        ["git", "fast-import", "--quiet", "--done"],
+        cwd=path,
+        input="".join(stream).encode("utf-8"),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        names = ", ".join(name for name, _ in tags)
+        raise GitError(f"{path}: creating tags {names} failed: {done.stderr.decode().strip()}")
+
+
+def delete_tags(path: Path, names: Sequence[str]) -> list[str]:
+    """Delete those of the local tags ``names`` that exist; return them."""
+    present = [name for name in names if tag_commit(path, name) is not None]
+    if present:
+        _run(path, "tag", "-d", *present)
+    return present
 
 
 def tag_commit(path: Path, name: str) -> str | None:

@@ -20,7 +20,7 @@ class StepKind(StrEnum):
     COMMIT = "commit"
     """Commit ``paths`` (relative to ``repo``) with ``message``."""
     TAG = "tag"
-    """Annotated tag ``name`` with ``message`` at the repo's HEAD."""
+    """Annotated ``tags`` with ``messages`` (one each) at the repo's HEAD."""
     LOCK = "lock"
     """``uv lock`` in the mode folder ``path``, git URLs redirected to local repos."""
     PUSH = "push"
@@ -44,13 +44,14 @@ class Step:
     branch: str | None = None
     tags: tuple[str, ...] = ()
     remote: str | None = None
+    messages: tuple[str, ...] = ()
     redirects: tuple[tuple[str, str], ...] = ()
     """(git URL, local repo relative to the root) pairs for ``uv lock``."""
 
     def to_json(self) -> dict[str, Any]:
         data = {k: v for k, v in asdict(self).items() if v not in (None, (), "")}
         data["kind"] = self.kind.value
-        for key in ("paths", "tags"):
+        for key in ("paths", "tags", "messages"):
             if key in data:
                 data[key] = list(data[key])
         if "redirects" in data:
@@ -61,7 +62,7 @@ class Step:
     def from_json(cls, data: dict[str, Any]) -> Step:
         values = dict(data)
         values["kind"] = StepKind(values["kind"])
-        for key in ("paths", "tags"):
+        for key in ("paths", "tags", "messages"):
             values[key] = tuple(values.get(key, ()))
         values["redirects"] = tuple(tuple(pair) for pair in values.get("redirects", ()))
         return cls(**values)

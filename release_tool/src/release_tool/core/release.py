@@ -379,16 +379,15 @@ def _release_steps(
                 message=f"release: {title}\n",
             )
         )
-        for change in group:
-            steps.append(
-                Step(
-                    StepKind.TAG,
-                    f"tag {change.tag} in {rel}",
-                    repo=rel,
-                    name=change.tag,
-                    message=messages[change.tag],
-                )
+        steps.append(
+            Step(
+                StepKind.TAG,
+                f"tag {', '.join(c.tag for c in group)} in {rel}",
+                repo=rel,
+                tags=tuple(c.tag for c in group),
+                messages=tuple(messages[c.tag] for c in group),
             )
+        )
     return steps
 
 

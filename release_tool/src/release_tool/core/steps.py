@@ -41,9 +41,10 @@ class StepRunner:
         if step.kind is StepKind.COMMIT:
             return {"head_before": git_write.head(self.repo(step))}
         if step.kind is StepKind.TAG:
-            existing = git_write.tag_commit(self.repo(step), step.name or "")
-            if existing is not None:
-                raise GitError(f"{step.repo}: tag {step.name} already exists")
+            repo = self.repo(step)
+            existing = [t for t in step.tags if git_write.tag_commit(repo, t) is not None]
+            if existing:
+                raise GitError(f"{step.repo}: tag {', '.join(existing)} already exists")
             return {}
         if step.kind is StepKind.PUSH:
             refs = self._push_refs(step)
@@ -63,7 +64,7 @@ class StepRunner:
         elif step.kind is StepKind.COMMIT:
             return {"commit": git_write.commit(repo, step.paths, step.message or "")}
         elif step.kind is StepKind.TAG:
-            return {"commit": git_write.create_tag(repo, step.name or "", step.message or "")}
+            git_write.create_tags(repo, list(zip(step.tags, step.messages, strict=True)))
         elif step.kind is StepKind.LOCK:
             redirects = {url: (self.root / local).resolve() for url, local in step.redirects}
             uv.lock(self._file(step).parent, redirects=redirects)
@@ -88,7 +89,8 @@ class StepRunner:
                 and (git_write.last_commit_message(repo).strip() == (step.message or "").strip())
             )
         if step.kind is StepKind.TAG:
-            return git_write.tag_commit(repo, step.name or "") == git_write.head(repo)
+            current = git_write.head(repo)
+            return all(git_write.tag_commit(repo, t) == current for t in step.tags)
         if step.kind is StepKind.EDIT:
             target = self._file(step)
             return target.is_file() and target.read_text(encoding="utf-8") == step.content
@@ -113,9 +115,10 @@ class StepRunner:
                 return f"reset {step.repo} to {before[:12]}"
             return None
         if step.kind is StepKind.TAG:
-            if git_write.tag_commit(repo, step.name or "") is not None:
-                git_write.delete_tag(repo, step.name or "")
-                return f"deleted tag {step.name} in {step.repo}"
+            deleted = git_write.delete_tags(repo, step.tags)
+            if deleted:
+                noun = "tag" if len(deleted) == 1 else "tags"
+                return f"deleted {noun} {', '.join(deleted)} in {step.repo}"
             return None
         if step.kind is StepKind.PUSH and "after" in undo:
             restored = git_write.undo_push(
