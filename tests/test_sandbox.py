@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_tool.testing.sandbox import MemberSpec, build_sandbox, git, make_specs
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_mixed_layout_has_tags_remotes_and_submodules_on_main(tmp_path: Path) -> None:
@@ -24,8 +27,10 @@ def test_mixed_layout_has_tags_remotes_and_submodules_on_main(tmp_path: Path) ->
     text = git(sub.path, "show", "v0.1.0.dev1:pyproject.toml")
     assert 'version = "0.1.0.dev1"' in text
     staging = (sb.root / "staging/pyproject.toml").read_text()
-    assert 'pkg-000 = { git = "https://github.com/example-org/pkg-000.git", tag = "v0.1.0.dev1" }' in staging
-    assert '"pkg-000 @ git+https://github.com/example-org/pkg-000.git@v0.1.0.dev1"' in staging
+    # staging pins the newest tag: here the stable 0.1.0 supersedes 0.1.0.dev1
+    pin = '{ git = "https://github.com/example-org/pkg-000.git", tag = "v0.1.0" }'
+    assert f"pkg-000 = {pin}" in staging
+    assert '"pkg-000 @ git+https://github.com/example-org/pkg-000.git@v0.1.0"' in staging
     prod = (sb.root / "prod/pyproject.toml").read_text()
     assert "lib-x" not in prod  # no stable tag yet: not pinned
 

@@ -51,6 +51,46 @@ def uv_binary() -> str:
     return found
 
 
+@dataclass(frozen=True)
+class UvResult:
+    """Exit code and output of one uv call."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def run_uv(
+    args: list[str], cwd: Path, *, timeout: float = 600, env: dict[str, str] | None = None
+) -> UvResult:
+    """Run ``uv ARGS`` in ``cwd`` and capture its output (never raises on a non-zero exit)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("VIRTUAL_ENV", None)  # the mode folder is its own project
+    try:
+        proc = subprocess.run(
+            [uv_binary(), *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=full_env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise UvError(f"uv {' '.join(args)} timed out after {timeout:.0f}s in {cwd}") from None
+    return UvResult(tuple(args), proc.returncode, proc.stdout, proc.stderr)
+
+
+def lock_check(folder: Path, *, timeout: float = 600) -> UvResult:
+    """``uv lock --check`` in ``folder``: is ``uv.lock`` up to date with its pyproject?"""
+    return run_uv(["lock", "--check"], folder, timeout=timeout)
+
+
 def lock(
     folder: Path,
     *,

@@ -15,9 +15,11 @@ from release_tool.errors import ExitCode, ReleaseToolError
 # Each module exposes ``register(app)``; add new commands here.
 COMMAND_MODULES = (
     "status",
-    # "check",
-    # "init",
+    "check",
+    "init",
     "exit_codes",
+    "github",
+    "ci",
     "bump",
     "promote",
     "resume",

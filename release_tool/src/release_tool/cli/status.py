@@ -18,7 +18,9 @@ def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(
         ctx: typer.Context,
-        members: Annotated[list[str] | None, typer.Argument(help="Members to show (default: all).")] = None,
+        members: Annotated[
+            list[str] | None, typer.Argument(help="Members to show (default: all).")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
     ) -> None:
         """Show each member's version, tags, unreleased commits, pins and drift."""
@@ -53,23 +55,21 @@ def render_table(result: WorkspaceStatus) -> Table:
     """The status table (one row per member)."""
     from rich.table import Table
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("member", "version", "dev", "stable", "changes", "branch"):
+    table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
+    for column in ("member", "version", "dev", "stable", "changes"):
         table.add_column(column, no_wrap=True)
     for mode, state_ in result.modes.items():
         if state_.present:
             table.add_column(mode, no_wrap=True)
-    table.add_column("drift", overflow="fold", min_width=17)
-    table.caption = (
-        "dev/stable: latest tag versions; changes: +commits since the latest tag, "
-        "~uncommitted paths"
-    )
+    table.add_column("drift", overflow="fold", min_width=14)
+    table.caption = "dev, stable: latest tags; +commits since the latest tag, ~uncommitted paths"
+    table.caption_justify = "left"
     for row in result.members:
         table.add_row(*_cells(row, result))
     return table
 
 
-def pin_version(result: WorkspaceStatus, row: MemberStatus, mode: str) -> object:  # noqa: ARG001
+def pin_version(result: WorkspaceStatus, row: MemberStatus, mode: str) -> object:
     """The version a member's pin in ``mode`` points at (None if not a release tag)."""
     return row.pinned_versions.get(mode)
 
@@ -80,21 +80,19 @@ def _changes(row: MemberStatus) -> str:
         parts.append(f"+{row.commits_since_tag}")
     if row.changed_paths:
         parts.append(f"~{len(row.changed_paths)}")
+    if row.ahead or row.behind:
+        parts.append(f"↑{row.ahead}↓{row.behind}")
     return " ".join(parts) or "-"
 
 
 def _cells(row: MemberStatus, result: WorkspaceStatus) -> list[str]:
     member = row.member
-    branch = "(detached)" if row.detached else (row.branch or "-")
-    if row.ahead or row.behind:
-        branch += f" ↑{row.ahead}↓{row.behind}"
     cells = [
         member.name,
         member.version_text or ("dynamic" if member.dynamic_version else "-"),
         str(row.latest_dev.version) if row.latest_dev else "-",
         str(row.latest_stable.version) if row.latest_stable else "-",
         _changes(row),
-        branch,
     ]
     for mode, state_ in result.modes.items():
         if state_.present:

@@ -7,17 +7,22 @@ is plain data: the CLI renders it as a table or as JSON (schema
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
-from packaging.version import Version
+from typing import TYPE_CHECKING, Any
 
 from release_tool.adapters import git_read
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode, tag_version
 from release_tool.core.workspace import Layout, Member, Workspace
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from packaging.version import Version
+
 SCHEMA = "release-tool.status/1"
+_WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -141,19 +146,25 @@ def load_modes(workspace: Workspace) -> dict[str, ModeState]:
 
 
 def workspace_status(workspace: Workspace, names: list[str] | None = None) -> WorkspaceStatus:
-    """Compute the status of the named members (default: all), in dependency order."""
+    """Compute the status of the named members (default: all), in dependency order.
+
+    Repos are read on a small thread pool, one task per repo (a libgit2
+    repository is not shared between threads): libgit2 releases the GIL for
+    most of the work, so many member repos are read at once.
+    """
     modes = load_modes(workspace)
     members = workspace.select(names)
-    states: dict[Path, git_read.RepoState] = {}
-    rows = []
+    by_repo: dict[Path | None, list[Member]] = {}
     for member in members:
-        state = None
-        if member.repo_root is not None:
-            if member.repo_root not in states:
-                states[member.repo_root] = git_read.read_state(member.repo_root)
-            state = states[member.repo_root]
-        rows.append(_member_status(workspace, member, state, modes))
-    return WorkspaceStatus(workspace.root, rows, modes)
+        by_repo.setdefault(member.repo_root, []).append(member)
+
+    def read_repo(repo: Path | None) -> list[MemberStatus]:
+        state = git_read.read_state(repo) if repo is not None else None
+        return [_member_status(workspace, m, state, modes) for m in by_repo[repo]]
+
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        done = {row.member.name: row for rows in pool.map(read_repo, by_repo) for row in rows}
+    return WorkspaceStatus(workspace.root, [done[m.name] for m in members], modes)
 
 
 def _member_status(
@@ -173,7 +184,9 @@ def _member_status(
     changed: tuple[str, ...] = ()
     if state is not None:
         subdir = None if member.layout.has_own_repo else member.rel_path
-        latest = max((t for t in (latest_dev, latest_stable) if t), key=lambda t: t.version, default=None)
+        latest = max(
+            (t for t in (latest_dev, latest_stable) if t), key=lambda t: t.version, default=None
+        )
         if state.head is not None:
             commits = git_read.count_commits(
                 state.path, state.head, latest.commit if latest else None, subdir
@@ -182,7 +195,9 @@ def _member_status(
         changed = (
             state.changed_paths
             if subdir is None
-            else tuple(p for p in state.changed_paths if p.startswith(prefix) or p == member.rel_path)
+            else tuple(
+                p for p in state.changed_paths if p.startswith(prefix) or p == member.rel_path
+            )
         )
     status = MemberStatus(
         member=member,
@@ -214,7 +229,7 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
     if member.version_problem:
         drift.append("unmanaged-version")
     if s.commits_since_tag:
-        drift.append("unreleased-commits")
+        drift.append("unreleased")
     if s.changed_paths:
         drift.append("uncommitted")
     latest = s.latest_tag
@@ -228,8 +243,10 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
         drift.append("shallow-no-tags")
     for mode, pin in s.pins.items():
         newest = s.latest_dev if mode == "staging" else s.latest_stable
-        if mode == "staging" and s.latest_stable and (
-            newest is None or s.latest_stable.version > newest.version
+        if (
+            mode == "staging"
+            and s.latest_stable
+            and (newest is None or s.latest_stable.version > newest.version)
         ):
             newest = s.latest_stable
         if pin is None:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 ORG_URL = "https://github.com/example-org"
 ROOT_REPO = "workspace"
@@ -141,8 +143,22 @@ def git(cwd: Path, *args: str, input: str | None = None) -> str:
 
 
 def redirect_urls(urls: dict[str, Path], gitconfig: Path | None = None) -> None:
-    """Point ``https://...`` URLs at local bare repos through ``insteadOf``."""
+    """Point ``https://...`` URLs at local bare repos through ``insteadOf``.
+
+    An earlier redirect of the same URL (another sandbox) is replaced, so the
+    newest sandbox wins.
+    """
     config = gitconfig or Path(os.environ.get("GIT_CONFIG_GLOBAL", Path.home() / ".gitconfig"))
+    listed = subprocess.run(
+        ["git", "config", "--file", str(config), "--get-regexp", r"^url\..*\.insteadof$"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    for line in listed.splitlines():
+        key, _, value = line.partition(" ")
+        if value in urls:
+            subprocess.run(["git", "config", "--file", str(config), "--unset-all", key], check=True)
     for url, bare in urls.items():
         subprocess.run(
             ["git", "config", "--file", str(config), f"url.file://{bare}.insteadOf", url],
@@ -230,6 +246,11 @@ def build_sandbox(
         rel = f"packages/{spec.name}"
         if spec.layout == "submodule":
             path = sandbox.root / rel
+            if not (path / ".git").exists():
+                raise RuntimeError(
+                    f"submodule {rel} was not cloned: is {ORG_URL}/{spec.canonical}.git "
+                    "redirected by insteadOf in $GIT_CONFIG_GLOBAL?"
+                )
             git(path, "checkout", "-q", "-B", "main", "origin/main")
             git(path, "branch", "-q", "--set-upstream-to=origin/main")
             repo, remote = path, remotes / f"{spec.canonical}.git"
@@ -273,7 +294,9 @@ def mode_pyproject(mode: str, specs: Iterable[MemberSpec]) -> str:
         if version is not None:
             pins[spec.canonical] = _pin(spec, version)
     needed = {canonicalize_name(Requirement(d).name) for s in specs for d in s.deps}
-    overrides = [_override(s, pins[s.canonical]) for s in specs if s.canonical in needed & set(pins)]
+    overrides = [
+        _override(s, pins[s.canonical]) for s in specs if s.canonical in needed & set(pins)
+    ]
     lines = [
         "[project]",
         f'name = "sandbox-{mode}"',
@@ -333,12 +356,14 @@ def member_pyproject(spec: MemberSpec, version: str) -> str:
 
 
 def _latest(versions: Iterable[str], *, dev: bool) -> str | None:
-    """The highest dev version (``dev``) or the highest final version of ``versions``."""
+    """The version staging (``dev``) or prod pins: the highest tag, or the highest final one.
+
+    Staging pins the latest dev tag unless a newer stable release exists,
+    as ``release-tool init`` does.
+    """
     from packaging.version import Version
 
-    chosen = [
-        v for v in versions if (Version(v).is_devrelease if dev else not Version(v).is_prerelease)
-    ]
+    chosen = [v for v in versions if dev or not Version(v).is_prerelease]
     return max(chosen, key=Version) if chosen else None
 
 
@@ -386,8 +411,7 @@ def _member_history(stream: _Stream, spec: MemberSpec, *, prefix: str, tag_templ
     tagged_commits = max(spec.commits - spec.untagged_tail, n_tags, 1)
     # the commit index (0-based) at which each tag is made, spread evenly, last at the end
     tag_at = {
-        round((i + 1) * tagged_commits / n_tags) - 1: version
-        for i, version in enumerate(spec.tags)
+        round((i + 1) * tagged_commits / n_tags) - 1: version for i, version in enumerate(spec.tags)
     }
     total = tagged_commits + spec.untagged_tail
     version = spec.tags[0] if spec.tags else spec.head_version
