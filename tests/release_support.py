@@ -27,7 +27,7 @@ def specs_for(layout: str) -> list[MemberSpec]:
             MemberSpec("pkg-000", layout="submodule", tags=("0.1.0.dev1", "0.1.0")),
             MemberSpec("pkg-001", layout="submodule", deps=("pkg-000>=0.1.0",),
                        tags=("0.1.0.dev1", "0.1.0")),
-            MemberSpec("lib-x", deps=("pkg-000>=0.1",), commits=4, tags=("0.2.0.dev1",)),
+            MemberSpec("lib-x", deps=("pkg-000>=0.1",), commits=4, tags=("0.1.0", "0.2.0.dev1")),
         ]  # fmt: skip
     kind = "submodule" if layout == "submodule" else "folder"
     return [

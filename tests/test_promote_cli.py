@@ -23,7 +23,7 @@ def test_promote_prod_dry_run(tmp_path: Path) -> None:
         "releases:\n"
         "  lib-x 0.2.0.dev1 -> 0.2.0\n"
         "pins:\n"
-        "  prod: lib-x (none) -> lib-x-v0.2.0\n"
+        "  prod: lib-x lib-x-v0.1.0 -> lib-x-v0.2.0\n"
         "  staging: lib-x lib-x-v0.2.0.dev1 -> lib-x-v0.2.0\n"
         "note: pkg-000: 0.1.0 is already released (v0.1.0)\n"
         "note: pkg-001: 0.1.0 is already released (v0.1.0)\n"

@@ -59,6 +59,7 @@ def _versions(sb: Sandbox) -> dict[str, Version]:
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_dev_staging_prod_twice(tmp_path: Path, layout: str) -> None:
     sb = make(tmp_path, layout, lock=True)
+    _assert_consistent(sb, "the sandbox as built")
     for round_ in (1, 2):
         sb.commit_file("pkg-000", "src/pkg_000/feature.py", f"ROUND = {round_}\n", "feat: more")
         if layout != "folder":

@@ -34,7 +34,7 @@ class PinUpdate:
 
 def set_version(text: str, version: str, source: str = "pyproject.toml") -> str:
     """Set ``[project].version``."""
-    doc = parse_toml(text, source)
+    doc = _document(text, source)
     doc["project"]["version"] = version
     return doc.as_string()
 
@@ -47,7 +47,7 @@ def release_edit(
     The new version, the updated requirements (old string -> new string) and
     no ``workspace = true`` sources; returns the text and the stripped names.
     """
-    doc = parse_toml(text, source)
+    doc = _document(text, source)
     doc["project"]["version"] = version
     _replace_requirements(doc, new_requirements)
     stripped = _strip_workspace(doc)
@@ -62,7 +62,7 @@ def update_requirements(
     Looks in dependencies, optional dependencies and dependency groups; the
     position of each entry and the comments around it are kept.
     """
-    doc = parse_toml(text, source)
+    doc = _document(text, source)
     _replace_requirements(doc, new_requirements)
     return doc.as_string()
 
@@ -90,7 +90,7 @@ def strip_workspace_sources(text: str, source: str = "pyproject.toml") -> tuple[
     such a source cannot resolve. The workspace root declares the same
     sources for dev mode (see ``ensure_workspace_sources``).
     """
-    doc = parse_toml(text, source)
+    doc = _document(text, source)
     stripped = _strip_workspace(doc)
     return (doc.as_string() if stripped else text), stripped
 
@@ -117,7 +117,7 @@ def _strip_workspace(doc: Any) -> list[str]:
 
 def ensure_workspace_sources(text: str, names: list[str], source: str = "pyproject.toml") -> str:
     """Add ``name = { workspace = true }`` to the root's ``[tool.uv.sources]`` where missing."""
-    doc = parse_toml(text, source)
+    doc = _document(text, source)
     sources = ensure_table(doc, "tool", "uv", "sources")
     present = {canonicalize_name(k) for k in sources}
     for name in names:
@@ -133,7 +133,7 @@ def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -
     ``[project].dependencies`` (the member listed) and any
     ``[tool.uv].override-dependencies`` entry naming the member by URL.
     """
-    doc = parse_toml(text, source)
+    doc = _document(text, source)
     sources = ensure_table(doc, "tool", "uv", "sources")
     keys = {canonicalize_name(k): k for k in sources}
     deps = get_path(doc, "project", "dependencies")
@@ -180,6 +180,12 @@ def _retag(sources: Any, key: str, update: PinUpdate) -> None:
     if comment:
         fresh.comment(comment)
     sources[key] = fresh
+
+
+def _document(text: str, source: str) -> Any:
+    """A tomlkit document of ``text`` (syntax errors reported like every other read)."""
+    parse_toml(text, source)
+    return tomlkit.parse(text)
 
 
 def _spaced_inline(values: dict[str, Any]) -> Any:
