@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from release_tool.testing.cli import CliResult, run_cli
 from release_tool.testing.sandbox import MemberSpec, Sandbox, build_sandbox, git
 

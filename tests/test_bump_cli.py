@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from release_support import diff, no_github_fast_path, rt, snapshot  # noqa: F401
+
 from release_tool.errors import ExitCode
 from release_tool.testing.sandbox import MemberSpec, build_sandbox, git
 
@@ -38,8 +39,8 @@ def test_dry_run_prints_the_plan_and_touches_nothing(tmp_path: Path) -> None:
         "  beta 0.1.0 -> 0.1.1  (dependent of alpha)\n"
         "    requirement on alpha: 'alpha>=0.1,<0.2' -> 'alpha>=0.2.0'\n"
         "pins:\n"
-        "  staging: alpha alpha-v0.1.0.dev1 -> alpha-v0.2.0\n"
-        "  staging: beta beta-v0.1.0.dev1 -> beta-v0.1.1\n"
+        "  staging: alpha alpha-v0.1.0 -> alpha-v0.2.0\n"
+        "  staging: beta beta-v0.1.0 -> beta-v0.1.1\n"
         "steps:\n"
         "  1. edit packages/alpha/pyproject.toml: version 0.1.0 -> 0.2.0\n"
         "  2. edit packages/beta/pyproject.toml: version 0.1.0 -> 0.1.1, 1 requirement(s)\n"

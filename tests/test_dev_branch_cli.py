@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from release_support import make, repos, rt
+
 from release_tool.errors import ExitCode
 from release_tool.testing.sandbox import git
 

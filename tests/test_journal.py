@@ -7,6 +7,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
+
 from release_tool.core import journal
 from release_tool.core.journal import ApplyFailedError, abort, apply_plan, resume, workspace_lock
 from release_tool.core.plan import Plan, Step, StepKind

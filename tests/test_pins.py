@@ -1,5 +1,4 @@
 """Pyproject edits for releases keep comments and layout (snapshots of the edited files)."""
-# ruff: noqa: E501  (snapshots hold real pyproject lines)
 
 from __future__ import annotations
 

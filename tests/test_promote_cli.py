@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from release_support import diff, make, no_github_fast_path, rt, snapshot  # noqa: F401
+
 from release_tool.errors import ExitCode
 from release_tool.testing.sandbox import git
 

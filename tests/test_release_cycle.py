@@ -15,6 +15,7 @@ from release_support import (  # noqa: F401  (no_github_fast_path is an autouse 
     repos,
     rt,
 )
+
 from release_tool.adapters import uv
 from release_tool.errors import ExitCode
 from release_tool.testing.sandbox import Sandbox, git

@@ -16,6 +16,7 @@ from release_support import (  # noqa: F401  (no_github_fast_path is an autouse 
     rt_process,
     snapshot,
 )
+
 from release_tool.errors import ExitCode
 from release_tool.testing.sandbox import git
 

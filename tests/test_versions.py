@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from packaging.version import Version
+
 from release_tool.core.versions import (
     BumpPart,
     BumpUsageError,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
-from release_tool.cli.release_common import DryRunOpt, JsonOpt  # noqa: TC001  (typer reads them)
+from release_tool.cli.release_common import DryRunOpt, JsonOpt
 
 
 def register(app: typer.Typer) -> None:

@@ -142,6 +142,11 @@ def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -
         deps = doc["project"]["dependencies"]
     listed = {canonicalize_name(Requirement(str(d)).name) for d in deps}
     overrides = get_path(doc, "tool", "uv", "override-dependencies")
+    override_at: dict[str, tuple[int, str]] = {}  # canonical name -> (index, name as written)
+    for index, item in enumerate(overrides or []):
+        req = Requirement(str(item))
+        if req.url:
+            override_at[canonicalize_name(req.name)] = (index, req.name)
     for update in updates:
         key = keys.get(canonicalize_name(update.name))
         if key is not None and isinstance(sources[key], dict):
@@ -154,11 +159,9 @@ def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -
         if canonicalize_name(update.name) not in listed:
             deps.append(update.name)
             listed.add(canonicalize_name(update.name))
-        if overrides is not None:
-            for index, item in enumerate(list(overrides)):
-                req = Requirement(str(item))
-                if canonicalize_name(req.name) == canonicalize_name(update.name) and req.url:
-                    overrides[index] = f"{req.name} @ {update.direct_url()}"
+        found = override_at.get(canonicalize_name(update.name))
+        if found is not None:
+            overrides[found[0]] = f"{found[1]} @ {update.direct_url()}"
     if len(deps) > 1 and "\n" not in deps.as_string():
         deps.multiline(True)
     return doc.as_string()
