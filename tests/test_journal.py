@@ -163,3 +163,44 @@ def test_plan_json_round_trip() -> None:
         Step(StepKind.PUSH, "push", repo="a", branch="main", tags=("v1",), remote="origin"),
     )
     assert Plan.from_json(json.loads(json.dumps(plan.to_json()))) == plan
+
+
+def test_member_repo_chains_run_side_by_side_and_roll_back_together(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    heads = {}
+    for rel in (".", "m1", "m2", "m3"):
+        path = root / rel
+        path.mkdir(parents=True, exist_ok=True)
+        _git(path, "init", "-q", "-b", "main")
+        (path / "a.txt").write_text("one\n")
+        _git(path, "add", "a.txt")
+        _git(path, "commit", "-q", "-m", "start")
+        heads[rel] = _git(path, "rev-parse", "HEAD")
+
+    def chain(rel: str, tag: str) -> list[Step]:
+        return [
+            Step(StepKind.EDIT, f"edit {rel}", repo=rel, path=f"{rel}/a.txt", content="two\n"),
+            Step(StepKind.COMMIT, f"commit {rel}", repo=rel, paths=("a.txt",), message="r\n"),
+            Step(StepKind.TAG, f"tag {rel}", repo=rel, tags=(tag,), messages=("m\n",)),
+        ]
+
+    plan = _plan(*chain("m1", "v1"), *chain("m2", "bad..tag"), *chain("m3", "v1"))
+    assert journal._segments(plan) == [[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]
+    with pytest.raises(ApplyFailedError) as caught:
+        apply_plan(root, plan)
+    assert caught.value.report.failed == "6. tag m2"
+    for rel in ("m1", "m2", "m3"):
+        assert _git(root / rel, "rev-parse", "HEAD") == heads[rel], rel
+        assert _git(root / rel, "tag") == ""
+        assert (root / rel / "a.txt").read_text() == "one\n"
+
+
+def test_root_steps_wait_for_member_chains() -> None:
+    plan = _plan(
+        Step(StepKind.EDIT, "e", repo="m1", path="m1/x", content=""),
+        Step(StepKind.EDIT, "e", path="staging/pyproject.toml", content=""),
+        Step(StepKind.COMMIT, "c", repo="m1", paths=("x",), message="m"),
+        Step(StepKind.LOCK, "l", path="staging"),
+        Step(StepKind.COMMIT, "c", paths=("staging",), message="m"),
+    )
+    assert journal._segments(plan) == [[[0, 2]], [[1]], [[3]], [[4]]]

@@ -15,7 +15,9 @@ import json
 import os
 import signal
 import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -167,7 +169,7 @@ def apply_plan(
         folder = state_dir(root)
         write_text_atomic(folder / JOURNAL, json.dumps(journal) + "\n")
         journal["steps"] = []
-        return _run(root, plan, journal, 0, progress, publisher)
+        return _run(root, plan, journal, progress, publisher)
 
 
 def resume(
@@ -179,19 +181,21 @@ def resume(
         plan = Plan.from_json(journal["plan"])
         runner = StepRunner(root, state_dir(root), publisher)
         records = journal["steps"]
-        start = sum(1 for r in records if r["state"] == "done")
-        if start < len(records):  # the step that was running when the process died
-            record = records[start]
-            if record["state"] == "running" and runner.already_done(
-                plan.steps[start], record["undo"]
+        kept = []
+        for record in records:  # steps that were running when the process died
+            if record["state"] == "done":
+                kept.append(record)
+            elif record["state"] in ("running", "failed") and runner.already_done(
+                plan.steps[record["index"]], record["undo"]
             ):
                 record["state"] = "done"
-                start += 1
-            elif record["state"] == "preparing" or not record["undo"]:
-                records.pop(start)
-            else:
-                record["state"] = "retry"  # run it again with the undo data taken before
-        report = _run(root, plan, journal, start, progress, publisher)
+                kept.append(record)
+            elif record["state"] != "preparing" and record["undo"]:
+                record["state"] = "retry"  # run again, with the undo data taken before
+                kept.append(record)
+        journal["steps"] = kept
+        start = sum(1 for r in kept if r["state"] == "done")
+        report = _run(root, plan, journal, progress, publisher)
         report.resumed_from = start + 1
         return report
 
@@ -211,50 +215,152 @@ def _run(
     root: Path,
     plan: Plan,
     journal: dict[str, Any],
-    start: int,
     progress: Progress | None,
     publisher: Publisher | None,
 ) -> ApplyReport:
+    """Run every step not done yet; member-repo chains run side by side, all else in order."""
     folder = state_dir(root)
-    runner = StepRunner(root, folder, publisher)
-    report = ApplyReport(command=plan.command)
-    report.done = [plan.steps[i].summary for i in range(start)]
-    kill_after = int(os.environ.get(KILL_AFTER_ENV, "0") or 0)
-    records: list[dict[str, Any]] = journal["steps"]
-    for index in range(start, len(plan.steps)):
-        step = plan.steps[index]
-        if progress:
-            progress(index, step, "start")
-        record = next((r for r in records if r["index"] == index), None)
-        try:
-            if record is None:
-                record = {"index": index, "state": "preparing", "undo": {}}
-                records.append(record)
-                record["undo"] = runner.prepare(index, step)
-            record["state"] = "running"
-            _save(folder, record)
-            record["undo"].update(runner.run(step, record["undo"]))
-        except (ReleaseToolError, OSError) as exc:
-            report.failed = f"{index + 1}. {step.summary}"
-            report.error = str(exc)
-            record["state"] = "failed"
-            if _after_last_push(plan, index):
-                # Pushed refs are public now: keep them, let --resume retry the rest.
-                _save(folder, record)
-                report.undo_errors.append("pushes are kept; run with --resume to retry")
-                raise ApplyFailedError(report) from None
-            _rollback(root, plan, journal, report, progress)
-            _close(root, journal, "rolled-back", report)
-            raise ApplyFailedError(report) from None
-        record["state"] = "done"
-        _save(folder, record)
-        report.done.append(step.summary)
-        if progress:
-            progress(index, step, "done")
-        if kill_after and index + 1 == kill_after:
-            os.kill(os.getpid(), signal.SIGKILL)
+    state = _RunState(
+        runner=StepRunner(root, folder, publisher),
+        folder=folder,
+        plan=plan,
+        records={r["index"]: r for r in journal["steps"]},
+        journal=journal,
+        progress=progress,
+        kill_after=int(os.environ.get(KILL_AFTER_ENV, "0") or 0),
+    )
+    report = state.report
+    report.done = [
+        plan.steps[i].summary for i, r in sorted(state.records.items()) if r["state"] == "done"
+    ]
+    for chains in _segments(plan):
+        todo = [
+            [i for i in chain if state.records.get(i, {}).get("state") != "done"]
+            for chain in chains
+        ]
+        todo = [chain for chain in todo if chain]
+        if len(todo) > 1:
+            with ThreadPoolExecutor(max_workers=min(PARALLEL_REPOS, len(todo))) as pool:
+                list(pool.map(state.run_chain, todo))
+        else:
+            for chain in todo:
+                state.run_chain(chain)
+        if state.failed_index is not None:
+            break
+    if state.failed_index is not None:
+        journal["steps"] = [state.records[i] for i in sorted(state.records)]
+        if _after_last_push(plan, state.failed_index):
+            # Pushed refs are public now: keep them, let --resume retry the rest.
+            report.undo_errors.append("pushes are kept; run with --resume to retry")
+            raise ApplyFailedError(report)
+        _rollback(root, plan, journal, report, progress)
+        _close(root, journal, "rolled-back", report)
+        raise ApplyFailedError(report)
+    journal["steps"] = [state.records[i] for i in sorted(state.records)]
     _close(root, journal, "done", report)
     return report
+
+
+PARALLEL_REPOS = 4
+"""How many member repos get their release commits and tags at the same time."""
+
+
+def _segments(plan: Plan) -> list[list[list[int]]]:
+    """Split the steps into segments run one after another; each is a list of chains.
+
+    A run of edit/commit/tag steps forms one segment: one chain per member
+    repo (those run side by side, each in order), then the root repo's
+    steps in order (git in the superproject may look into submodules, so it
+    never runs while they are being written). Every other step (locks,
+    pushes, publishing) is a segment of its own.
+    """
+    local = {StepKind.EDIT, StepKind.COMMIT, StepKind.TAG}
+    segments: list[list[list[int]]] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        chains: dict[str, list[int]] = {}
+        for index in run:
+            chains.setdefault(plan.steps[index].repo, []).append(index)
+        root_chain = chains.pop(".", None)
+        if chains:
+            segments.append(list(chains.values()))
+        if root_chain:
+            segments.append([root_chain])
+        run.clear()
+
+    for index, step in enumerate(plan.steps):
+        if step.kind in local:
+            run.append(index)
+        else:
+            flush()
+            segments.append([[index]])
+    flush()
+    return segments
+
+
+@dataclass
+class _RunState:
+    """Shared by the threads of one apply: journal records, the report, the first failure."""
+
+    runner: StepRunner
+    folder: Path
+    plan: Plan
+    records: dict[int, dict[str, Any]]
+    journal: dict[str, Any]
+    progress: Progress | None
+    kill_after: int
+    report: ApplyReport = field(init=False)
+    failed_index: int | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.report = ApplyReport(command=self.plan.command)
+
+    def run_chain(self, chain: list[int]) -> None:
+        for index in chain:
+            if self.failed_index is not None:
+                return  # another chain failed: start nothing new
+            if not self.run_step(index):
+                return
+
+    def run_step(self, index: int) -> bool:
+        step = self.plan.steps[index]
+        with self.lock:
+            if self.progress:
+                self.progress(index, step, "start")
+            record = self.records.get(index)
+            if record is None:
+                record = self.records[index] = {"index": index, "state": "preparing", "undo": {}}
+        try:
+            if record["state"] == "preparing":
+                record["undo"] = self.runner.prepare(index, step)
+            record["state"] = "running"
+            with self.lock:
+                _save(self.folder, record)
+            record["undo"].update(self.runner.run(step, record["undo"]))
+        except (ReleaseToolError, OSError) as exc:
+            with self.lock:
+                # refused in prepare: the step did nothing, so there is nothing to undo
+                record["state"] = "refused" if record["state"] == "preparing" else "failed"
+                _save(self.folder, record)
+                if self.failed_index is None:
+                    self.failed_index = index
+                    self.report.failed = f"{index + 1}. {step.summary}"
+                    self.report.error = str(exc)
+            return False
+        with self.lock:
+            record["state"] = "done"
+            _save(self.folder, record)
+            self.report.done.append(step.summary)
+            if self.progress:
+                self.progress(index, step, "done")
+            finished = sum(1 for r in self.records.values() if r["state"] == "done")
+            if self.kill_after and finished == self.kill_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return True
 
 
 def _rollback(
@@ -266,7 +372,7 @@ def _rollback(
 ) -> None:
     """Undo recorded steps in reverse: remote pushes first, then tags, commits and files."""
     runner = StepRunner(root, state_dir(root))
-    records = [r for r in journal["steps"] if r["state"] != "preparing"]
+    records = [r for r in journal["steps"] if r["state"] not in ("preparing", "refused")]
     ordered = sorted(
         records, key=lambda r: (plan.steps[r["index"]].kind is not StepKind.PUSH, -r["index"])
     )

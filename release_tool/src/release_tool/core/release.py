@@ -343,6 +343,7 @@ def _release_steps(
                     f"edit {member.rel_path}/pyproject.toml: "
                     f"version {member.version} -> {change.new}"
                     + (f", {len(change.updates)} requirement(s)" if change.updates else ""),
+                    repo=rel,
                     path=f"{member.rel_path}/pyproject.toml",
                     content=new,
                 )
@@ -364,6 +365,7 @@ def _release_steps(
                     Step(
                         StepKind.EDIT,
                         f"edit {member.rel_path}/CHANGELOG.md: {change.new}",
+                        repo=rel,
                         path=f"{member.rel_path}/CHANGELOG.md",
                         content=changelog,
                     )
@@ -407,6 +409,7 @@ def _next_dev_steps(workspace: Workspace, changes: list[_Change]) -> list[Step]:
                 Step(
                     StepKind.EDIT,
                     f"edit {member.rel_path}/pyproject.toml: version {change.new} -> {dev}",
+                    repo=rel,
                     path=f"{member.rel_path}/pyproject.toml",
                     content=pins.set_version(change.released_text, str(dev)),
                 )
