@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
+import types
 from typing import TYPE_CHECKING
 
+import pytest
 from release_support import diff, make, no_github_fast_path, rt, snapshot  # noqa: F401
 
 from release_tool.errors import ExitCode
@@ -89,3 +92,41 @@ def test_github_release_needs_push(tmp_path: Path) -> None:
     result = rt(sb, "promote", "prod", "--all", "--github-release")
     assert result.exit_code == ExitCode.USAGE
     assert "--github-release needs --push" in result.stderr
+
+
+def test_notes_hook_writes_changelog_and_tag_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seam to the notes package: its texts land in CHANGELOG.md and the tag, verbatim."""
+    calls = []
+
+    class Notes:
+        def __init__(self, markdown: str) -> None:
+            self.markdown = markdown
+
+    def release_notes(workspace, member, version, *, since_tag, settings):  # type: ignore[no-untyped-def]
+        calls.append((member.name, str(version), since_tag))
+        return Notes(f"## [{version}]\n\n### Fixed\n- {member.name} things\n")
+
+    def write_changelog(member_path: Path, notes: Notes) -> Path:
+        path = member_path / "CHANGELOG.md"
+        old = path.read_text() if path.is_file() else "# Changelog\n"
+        path.write_text(old + "\n" + notes.markdown)
+        return path
+
+    fake = types.ModuleType("release_tool.notes")
+    fake.release_notes = release_notes  # type: ignore[attr-defined]
+    fake.write_changelog = write_changelog  # type: ignore[attr-defined]
+    fake.tag_message = lambda notes: notes.markdown  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "release_tool.notes", fake)
+
+    sb = make(tmp_path, "submodule")
+    assert rt(sb, "bump", "--dev", "pkg-001").exit_code == ExitCode.OK
+    result = rt(sb, "promote", "prod", "pkg-001")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert ("pkg-001", "0.1.1", "v0.1.1.dev1") in calls
+    repo = sb.member("pkg-001").repo
+    changelog = git(repo, "show", "v0.1.1:CHANGELOG.md")
+    assert changelog == "# Changelog\n\n## [0.1.1]\n\n### Fixed\n- pkg-001 things"
+    message = git(repo, "tag", "-l", "--format=%(contents)", "v0.1.1")
+    assert message.startswith("## [0.1.1]\n\n### Fixed")  # headings kept: verbatim cleanup

@@ -1,7 +1,7 @@
 """Seams to the release-notes and GitHub parts, with deterministic fallbacks.
 
 The release engine asks here for a tag message and a CHANGELOG.md entry.
-When the notes module (``release_tool.core.notes``) is present, its
+When the notes package (``release_tool.notes``) is present, its
 ``release_notes``/``tag_message``/``write_changelog`` are used; until then
 the tag message lists the commit subjects since the previous tag and no
 changelog is written.
@@ -27,12 +27,18 @@ if TYPE_CHECKING:
 
 def notes_module() -> Any | None:
     """The notes hook module if it is installed, else None."""
-    try:
-        module = importlib.import_module("release_tool.core.notes")
-    except ImportError:
-        return None
     wanted = ("release_notes", "tag_message", "write_changelog")
-    return module if all(hasattr(module, name) for name in wanted) else None
+    for name in NOTES_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if all(hasattr(module, attr) for attr in wanted):
+            return module
+    return None
+
+
+NOTES_MODULES = ("release_tool.notes", "release_tool.core.notes")
 
 
 def commit_subjects(repo: Path, since: str | None, subdir: str | None) -> list[str]:
