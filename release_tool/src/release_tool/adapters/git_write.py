@@ -96,7 +96,7 @@ def last_commit_message(path: Path) -> str:
     import pygit2
 
     repo = pygit2.Repository(str(path))
-    return repo[repo.head.target].message
+    return str(repo.head.peel(pygit2.Commit).message)
 
 
 def create_tag(path: Path, name: str, message: str, target: str = "HEAD") -> str:

@@ -71,9 +71,8 @@ def _touched_dirs(key: str, repo: pygit2.Repository, commit: pygit2.Commit) -> f
     found = _TOUCHED.get(cache_key)
     if found is None:
         paths: set[str] = set()
-        parents = commit.parents or [None]
-        for parent in parents:
-            diff = repo.diff(parent.tree, commit.tree) if parent else commit.tree.diff_to_tree()
+        diffs = [parent.tree.diff_to_tree(commit.tree) for parent in commit.parents]
+        for diff in diffs or [commit.tree.diff_to_tree()]:
             for delta in diff.deltas:
                 for path in {delta.old_file.path, delta.new_file.path}:
                     parts = path.split("/")

@@ -158,8 +158,8 @@ class Plan:
                     lines.append(f"    requirement on {dep}: {old!r} -> {new!r}")
         if self.pins:
             lines.append("pins:")
-            for mode, member, old, new in self.pins:
-                lines.append(f"  {mode}: {member} {old or '(none)'} -> {new}")
+            for mode, member, old_tag, new_tag in self.pins:
+                lines.append(f"  {mode}: {member} {old_tag or '(none)'} -> {new_tag}")
         for note in self.notes:
             lines.append(f"note: {note}")
         if not self.steps:

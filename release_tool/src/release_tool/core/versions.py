@@ -81,7 +81,8 @@ def validate_parts(parts: Iterable[BumpPart]) -> list[BumpPart]:
 def bump_version(current: Version, parts: Iterable[BumpPart]) -> Version:
     """Apply ``parts`` to ``current`` exactly as ``uv version --bump`` does (no checks of order)."""
     epoch, release = current.epoch, list(current.release)
-    pre, post, dev, local = current.pre, current.post, current.dev, current.local
+    pre: tuple[str, int] | None = current.pre
+    post, dev, local = current.post, current.dev, current.local
     for part in validate_parts(parts):
         if part in RELEASE_PARTS:
             index = RELEASE_PARTS.index(part)
