@@ -107,3 +107,15 @@ def test_workspace_sources_are_stripped_from_release_commits(tmp_path: Path) -> 
     released = git(sb.root, "show", "beta-v0.1.1.dev1:packages/beta/pyproject.toml")
     assert "workspace = true" not in released
     assert "alpha = { workspace = true }" in (sb.root / "pyproject.toml").read_text()
+
+
+def test_workspace_without_staging_folder_releases_without_pins(tmp_path: Path) -> None:
+    sb = _chain(tmp_path)
+    sb.git("rm", "-q", "-r", "staging")
+    sb.git("commit", "-qm", "no staging")
+    result = rt(sb, "bump", "--dev", "gamma")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "note: staging: no staging/pyproject.toml; not pinned" in result.stderr
+    assert "gamma-v0.1.1.dev1" in git(sb.root, "tag").split()
+    assert git(sb.root, "log", "-1", "--format=%s") == "release: gamma 0.1.1.dev1"
+    assert git(sb.root, "status", "--porcelain") == ""

@@ -275,11 +275,12 @@ def _build(
         steps.append(root_pyproject_edit)
     steps += _mode_steps(workspace, mode_updates, mode_states, lock_dev=lock_dev)
     pointer_paths = sorted({c.member.rel_path for c in changes if c.member.layout.has_own_repo})
-    steps.append(
-        _root_commit(
-            touched_modes, pointer_paths, lock_dev, root_pyproject_edit is not None, pin_rows
+    if touched_modes or pointer_paths or lock_dev or root_pyproject_edit is not None:
+        steps.append(
+            _root_commit(
+                touched_modes, pointer_paths, lock_dev, root_pyproject_edit is not None, pin_rows
+            )
         )
-    )
     if options.push:
         for rel in sorted({repo_rel(workspace, c.member) for c in changes} - {"."}):
             steps.append(_push(rel, branches[rel], planned_tags.get(rel, []), remote))
@@ -456,7 +457,7 @@ def _mode_steps(
         steps.append(
             Step(StepKind.LOCK, f"uv lock in {rel}/ ({mode})", path=rel, redirects=redirects)
         )
-    if lock_dev and updates:
+    if lock_dev:  # member versions changed: the dev workspace's lock records them
         steps.append(Step(StepKind.LOCK, "uv lock in ./ (dev)", path="."))
     return steps
 
@@ -477,7 +478,10 @@ def _root_commit(
     if root_pyproject:
         paths.append("pyproject.toml")
     tags = list(dict.fromkeys(_pin_label(row[1], row[3]) for row in pin_rows))
-    subject = f"{'+'.join(modes) or 'pins'}: pin " + ", ".join(tags) if tags else "update pins"
+    if tags:
+        subject = f"{'+'.join(modes) or 'pins'}: pin " + ", ".join(tags)
+    else:
+        subject = "release: submodule pointers and dev lock"
     body = "\n".join(
         f"- {mode}: {member} {old or '(none)'} -> {new}" for mode, member, old, new in pin_rows
     )
