@@ -71,6 +71,10 @@ def test_promote_prod_after_dev_bump(tmp_path: Path) -> None:
     # only the next-dev-cycle commit since the tag: --changed does not pick it up again
     again = rt(sb, "bump", "--changed", "--dry-run", "--json")
     assert json.loads(again.stdout)["plan"]["releases"] == []
+    # and promote prod has nothing new to release
+    nothing = rt(sb, "promote", "prod", "pkg-001", "--dry-run")
+    assert "note: pkg-001: nothing new since v0.1.1" in nothing.stdout
+    assert "nothing to do" in nothing.stdout
 
 
 def test_promote_staging_pins_newest_existing_tags(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from release_tool.core.plan import Plan, Release, Step, StepKind
 from release_tool.core.selection import (
     NEXT_DEV_SUBJECT,
     Selection,
+    has_changes,
     preflight_repos,
     preflight_tags,
     repo_rel,
@@ -104,6 +105,11 @@ def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
             and not row.commits_since_tag
         ):
             notes.append(f"{row.member.name}: {current} is already released ({stable_tag.name})")
+            continue
+        dev_tag = row.latest_dev
+        new_dev = dev_tag is not None and (stable_tag is None or dev_tag.version > stable_tag.version)
+        if stable_tag is not None and not new_dev and not has_changes(row):
+            notes.append(f"{row.member.name}: nothing new since {stable_tag.name}")
             continue
         target = (
             current
