@@ -77,7 +77,14 @@ def test_bump_applies_commits_tags_and_pins(tmp_path: Path) -> None:
     message = git(sb.root, "tag", "-l", "--format=%(contents)", "alpha-v0.2.0")
     assert message.splitlines()[:3] == ["alpha 0.2.0", "", "Changes since alpha-v0.1.0:"]
     assert git(sb.root, "status", "--porcelain") == ""
-    assert "alpha-v0.2.0" in (sb.root / "staging/uv.lock").read_text()
+    # locked before any push: the real URL, the commit of the tag that exists only locally
+    commit = git(sb.root, "rev-parse", "alpha-v0.2.0^{commit}")
+    lock = (sb.root / "staging/uv.lock").read_text()
+    assert (
+        f"https://github.com/example-org/workspace.git?subdirectory=packages%2Falpha&tag=alpha-v0.2.0#{commit}"
+        in lock
+    )
+    assert "alpha-v0.2.0" not in sb.remote_tags()
 
 
 def test_changed_selects_only_members_with_new_commits(tmp_path: Path) -> None:
