@@ -107,7 +107,9 @@ def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
             notes.append(f"{row.member.name}: {current} is already released ({stable_tag.name})")
             continue
         dev_tag = row.latest_dev
-        new_dev = dev_tag is not None and (stable_tag is None or dev_tag.version > stable_tag.version)
+        new_dev = dev_tag is not None and (
+            stable_tag is None or dev_tag.version > stable_tag.version
+        )
         if stable_tag is not None and not new_dev and not has_changes(row):
             notes.append(f"{row.member.name}: nothing new since {stable_tag.name}")
             continue
