@@ -149,9 +149,12 @@ def test_uv_lock_failure_rolls_back(tmp_path: Path, layout: str) -> None:
     staging.write_text(text)
     sb.git("commit", "-q", "-am", "unsatisfiable staging requirement")
     before = snapshot(sb)
-    result = rt(sb, "bump", "--dev", "--all")
+    result = rt(sb, "bump", "--dev", "--all", "--json")
     assert result.exit_code == ExitCode.APPLY_FAILED, result.output
     assert "uv lock in staging/" in result.stderr and "uv lock failed" in result.stderr
+    applied = json.loads(result.stdout)["applied"]
+    assert applied["ok"] is False and "uv lock in staging/" in applied["failed"]
+    assert any(line.startswith("deleted tag") for line in applied["undone"])
     assert diff(before, snapshot(sb)) == []
     assert not (sb.root / ".release-tool/journal.jsonl").exists()
 

@@ -54,7 +54,14 @@ def run_plan(term: Terminal, root: Path, plan: Plan, *, dry_run: bool, as_json: 
     if not as_json:
         for line in plan.render():
             term.info(line)
-    report = apply_plan(root, plan, progress=_progress(term), publisher=publisher())
+    from release_tool.core.journal import ApplyFailedError
+
+    try:
+        report = apply_plan(root, plan, progress=_progress(term), publisher=publisher())
+    except ApplyFailedError as exc:
+        if as_json:  # what failed and what was undone, for machines too
+            term.json({"dry_run": False, "plan": plan.to_json(), "applied": exc.report.to_json()})
+        raise
     _report(term, plan, report, as_json)
 
 
