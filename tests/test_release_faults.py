@@ -206,3 +206,11 @@ def test_second_run_is_refused_while_lock_is_held(tmp_path: Path) -> None:
         result = rt(sb, "bump", "--dev", "--all")
     assert result.exit_code == ExitCode.LOCKED
     assert f"pid {os.getpid()}" in result.stderr
+
+
+def test_uninitialized_submodule_is_refused(tmp_path: Path) -> None:
+    sb = make(tmp_path, "submodule")
+    sb.git("submodule", "deinit", "-q", "-f", "packages/pkg-001")
+    result = rt(sb, "bump", "--dev", "--all")
+    assert result.exit_code == ExitCode.GIT, result.output
+    assert "submodule(s) not initialized: packages/pkg-001" in result.stderr

@@ -51,6 +51,12 @@ def select_members(
     workspace: Workspace, status: WorkspaceStatus, selection: Selection
 ) -> list[MemberStatus]:
     """The chosen members (dependency order); an unknown name is a ``NotFoundError``."""
+    if workspace.uninitialized:
+        paths = " ".join(workspace.uninitialized)
+        raise GitError(
+            f"submodule(s) not initialized: {paths}",
+            hint=f"run: git submodule update --init {paths}",
+        )
     if not (selection.names or selection.changed or selection.all):
         raise PlanRefusedError(
             "no members selected", hint="name members, or pass --changed or --all"
