@@ -42,8 +42,17 @@ def publisher() -> Any:
 
 def run_plan(term: Terminal, root: Path, plan: Plan, *, dry_run: bool, as_json: bool) -> None:
     """Show ``plan``; unless ``dry_run``, apply it and report what was done."""
-    from release_tool.core.journal import apply_plan
+    from release_tool.core.journal import apply_plan, pending_journal
+    from release_tool.errors import LockedError
 
+    pending = pending_journal(root)
+    if pending is not None:
+        message = f"an interrupted run ({pending['command']}) awaits --resume"
+        if not dry_run:
+            raise LockedError(
+                message, hint="finish it with `release-tool resume`, or undo it with --abort"
+            )
+        term.warn(message)
     if dry_run or plan.empty:
         if as_json:
             term.json({"dry_run": dry_run, "plan": plan.to_json(), "applied": None})
