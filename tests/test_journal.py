@@ -156,15 +156,6 @@ def test_lock_refuses_a_second_holder_and_clears_a_stale_one(repo: Path) -> None
     assert not lock.exists()
 
 
-def test_plan_json_round_trip() -> None:
-    plan = _plan(
-        _edit("a.txt", "x"),
-        Step(StepKind.LOCK, "uv lock", path="staging", redirects=(("https://x/a.git", "a"),)),
-        Step(StepKind.PUSH, "push", repo="a", branch="main", tags=("v1",), remote="origin"),
-    )
-    assert Plan.from_json(json.loads(json.dumps(plan.to_json()))) == plan
-
-
 def test_member_repo_chains_run_side_by_side_and_roll_back_together(tmp_path: Path) -> None:
     root = tmp_path / "ws"
     heads = {}

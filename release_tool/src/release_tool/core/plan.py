@@ -49,7 +49,7 @@ class Step:
     """(git URL, local repo relative to the root) pairs for ``uv lock``."""
 
     def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if v not in (None, (), "")}
+        data = {k: v for k, v in asdict(self).items() if v is not None and v != ()}
         data["kind"] = self.kind.value
         for key in ("paths", "tags", "messages"):
             if key in data:
