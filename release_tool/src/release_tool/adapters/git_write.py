@@ -160,12 +160,6 @@ def tag_commit(path: Path, name: str) -> str | None:
         return None
 
 
-def delete_tag(path: Path, name: str) -> None:
-    """Delete a local tag (no error if it is already gone)."""
-    if tag_commit(path, name) is not None:
-        _run(path, "tag", "-d", name)
-
-
 def reset_to(path: Path, commit_id: str) -> None:
     """Move the current branch back to ``commit_id``, keeping the work tree (mixed reset).
 

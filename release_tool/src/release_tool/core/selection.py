@@ -18,7 +18,6 @@ from release_tool.errors import GitError, PlanRefusedError, ReleaseToolError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from pathlib import Path
 
     from release_tool.core.status import MemberStatus, WorkspaceStatus
     from release_tool.core.workspace import Member, Workspace
@@ -172,11 +171,3 @@ def preflight_tags(
             "tags of this release already exist:\n  " + "\n  ".join(clashes),
             hint="bump to a higher version (or delete the stray tag if it is yours)",
         )
-
-
-def is_within(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
