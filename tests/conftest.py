@@ -49,6 +49,15 @@ def isolation(
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("TERM", "dumb")
-    for var in ("GITHUB_TOKEN", "GH_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE_URL", "VIRTUAL_ENV"):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767322800")  # changelog dates: 2026-01-02
+    for var in (
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "RELEASE_TOOL_LLM_BASE_URL",
+        "RELEASE_TOOL_LLM_MODEL",
+        "VIRTUAL_ENV",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield home

@@ -43,12 +43,14 @@ def test_dry_run_prints_the_plan_and_touches_nothing(tmp_path: Path) -> None:
         "  staging: beta beta-v0.1.0 -> beta-v0.1.1\n"
         "steps:\n"
         "  1. edit packages/alpha/pyproject.toml: version 0.1.0 -> 0.2.0\n"
-        "  2. edit packages/beta/pyproject.toml: version 0.1.0 -> 0.1.1, 1 requirement(s)\n"
-        "  3. commit in .: release alpha 0.2.0, beta 0.1.1\n"
-        "  4. tag alpha-v0.2.0, beta-v0.1.1 in .\n"
-        "  5. edit staging/pyproject.toml: pin alpha-v0.2.0, beta-v0.1.1\n"
-        "  6. uv lock in staging/ (staging)\n"
-        "  7. commit in .: staging: pin alpha-v0.2.0, beta-v0.1.1\n"
+        "  2. edit packages/alpha/CHANGELOG.md: 0.2.0\n"
+        "  3. edit packages/beta/pyproject.toml: version 0.1.0 -> 0.1.1, 1 requirement(s)\n"
+        "  4. edit packages/beta/CHANGELOG.md: 0.1.1\n"
+        "  5. commit in .: release alpha 0.2.0, beta 0.1.1\n"
+        "  6. tag alpha-v0.2.0, beta-v0.1.1 in .\n"
+        "  7. edit staging/pyproject.toml: pin alpha-v0.2.0, beta-v0.1.1\n"
+        "  8. uv lock in staging/ (staging)\n"
+        "  9. commit in .: staging: pin alpha-v0.2.0, beta-v0.1.1\n"
     )
     assert diff(before, snapshot(sb)) == []
 
@@ -70,12 +72,14 @@ def test_bump_applies_commits_tags_and_pins(tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.OK, result.output
     data = json.loads(result.stdout)
     assert data["applied"]["ok"] is True and data["applied"]["failed"] is None
-    assert len(data["applied"]["done"]) == 7
+    assert len(data["applied"]["done"]) == 9
     beta = (sb.root / "packages/beta/pyproject.toml").read_text()
     assert 'version = "0.1.1"' in beta and '"alpha>=0.2.0",' in beta
     assert git(sb.root, "show", "beta-v0.1.1:packages/beta/pyproject.toml") == beta.rstrip("\n")
     message = git(sb.root, "tag", "-l", "--format=%(contents)", "alpha-v0.2.0")
-    assert message.splitlines()[:3] == ["alpha 0.2.0", "", "Changes since alpha-v0.1.0:"]
+    # the tag message is the changelog entry, Markdown heading kept (--cleanup=verbatim)
+    assert message.splitlines()[:3] == ["## [0.2.0] - 2026-01-02", "", "No user-facing changes."]
+    assert "## [0.2.0] - 2026-01-02" in (sb.root / "packages/alpha/CHANGELOG.md").read_text()
     assert git(sb.root, "status", "--porcelain") == ""
     # locked before any push: the real URL, the commit of the tag that exists only locally
     commit = git(sb.root, "rev-parse", "alpha-v0.2.0^{commit}")
