@@ -4,7 +4,6 @@ import json
 import logging
 
 import pytest
-
 from model_interface import ModelConfigError, load_model_config, parse_model_config, resolve_device
 
 
@@ -28,8 +27,17 @@ def test_toml_config_resolves_local_paths_against_its_folder(tmp_path) -> None:
 
 def test_json_config_and_hub_ids_stay_as_given(tmp_path) -> None:
     path = tmp_path / "model.json"
-    path.write_text(json.dumps({"model": {"family": "qwen2_5_vl", "backend": "vllm",
-                                          "model_path": "Qwen/Qwen2.5-VL-3B-Instruct"}}))
+    path.write_text(
+        json.dumps(
+            {
+                "model": {
+                    "family": "qwen2_5_vl",
+                    "backend": "vllm",
+                    "model_path": "Qwen/Qwen2.5-VL-3B-Instruct",
+                }
+            }
+        )
+    )
     config = load_model_config(path)
     assert config.model_path == "Qwen/Qwen2.5-VL-3B-Instruct"
     assert config.served_model_name == "Qwen/Qwen2.5-VL-3B-Instruct"
@@ -41,7 +49,10 @@ def test_json_config_and_hub_ids_stay_as_given(tmp_path) -> None:
     [
         ({"family": "qwen3_vl"}, "model_path"),
         ({"family": "qwen3_vl", "model_path": "m", "backend": "onnx"}, "backend"),
-        ({"family": "qwen3_vl", "model_path": "m", "min_pixels": 10, "max_pixels": 5}, "min_pixels"),
+        (
+            {"family": "qwen3_vl", "model_path": "m", "min_pixels": 10, "max_pixels": 5},
+            "min_pixels",
+        ),
         ({"family": "qwen3_vl", "model_path": "m", "colour": "red"}, "colour"),
     ],
 )
@@ -60,7 +71,9 @@ def test_unreadable_and_unparsable_files_are_config_errors(tmp_path) -> None:
 
 
 def test_resolve_device_on_a_machine_without_accelerators(caplog) -> None:
-    torch = pytest.importorskip("torch", reason="torch not installed: device fallback not exercised")
+    torch = pytest.importorskip(
+        "torch", reason="torch not installed: device fallback not exercised"
+    )
     if torch.cuda.is_available():
         pytest.skip("a CUDA GPU is present: the cpu fallback path cannot be exercised here")
     assert resolve_device("auto") == "cpu"

@@ -5,7 +5,6 @@ import sys
 import textwrap
 
 import pytest
-
 from model_interface import (
     AdapterRegistry,
     DuplicateAdapterError,
@@ -55,7 +54,9 @@ def test_unknown_name_lists_what_exists() -> None:
     registry = AdapterRegistry(group="hyperbench.test-none")
     registry.register(adapter_class("alpha"))
     registry.register(adapter_class("beta"))
-    with pytest.raises(UnknownAdapterError, match="unknown model adapter 'gamma'; available: alpha, beta"):
+    with pytest.raises(
+        UnknownAdapterError, match="unknown model adapter 'gamma'; available: alpha, beta"
+    ):
         registry.get("gamma")
 
 
@@ -82,7 +83,8 @@ def test_for_config_matches_family_and_backend_or_explicit_name() -> None:
 
 def write_plugin(root, group: str) -> None:
     """A real installed distribution (dist-info) publishing one adapter entry point."""
-    (root / "lazy_demo_adapter.py").write_text(textwrap.dedent('''
+    (root / "lazy_demo_adapter.py").write_text(
+        textwrap.dedent("""
         from model_interface import ModelAdapter
         IMPORTED = True
         class LazyDemo(ModelAdapter):
@@ -93,7 +95,8 @@ def write_plugin(root, group: str) -> None:
             def generate(self, requests): return []
             def stream(self, request): yield from ()
             def close(self): self._loaded = False
-    '''))
+    """)
+    )
     info = root / "lazy_demo_adapter-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: lazy-demo-adapter\nVersion: 0.1\n")
@@ -119,7 +122,9 @@ def test_installed_qwen_adapters_are_listed_without_importing_torch() -> None:
         "cls = registry.get('qwen-vl-hf'); "
         "print(','.join(names), cls.backend, 'torch' in sys.modules, 'transformers' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     names, backend, torch_loaded, transformers_loaded = result.stdout.split()
     assert {"qwen-vl-hf", "qwen-vl-vllm"} <= set(names.split(","))
     assert (backend, torch_loaded, transformers_loaded) == ("hf", "False", "False")

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
-
 from model_interface import GenerationParams, InferenceRequest, InferenceResponse
+from pydantic import ValidationError
 
 
 def test_generation_params_defaults_are_greedy() -> None:
@@ -24,7 +23,12 @@ def test_generation_params_reject_bad_values(field: dict) -> None:
 def test_merged_applies_only_given_overrides() -> None:
     base = GenerationParams(max_new_tokens=64, temperature=0.7, stop=["\n"])
     merged = base.merged({"max_new_tokens": 8, "temperature": None, "stop": None, "seed": 3})
-    assert (merged.max_new_tokens, merged.temperature, merged.stop, merged.seed) == (8, 0.7, ["\n"], 3)
+    assert (merged.max_new_tokens, merged.temperature, merged.stop, merged.seed) == (
+        8,
+        0.7,
+        ["\n"],
+        3,
+    )
     assert base.max_new_tokens == 64
 
 

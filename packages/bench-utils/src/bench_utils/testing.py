@@ -38,9 +38,16 @@ def make_sample_dataset(folder: Path, count: int = 6, *, fmt: str = "csv") -> Pa
     for index in range(count):
         colour = names[index % len(names)]
         (images / f"{index}.png").write_bytes(png_bytes((48 + 8 * index, 40), COLOURS[colour]))
-        rows.append({"id": f"s{index:03d}", "image": f"images/{index}.png",
-                     "question": "Which colour is the image?", "answer": colour, "class": colour,
-                     "question_type": "colour" if index % 2 == 0 else "color"})
+        rows.append(
+            {
+                "id": f"s{index:03d}",
+                "image": f"images/{index}.png",
+                "question": "Which colour is the image?",
+                "answer": colour,
+                "class": colour,
+                "question_type": "colour" if index % 2 == 0 else "color",
+            }
+        )
     if fmt == "jsonl":
         path = folder / "dataset.jsonl"
         path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
@@ -53,7 +60,9 @@ def make_sample_dataset(folder: Path, count: int = 6, *, fmt: str = "csv") -> Pa
     return path
 
 
-def write_run_config(folder: Path, model_config: Path, dataset: Path, *, batch_size: int = 2) -> Path:
+def write_run_config(
+    folder: Path, model_config: Path, dataset: Path, *, batch_size: int = 2
+) -> Path:
     """A ``hyperbench run`` config pointing at a model config file and a dataset."""
     path = folder / "run.toml"
     path.write_text(

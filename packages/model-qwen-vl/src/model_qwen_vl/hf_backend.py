@@ -287,9 +287,12 @@ class QwenVLHFAdapter(ModelAdapter):
         worker = threading.Thread(target=work, name=f"generate-{request.id}", daemon=True)
         gen_start = time.perf_counter()
         worker.start()
-        yield from self._stream_events(
-            request, params, steps, inputs, start, gen_start, failure, worker
-        )
+        try:
+            yield from self._stream_events(
+                request, params, steps, inputs, start, gen_start, failure, worker
+            )
+        finally:
+            worker.join()  # a closed stream (client gone) must not leave generate running
 
     def _stream_events(
         self,
@@ -325,7 +328,7 @@ class QwenVLHFAdapter(ModelAdapter):
             )
             if decoded.endswith("\ufffd") and not stopped:
                 continue  # an incomplete UTF-8 sequence: wait for the next byte
-            if len(decoded) > len(emitted):
+            if len(decoded) > len(emitted) and decoded.startswith(emitted):
                 yield TokenEvent(id=request.id, text=decoded[len(emitted) :], index=index, t_s=now)
                 emitted = decoded
                 index += 1
@@ -334,7 +337,7 @@ class QwenVLHFAdapter(ModelAdapter):
         if failure:
             raise failure[0]
         final_text, cut = cut_at_stop(tokenizer.decode(ids, skip_special_tokens=True), params.stop)
-        if len(final_text) > len(emitted) and not final_text.endswith("\ufffd"):
+        if len(final_text) > len(emitted) and final_text.startswith(emitted):
             yield TokenEvent(
                 id=request.id, text=final_text[len(emitted) :], index=index, t_s=times[-1]
             )
