@@ -32,7 +32,7 @@ OLD_PREFIXES = (
 
 @pytest.fixture(scope="module")
 def lora_dir(tiny_qwen25_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A LoRA with random (non-zero) B matrices on text attention and the vision qkv, saved by peft."""
+    """A LoRA with random (non-zero) B on text attention and vision qkv, saved by peft."""
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForImageTextToText
 
@@ -88,7 +88,7 @@ def answer(tiny_qwen25_dir: Path, **lora: object) -> tuple[str, torch.Tensor]:
 def test_merged_output_equals_unmerged_and_differs_from_base(
     tiny_qwen25_dir: Path, lora_dir: Path
 ) -> None:
-    base_text, base_logits = answer(tiny_qwen25_dir)
+    _, base_logits = answer(tiny_qwen25_dir)
     text, logits = answer(tiny_qwen25_dir, lora_path=str(lora_dir), merge_lora=False)
     merged_text, merged_logits = answer(tiny_qwen25_dir, lora_path=str(lora_dir), merge_lora=True)
     assert torch.allclose(logits, merged_logits, atol=1e-4)
@@ -130,7 +130,7 @@ def test_folder_without_adapter_config_is_refused(tiny_qwen25_dir: Path, tmp_pat
     from transformers import AutoModelForImageTextToText
 
     model = AutoModelForImageTextToText.from_pretrained(tiny_qwen25_dir)
-    with pytest.raises(LoraMismatchError, match="no adapter_config.json"):
+    with pytest.raises(LoraMismatchError, match=r"no adapter_config\.json"):
         apply_lora(model, str(tmp_path))
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def _gpu_ready() -> str | None:
     """Why the vLLM engine cannot run here, or None when it can."""
     if importlib.util.find_spec("vllm") is None:
-        return "vLLM backend NOT exercised: vllm is not installed (install model-qwen-vl[vllm] on a GPU host)"
+        return "vLLM backend NOT exercised: vllm is not installed (needs model-qwen-vl[vllm] + GPU)"
     import torch
 
     if not torch.cuda.is_available():

@@ -6,7 +6,10 @@ import base64
 import csv
 import io
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (255, 0, 0)) -> bytes:
