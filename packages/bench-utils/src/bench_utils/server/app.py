@@ -18,7 +18,6 @@ from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from model_interface import InferenceRequest, InferenceResponse, InvalidRequestError
-from model_interface.images import to_pil
 from starlette.concurrency import run_in_threadpool
 
 from bench_utils.memory import peak_memory_mb
@@ -299,14 +298,16 @@ def create_app(
         start = time.perf_counter()
         data = await file.read(service.settings.max_image_bytes + 1)
         try:
-            image = to_pil(check_image(data, service.settings))
+            image = check_image(data, service.settings)
         except InvalidRequestError as exc:
             service.metrics.observe(
                 "infer", 413 if isinstance(exc, PayloadTooLargeError) else 400, None
             )
             raise _invalid(exc) from exc
         request = InferenceRequest(
-            id=f"infer-{uuid.uuid4().hex[:12]}", prompt=service.settings.infer_prompt, images=[data]
+            id=f"infer-{uuid.uuid4().hex[:12]}",
+            prompt=service.settings.infer_prompt,
+            images=[image],
         )
         response = await _generate(service, "infer", request)
         if response.error:

@@ -1,0 +1,146 @@
+"""Harness-overhead benchmark of the hyperbench packages (CPU, tiny random Qwen VL models).
+
+Two questions, each measured against its baseline in the same run:
+
+1. Runner overhead: time ``hyperbench run`` spends outside the model's
+   ``generate`` per request (dataset rows -> requests, image decoding and
+   processor preprocessing, decoding, joining, peak-memory reads), as a share
+   of generate time. Target: <= 2 %.
+2. API wrapper overhead: latency of a chat completion through uvicorn and the
+   ``openai`` client versus calling ``adapter.generate`` directly with the
+   same request.
+
+Usage: ``uv run python bench/bench_harness.py [--family qwen3_vl] [--samples 24]``
+Writes a JSON record to ``--json`` when given and prints a Markdown summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from model_qwen_vl.testing.provision import ensure_hf_stack
+
+SIZES = {"tiny": (64, 2), "small": (256, 4), "medium": (512, 8)}
+
+
+def build_adapter(family: str, size: str, folder: Path, max_new_tokens: int):
+    """Make a random checkpoint of ``size`` and load the HF adapter on it."""
+    from model_interface import load_model_config
+    from model_qwen_vl.hf_backend import QwenVLHFAdapter
+    from model_qwen_vl.testing.tiny import CONFIG_NAME, make_tiny_checkpoint
+
+    hidden, layers = SIZES[size]
+    ckpt = make_tiny_checkpoint(family, folder / f"{family}-{size}", hidden_size=hidden, layers=layers)
+    config = load_model_config(ckpt / CONFIG_NAME)
+    config = config.model_copy(update={"generation": config.generation.model_copy(
+        update={"max_new_tokens": max_new_tokens})})
+    adapter = QwenVLHFAdapter(config)
+    adapter.load()
+    return adapter
+
+
+def runner_overhead(adapter, folder: Path, samples: int, batch_size: int) -> dict[str, float]:
+    """Run the dataset loop twice (warm-up, then measured); split wall time into generate and the rest."""
+    from bench_utils.dataset import load_dataset
+    from bench_utils.runner import answer_samples
+    from bench_utils.testing import make_sample_dataset
+
+    dataset = load_dataset(make_sample_dataset(folder / "data", samples))
+    answer_samples(adapter, dataset[:batch_size], batch_size=batch_size)  # warm-up
+    record = answer_samples(adapter, dataset, batch_size=batch_size)
+    outside = record.wall_s - record.generate_s
+    return {"samples": samples, "batch_size": batch_size, "wall_s": record.wall_s,
+            "generate_s": record.generate_s, "outside_generate_ms_per_request": outside / samples * 1000,
+            "overhead_share": outside / record.generate_s}
+
+
+def api_overhead(adapter, requests: int) -> dict[str, float]:
+    """Median latency: direct ``adapter.generate`` vs the same request through uvicorn + openai."""
+    from model_interface import InferenceRequest
+    from openai import OpenAI
+
+    from bench_utils.server.app import create_app
+    from bench_utils.server.live import LiveServer
+    from bench_utils.testing import data_uri, png_bytes
+
+    image = png_bytes((96, 64), (30, 160, 60))
+    params = adapter.config.generation
+    direct: list[float] = []
+    served: list[float] = []
+    tokens: list[int] = []
+    with LiveServer(create_app(adapter)) as server:
+        client = OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0)
+        messages = [{"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": data_uri(image)}},
+            {"type": "text", "text": "What colour?"}]}]
+        model = adapter.config.served_model_name
+        for index in range(requests + 2):  # two warm-up rounds, interleaved to share drift
+            start = time.perf_counter()
+            [response] = adapter.generate([InferenceRequest(id="d", prompt="What colour?", images=[image],
+                                                            params=params)])
+            direct_s = time.perf_counter() - start
+            start = time.perf_counter()
+            completion = client.chat.completions.create(model=model, messages=messages,
+                                                        max_tokens=params.max_new_tokens)
+            served_s = time.perf_counter() - start
+            assert completion.usage.completion_tokens == response.completion_tokens
+            if index >= 2:
+                direct.append(direct_s)
+                served.append(served_s)
+                tokens.append(response.completion_tokens)
+    d, s = statistics.median(direct), statistics.median(served)
+    return {"requests": requests, "median_direct_ms": d * 1000, "median_api_ms": s * 1000,
+            "api_overhead_ms": (s - d) * 1000, "api_overhead_share": (s - d) / d,
+            "completion_tokens": statistics.median(tokens)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--family", default="qwen3_vl", choices=["qwen2_5_vl", "qwen3_vl"])
+    parser.add_argument("--sizes", default="tiny,small,medium")
+    parser.add_argument("--samples", type=int, default=24)
+    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--max-new-tokens", type=int, default=32)
+    parser.add_argument("--api-requests", type=int, default=20)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    ensure_hf_stack()
+    import torch
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes.split(","):
+            adapter = build_adapter(args.family, size, Path(tmp), args.max_new_tokens)
+            try:
+                runner = runner_overhead(adapter, Path(tmp) / size, args.samples, args.batch_size)
+                api = api_overhead(adapter, args.api_requests)
+            finally:
+                adapter.close()
+            results.append({"size": size, "hidden_size": SIZES[size][0], "layers": SIZES[size][1],
+                            "runner": runner, "api": api})
+    record = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+              "cpus": __import__("os").cpu_count(), "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+              "family": args.family, "max_new_tokens": args.max_new_tokens, "results": results}
+    if args.json:
+        args.json.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"family {args.family}, max_new_tokens {args.max_new_tokens}, torch {torch.__version__}, "
+          f"{record['cpus']} CPUs")
+    print("| model size | generate s | outside generate ms/req | runner overhead | direct ms | API ms "
+          "| API overhead ms | API overhead |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for item in results:
+        r, a = item["runner"], item["api"]
+        print(f"| {item['size']} (h{item['hidden_size']}, {item['layers']}L) | {r['generate_s']:.2f} | "
+              f"{r['outside_generate_ms_per_request']:.1f} | {r['overhead_share']:.2%} | "
+              f"{a['median_direct_ms']:.1f} | {a['median_api_ms']:.1f} | {a['api_overhead_ms']:.1f} | "
+              f"{a['api_overhead_share']:.2%} |")
+
+
+if __name__ == "__main__":
+    main()
