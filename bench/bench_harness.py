@@ -10,6 +10,12 @@ Two questions, each measured against its baseline in the same run:
    ``openai`` client versus calling ``adapter.generate`` directly with the
    same request.
 
+The machine these run on is shared (load averages far above its 2 cores), so
+wall-clock figures are noisy. Each figure is therefore also taken in CPU
+time of this process (``time.process_time``) with torch on one thread, which
+contention does not inflate; API timings are interleaved pairs and the
+overhead is the median of the per-pair differences.
+
 Usage: ``uv run python bench/bench_harness.py [--family qwen3_vl] [--samples 24]``
 Writes a JSON record to ``--json`` when given and prints a Markdown summary.
 """
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import tempfile
@@ -36,72 +43,131 @@ def build_adapter(family: str, size: str, folder: Path, max_new_tokens: int):
     from model_qwen_vl.testing.tiny import CONFIG_NAME, make_tiny_checkpoint
 
     hidden, layers = SIZES[size]
-    ckpt = make_tiny_checkpoint(family, folder / f"{family}-{size}", hidden_size=hidden, layers=layers)
+    ckpt = make_tiny_checkpoint(
+        family, folder / f"{family}-{size}", hidden_size=hidden, layers=layers
+    )
     config = load_model_config(ckpt / CONFIG_NAME)
-    config = config.model_copy(update={"generation": config.generation.model_copy(
-        update={"max_new_tokens": max_new_tokens})})
+    config = config.model_copy(
+        update={
+            "generation": config.generation.model_copy(update={"max_new_tokens": max_new_tokens})
+        }
+    )
     adapter = QwenVLHFAdapter(config)
     adapter.load()
     return adapter
 
 
+class GenerateMeter:
+    """Wraps ``adapter.model.generate`` to add up its wall and CPU time (bench only)."""
+
+    def __init__(self, adapter) -> None:
+        self.wall_s = 0.0
+        self.cpu_s = 0.0
+        original = adapter.model.generate
+
+        def timed(*args, **kwargs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.wall_s += time.perf_counter() - wall
+                self.cpu_s += time.process_time() - cpu
+
+        adapter.model.generate = timed
+
+
 def runner_overhead(adapter, folder: Path, samples: int, batch_size: int) -> dict[str, float]:
-    """Run the dataset loop twice (warm-up, then measured); split wall time into generate and the rest."""
+    """Run the dataset loop (after a warm-up batch); split its time into generate and the rest."""
     from bench_utils.dataset import load_dataset
     from bench_utils.runner import answer_samples
     from bench_utils.testing import make_sample_dataset
 
     dataset = load_dataset(make_sample_dataset(folder / "data", samples))
     answer_samples(adapter, dataset[:batch_size], batch_size=batch_size)  # warm-up
+    meter = GenerateMeter(adapter)
+    cpu = time.process_time()
     record = answer_samples(adapter, dataset, batch_size=batch_size)
-    outside = record.wall_s - record.generate_s
-    return {"samples": samples, "batch_size": batch_size, "wall_s": record.wall_s,
-            "generate_s": record.generate_s, "outside_generate_ms_per_request": outside / samples * 1000,
-            "overhead_share": outside / record.generate_s}
+    cpu_s = time.process_time() - cpu
+    outside_wall = record.wall_s - meter.wall_s
+    outside_cpu = cpu_s - meter.cpu_s
+    return {
+        "samples": samples,
+        "batch_size": batch_size,
+        "wall_s": record.wall_s,
+        "generate_wall_s": meter.wall_s,
+        "cpu_s": cpu_s,
+        "generate_cpu_s": meter.cpu_s,
+        "outside_ms_per_request_wall": outside_wall / samples * 1000,
+        "outside_ms_per_request_cpu": outside_cpu / samples * 1000,
+        "overhead_share_wall": outside_wall / meter.wall_s,
+        "overhead_share_cpu": outside_cpu / meter.cpu_s,
+    }
 
 
 def api_overhead(adapter, requests: int) -> dict[str, float]:
     """Median latency: direct ``adapter.generate`` vs the same request through uvicorn + openai."""
-    from model_interface import InferenceRequest
-    from openai import OpenAI
-
     from bench_utils.server.app import create_app
     from bench_utils.server.live import LiveServer
     from bench_utils.testing import data_uri, png_bytes
+    from model_interface import InferenceRequest
+    from openai import OpenAI
 
     image = png_bytes((96, 64), (30, 160, 60))
     params = adapter.config.generation
-    direct: list[float] = []
-    served: list[float] = []
+    direct: list[tuple[float, float]] = []
+    served: list[tuple[float, float]] = []
     tokens: list[int] = []
     with LiveServer(create_app(adapter)) as server:
         client = OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0)
-        messages = [{"role": "user", "content": [
-            {"type": "image_url", "image_url": {"url": data_uri(image)}},
-            {"type": "text", "text": "What colour?"}]}]
+        messages = [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image_url", "image_url": {"url": data_uri(image)}},
+                    {"type": "text", "text": "What colour?"},
+                ],
+            }
+        ]
         model = adapter.config.served_model_name
         for index in range(requests + 2):  # two warm-up rounds, interleaved to share drift
-            start = time.perf_counter()
-            [response] = adapter.generate([InferenceRequest(id="d", prompt="What colour?", images=[image],
-                                                            params=params)])
-            direct_s = time.perf_counter() - start
-            start = time.perf_counter()
-            completion = client.chat.completions.create(model=model, messages=messages,
-                                                        max_tokens=params.max_new_tokens)
-            served_s = time.perf_counter() - start
+            start, cpu = time.perf_counter(), time.process_time()
+            [response] = adapter.generate(
+                [InferenceRequest(id="d", prompt="What colour?", images=[image], params=params)]
+            )
+            direct_s = (time.perf_counter() - start, time.process_time() - cpu)
+            start, cpu = time.perf_counter(), time.process_time()
+            completion = client.chat.completions.create(
+                model=model, messages=messages, max_tokens=params.max_new_tokens
+            )
+            served_s = (time.perf_counter() - start, time.process_time() - cpu)
             assert completion.usage.completion_tokens == response.completion_tokens
             if index >= 2:
                 direct.append(direct_s)
                 served.append(served_s)
                 tokens.append(response.completion_tokens)
-    d, s = statistics.median(direct), statistics.median(served)
-    return {"requests": requests, "median_direct_ms": d * 1000, "median_api_ms": s * 1000,
-            "api_overhead_ms": (s - d) * 1000, "api_overhead_share": (s - d) / d,
-            "completion_tokens": statistics.median(tokens)}
+    figures: dict[str, float] = {
+        "requests": requests,
+        "completion_tokens": statistics.median(tokens),
+    }
+    for index, clock in enumerate(("wall", "cpu")):
+        d = statistics.median(pair[index] for pair in direct)
+        s = statistics.median(pair[index] for pair in served)
+        diff = statistics.median(b[index] - a[index] for a, b in zip(direct, served, strict=True))
+        figures.update(
+            {
+                f"direct_ms_{clock}": d * 1000,
+                f"api_ms_{clock}": s * 1000,
+                f"overhead_ms_{clock}": diff * 1000,
+                f"overhead_share_{clock}": diff / d,
+            }
+        )
+    return figures
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--family", default="qwen3_vl", choices=["qwen2_5_vl", "qwen3_vl"])
     parser.add_argument("--sizes", default="tiny,small,medium")
     parser.add_argument("--samples", type=int, default=24)
@@ -109,9 +175,12 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--api-requests", type=int, default=20)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     args = parser.parse_args()
     ensure_hf_stack()
     import torch
+
+    torch.set_num_threads(args.threads)
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,24 +191,59 @@ def main() -> None:
                 api = api_overhead(adapter, args.api_requests)
             finally:
                 adapter.close()
-            results.append({"size": size, "hidden_size": SIZES[size][0], "layers": SIZES[size][1],
-                            "runner": runner, "api": api})
-    record = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-              "cpus": __import__("os").cpu_count(), "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-              "family": args.family, "max_new_tokens": args.max_new_tokens, "results": results}
+            results.append(
+                {
+                    "size": size,
+                    "hidden_size": SIZES[size][0],
+                    "layers": SIZES[size][1],
+                    "runner": runner,
+                    "api": api,
+                }
+            )
+    record = {
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "cpus": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+        "family": args.family,
+        "max_new_tokens": args.max_new_tokens,
+        "results": results,
+    }
     if args.json:
         args.json.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"family {args.family}, max_new_tokens {args.max_new_tokens}, torch {torch.__version__}, "
-          f"{record['cpus']} CPUs")
-    print("| model size | generate s | outside generate ms/req | runner overhead | direct ms | API ms "
-          "| API overhead ms | API overhead |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        f"family {args.family}, max_new_tokens {args.max_new_tokens}, torch {torch.__version__} "
+        f"({torch.get_num_threads()} thread), {record['cpus']} CPUs, "
+        f"load average {record['load_average']}"
+    )
+    print(
+        "| model size | generate s (wall / CPU) | outside generate ms/req (wall / CPU) "
+        "| runner overhead (wall / CPU) |"
+    )
+    print("|---|---:|---:|---:|")
     for item in results:
-        r, a = item["runner"], item["api"]
-        print(f"| {item['size']} (h{item['hidden_size']}, {item['layers']}L) | {r['generate_s']:.2f} | "
-              f"{r['outside_generate_ms_per_request']:.1f} | {r['overhead_share']:.2%} | "
-              f"{a['median_direct_ms']:.1f} | {a['median_api_ms']:.1f} | {a['api_overhead_ms']:.1f} | "
-              f"{a['api_overhead_share']:.2%} |")
+        r = item["runner"]
+        print(
+            f"| {item['size']} (h{item['hidden_size']}, {item['layers']}L) | "
+            f"{r['generate_wall_s']:.2f} / {r['generate_cpu_s']:.2f} | "
+            f"{r['outside_ms_per_request_wall']:.1f} / {r['outside_ms_per_request_cpu']:.1f} | "
+            f"{r['overhead_share_wall']:.2%} / {r['overhead_share_cpu']:.2%} |"
+        )
+    print()
+    print(
+        "| model size | direct ms (wall / CPU) | API ms (wall / CPU) "
+        "| API overhead ms (wall / CPU) | API overhead (wall / CPU) |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for item in results:
+        a = item["api"]
+        print(
+            f"| {item['size']} | {a['direct_ms_wall']:.1f} / {a['direct_ms_cpu']:.1f} | "
+            f"{a['api_ms_wall']:.1f} / {a['api_ms_cpu']:.1f} | "
+            f"{a['overhead_ms_wall']:.1f} / {a['overhead_ms_cpu']:.1f} | "
+            f"{a['overhead_share_wall']:.2%} / {a['overhead_share_cpu']:.2%} |"
+        )
 
 
 if __name__ == "__main__":

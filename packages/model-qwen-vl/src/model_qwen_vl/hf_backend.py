@@ -200,13 +200,25 @@ class QwenVLHFAdapter(ModelAdapter):
             torch.manual_seed(params.seed)
         clock = TokenClock(start)
         gen_start = time.perf_counter()
-        with torch.inference_mode():
-            output = self.model.generate(
-                **inputs,
-                **generate_kwargs(params),
-                streamer=clock,
-                tokenizer=self.processor.tokenizer,
-            )
+        try:
+            with torch.inference_mode():
+                output = self.model.generate(
+                    **inputs,
+                    **generate_kwargs(params),
+                    streamer=clock,
+                    tokenizer=self.processor.tokenizer,
+                )
+        except (RuntimeError, ValueError) as exc:  # e.g. out of memory: fail the batch, not the run
+            logger.exception("generate failed for a batch of %d", len(batch))
+            return [
+                InferenceResponse(
+                    id=item[1].id,
+                    finish_reason="error",
+                    error=f"generation failed: {exc}",
+                    latency_s=time.perf_counter() - start,
+                )
+                for item in batch
+            ]
         generate_s = time.perf_counter() - gen_start
         prompt_len = inputs["input_ids"].shape[1]
         prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
