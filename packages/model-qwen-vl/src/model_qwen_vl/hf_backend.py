@@ -14,6 +14,7 @@ from model_interface import (
     InferenceResponse,
     InvalidRequestError,
     ModelAdapter,
+    ModelConfigError,
     TokenEvent,
     register_adapter,
     resolve_device,
@@ -88,21 +89,24 @@ class QwenVLHFAdapter(ModelAdapter):
         dtype = torch_dtype(cfg.dtype, self.device)
         from model_qwen_vl.processor import load_processor
 
-        self.processor = load_processor(
-            cfg.model_path,
-            family,
-            min_pixels=cfg.min_pixels,
-            max_pixels=cfg.max_pixels,
-            trust_remote_code=cfg.trust_remote_code,
-        )
-        kwargs: dict[str, Any] = {"dtype": dtype, "trust_remote_code": cfg.trust_remote_code}
-        if cfg.attn_implementation:
-            kwargs["attn_implementation"] = cfg.attn_implementation
-        model = AutoModelForImageTextToText.from_pretrained(cfg.model_path, **kwargs)
-        if cfg.lora_path:
-            from model_qwen_vl.lora import apply_lora
+        try:
+            self.processor = load_processor(
+                cfg.model_path,
+                family,
+                min_pixels=cfg.min_pixels,
+                max_pixels=cfg.max_pixels,
+                trust_remote_code=cfg.trust_remote_code,
+            )
+            kwargs: dict[str, Any] = {"dtype": dtype, "trust_remote_code": cfg.trust_remote_code}
+            if cfg.attn_implementation:
+                kwargs["attn_implementation"] = cfg.attn_implementation
+            model = AutoModelForImageTextToText.from_pretrained(cfg.model_path, **kwargs)
+            if cfg.lora_path:
+                from model_qwen_vl.lora import apply_lora
 
-            model = apply_lora(model, cfg.lora_path, merge=cfg.merge_lora)
+                model = apply_lora(model, cfg.lora_path, merge=cfg.merge_lora)
+        except (OSError, ValueError) as exc:  # unreachable hub, bad repo id, broken files
+            raise ModelConfigError(f"cannot load {cfg.model_path}: {exc}") from exc
         self.model = model.to(self.device).eval()
         self._loaded = True
 
