@@ -154,12 +154,16 @@ class QwenVLHFAdapter(ModelAdapter):
     # -- batched generation ---------------------------------------------------
 
     def generate(self, requests: Sequence[InferenceRequest]) -> list[InferenceResponse]:
-        """Answer requests in batches of ``max_batch_size`` sharing generation params."""
+        """Answer requests in batches of ``max_batch_size`` sharing generation params.
+
+        Latency and TTFT count from this call, so image decoding, preprocessing
+        and waiting for earlier batches are part of each request's figures.
+        """
         self.require_loaded()
+        call_start = time.perf_counter()
         responses: dict[int, InferenceResponse] = {}
         pending: list[tuple[int, InferenceRequest, str, list[Any]]] = []
         for index, request in enumerate(requests):
-            start = time.perf_counter()
             try:
                 text, images = self._prompt_and_images(request)
             except InvalidRequestError as exc:
@@ -167,7 +171,7 @@ class QwenVLHFAdapter(ModelAdapter):
                     id=request.id,
                     finish_reason="error",
                     error=str(exc),
-                    latency_s=time.perf_counter() - start,
+                    latency_s=time.perf_counter() - call_start,
                 )
                 continue
             pending.append((index, request, text, images))
@@ -175,19 +179,22 @@ class QwenVLHFAdapter(ModelAdapter):
         while pending:
             params = self.params_for(pending[0][1])
             batch = [item for item in pending if self.params_for(item[1]) == params][:size]
-            pending = [item for item in pending if item not in batch]
+            taken = {item[0] for item in batch}
+            pending = [item for item in pending if item[0] not in taken]
             for (index, _, _, _), response in zip(
-                batch, self._generate_batch(batch, params), strict=True
+                batch, self._generate_batch(batch, params, call_start), strict=True
             ):
                 responses[index] = response
         return [responses[index] for index in range(len(requests))]
 
     def _generate_batch(
-        self, batch: list[tuple[int, InferenceRequest, str, list[Any]]], params: GenerationParams
+        self,
+        batch: list[tuple[int, InferenceRequest, str, list[Any]]],
+        params: GenerationParams,
+        start: float,
     ) -> list[InferenceResponse]:
         import torch
 
-        start = time.perf_counter()
         try:
             inputs = self._inputs([item[2] for item in batch], [item[3] for item in batch])
         except (ValueError, RuntimeError) as exc:
