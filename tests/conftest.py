@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 FIXED_DATE = "2026-01-02T03:04:05+00:00"
 
 
 @pytest.fixture(autouse=True)
-def isolation(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolation(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Temp HOME and global git config, fixed identity and dates, no colour, 80 columns.
 
     Tests that redirect GitHub URLs to local bare repos add ``insteadOf``
@@ -23,7 +28,7 @@ def isolation(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     gitconfig.write_text(
         "[user]\n\tname = Test Author\n\temail = author@example.org\n"
         "[init]\n\tdefaultBranch = main\n"
-        "[protocol \"file\"]\n\tallow = always\n"
+        '[protocol "file"]\n\tallow = always\n'
         "[advice]\n\tdetachedHead = false\n",
         encoding="utf-8",
     )

@@ -48,7 +48,7 @@ def open_repo(path: Path) -> pygit2.Repository:
 
 def read_state(path: Path, *, with_changes: bool = True) -> RepoState:
     """Branch, upstream distance, tags and dirty paths of the repo at ``path``."""
-    repo = open_repo(path)
+    repo = _cached_repo(str(path))
     head = None if repo.head_is_unborn else str(repo.head.target)
     branch = None
     upstream = ahead = behind = None
@@ -163,4 +163,12 @@ def _tree_entry(tree: pygit2.Tree, rel: str) -> pygit2.Object | None:
     try:
         return tree[rel]
     except KeyError:
+        return None
+
+
+def remote_url(path: Path, name: str) -> str | None:
+    """The URL of remote ``name`` of the repo at ``path`` (None if there is no such remote)."""
+    try:
+        return _cached_repo(str(path)).remotes[name].url
+    except (KeyError, ValueError, pygit2.GitError):
         return None

@@ -1,45 +1,64 @@
 """Every TOML read and edit goes through here (tomlkit: comments and layout survive).
 
-Reads report the file and line of a syntax error; writes are atomic
+Plain reads use the stdlib's ``tomllib`` (several times faster: ``status``
+reads every member's pyproject); edits parse with tomlkit. Reads report the
+file and line of a syntax error; writes are atomic
 (temp file + rename) so an interrupted run never leaves half a file.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
-import tomlkit.exceptions
-from tomlkit.items import InlineTable, Table
-from tomlkit.toml_document import TOMLDocument
 
 from release_tool.errors import ConfigError
 
+_POSITION = re.compile(r"\(at line (?P<line>\d+), column (?P<col>\d+)\)")
 
-def read_toml(path: Path) -> TOMLDocument:
-    """Parse ``path`` into a tomlkit document, or raise ``ConfigError`` naming file and line."""
+if TYPE_CHECKING:
+    from tomlkit.items import InlineTable, Table
+    from tomlkit.toml_document import TOMLDocument
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse ``path`` into plain data (read-only), or raise ``ConfigError`` naming file and line."""
+    return parse_toml(_read_text(path), path)
+
+
+def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
+    """Parse TOML text into plain data; ``path`` only names the source in errors."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _POSITION.search(str(exc))
+        where = f"{match['line']}:{match['col']}" if match else "?"
+        reason = _POSITION.sub("", str(exc)).strip()
+        raise ConfigError(
+            f"{path}:{where}: malformed TOML: {reason}",
+            hint="fix the syntax at that line and run again",
+        ) from None
+
+
+def read_document(path: Path) -> TOMLDocument:
+    """Parse ``path`` for editing: a tomlkit document that keeps comments and layout."""
+    text = _read_text(path)
+    parse_toml(text, path)  # the same error messages as plain reads
+    return tomlkit.parse(text)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read file: {exc}") from None
-    return parse_toml(text, path)
-
-
-def parse_toml(text: str, path: Path | str) -> TOMLDocument:
-    """Parse TOML text; ``path`` only names the source in errors."""
-    try:
-        return tomlkit.parse(text)
-    except tomlkit.exceptions.ParseError as exc:
-        reason = str(exc).split(" at line ")[0]
-        raise ConfigError(
-            f"{path}:{exc.line}:{exc.col}: malformed TOML: {reason}",
-            hint="fix the syntax at that line and run again",
-        ) from None
 
 
 def write_toml(path: Path, doc: TOMLDocument) -> None:

@@ -14,10 +14,12 @@ from release_tool.errors import ExitCode, ReleaseToolError
 
 # Each module exposes ``register(app)``; add new commands here.
 COMMAND_MODULES = (
-    # "status",
-    # "check",
-    # "init",
+    "status",
+    "check",
+    "init",
     "exit_codes",
+    "github",
+    "ci",
 )
 
 app = typer.Typer(

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
 from release_tool.cli.terminal import Terminal
 
 if TYPE_CHECKING:
+    import typer
+
     from release_tool.core.workspace import Workspace
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated
 
 import typer
@@ -18,7 +19,7 @@ def exit_code_table() -> list[tuple[int, str, str]]:
     source = inspect.getsource(ExitCode)
     docs: dict[str, str] = {}
     body = ast.parse(source).body[0].body  # type: ignore[attr-defined]
-    for node, nxt in zip(body, body[1:], strict=False):
+    for node, nxt in itertools.pairwise(body):
         if isinstance(node, ast.Assign) and isinstance(nxt, ast.Expr):
             docs[node.targets[0].id] = nxt.value.value  # type: ignore[attr-defined]
     return [(int(code), code.name, docs.get(code.name, "")) for code in ExitCode]

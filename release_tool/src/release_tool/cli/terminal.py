@@ -9,20 +9,38 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class Terminal:
-    """Where every command writes: ``out`` for data, ``err`` for humans."""
+    """Where every command writes: ``out`` for data, ``err`` for humans.
+
+    rich is imported on first use, so ``--json`` output never pays for it.
+    """
 
     def __init__(self, *, debug: bool = False, quiet: bool = False) -> None:
-        no_color = bool(os.environ.get("NO_COLOR"))
         self.debug = debug
         self.quiet = quiet
-        self.out = Console(file=sys.stdout, no_color=no_color, highlight=False, soft_wrap=True)
-        self.err = Console(file=sys.stderr, no_color=no_color, highlight=False, stderr=True)
+
+    @cached_property
+    def out(self) -> Console:
+        from rich.console import Console
+
+        no_color = bool(os.environ.get("NO_COLOR"))
+        return Console(file=sys.stdout, no_color=no_color, highlight=False, soft_wrap=True)
+
+    @cached_property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        no_color = bool(os.environ.get("NO_COLOR"))
+        return Console(
+            file=sys.stderr, no_color=no_color, highlight=False, stderr=True, soft_wrap=True
+        )
 
     def info(self, message: str) -> None:
         """A progress or status line (stderr)."""

@@ -123,7 +123,11 @@ def load_config(root: Path, pyproject: Any) -> Config:
     values: dict[str, Any] = {}
     legacy_path = root / LEGACY_FILE
     if legacy_path.is_file():
-        values.update(_translate_legacy(legacy_path, unwrap(get_path(read_toml(legacy_path), *LEGACY_TABLE)) or {}))
+        values.update(
+            _translate_legacy(
+                legacy_path, unwrap(get_path(read_toml(legacy_path), *LEGACY_TABLE)) or {}
+            )
+        )
     table = get_path(pyproject, *TABLE)
     source = root / "pyproject.toml"
     if table is not None:
@@ -169,13 +173,15 @@ def _translate_legacy(path: Path, legacy: dict[str, Any]) -> dict[str, Any]:
         expected = bool if key == "dry_run" else str
         if not isinstance(value, expected):
             raise ConfigError(
-                f"{path}: [tool.release_tool].{key}: expected a {expected.__name__}, "
-                f"got {value!r}"
+                f"{path}: [tool.release_tool].{key}: expected a {expected.__name__}, got {value!r}"
             )
     out: dict[str, Any] = {}
     if "packages_dir" in legacy:
         out["members"] = [f"{legacy['packages_dir'].rstrip('/')}/*"]
-    for key, ours in (("prod_pyproject_path", "prod-dir"), ("staging_pyproject_path", "staging-dir")):
+    for key, ours in (
+        ("prod_pyproject_path", "prod-dir"),
+        ("staging_pyproject_path", "staging-dir"),
+    ):
         if key in legacy:
             out[ours] = str(Path(legacy[key]).parent) or "."
     if "tag_prefix" in legacy:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from release_tool.errors import DependencyCycleError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 
 class DependencyGraph:
@@ -57,7 +60,7 @@ class DependencyGraph:
                 if pending:
                     nxt = pending.pop(0)
                     if state.get(nxt) == 1:
-                        cycle = [*path[path.index(nxt):], nxt]
+                        cycle = [*path[path.index(nxt) :], nxt]
                         raise DependencyCycleError(cycle)
                     if state.get(nxt) != 2:
                         state[nxt] = 1

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -12,6 +11,9 @@ from packaging.version import InvalidVersion, Version
 
 from release_tool.adapters.toml_files import get_path, read_toml, unwrap
 from release_tool.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MODES = ("staging", "prod")
 
@@ -80,7 +82,9 @@ def tag_version(tag: str | None, template: str, name: str) -> Version | None:
     if not tag:
         return None
     prefix, _, suffix = template.replace("{name}", name).partition("{version}")
-    if not (tag.startswith(prefix) and tag.endswith(suffix)) or len(tag) <= len(prefix) + len(suffix):
+    if not (tag.startswith(prefix) and tag.endswith(suffix)) or len(tag) <= len(prefix) + len(
+        suffix
+    ):
         return None
     try:
         return Version(tag[len(prefix) : len(tag) - len(suffix)])

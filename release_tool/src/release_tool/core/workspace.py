@@ -10,9 +10,8 @@ from __future__ import annotations
 import configparser
 import fnmatch
 from dataclasses import dataclass, field
-from enum import Enum
-from pathlib import Path
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -23,8 +22,11 @@ from release_tool.core.config import Config, load_config
 from release_tool.core.graph import DependencyGraph
 from release_tool.errors import ConfigError, GitError, WorkspaceError
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-class Layout(str, Enum):
+
+class Layout(StrEnum):
     """Where a member's history lives."""
 
     FOLDER = "folder"
@@ -186,9 +188,7 @@ def load_workspace(root: Path) -> Workspace:
         members[member.name] = member
 
     member_names = set(members)
-    members = {
-        name: _with_internal_deps(m, member_names) for name, m in sorted(members.items())
-    }
+    members = {name: _with_internal_deps(m, member_names) for name, m in sorted(members.items())}
     graph = DependencyGraph({m.name: [d.name for d in m.dependencies] for m in members.values()})
     return Workspace(
         root=root,
@@ -305,7 +305,9 @@ def _raw_requirements(doc: Any, source: Path) -> list[InternalDependency]:
             try:
                 parsed = Requirement(req)
             except InvalidRequirement as exc:
-                raise WorkspaceError(f"{source}: invalid requirement {req!r} in {section}: {exc}") from None
+                raise WorkspaceError(
+                    f"{source}: invalid requirement {req!r} in {section}: {exc}"
+                ) from None
             out.append(InternalDependency(canonicalize_name(parsed.name), req, section))
     return out
 

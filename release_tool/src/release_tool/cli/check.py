@@ -1,0 +1,65 @@
+"""``release-tool check``: run the named checks, print problems with their fixes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from release_tool.cli.context import state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("check")
+    def check(
+        ctx: typer.Context,
+        only: Annotated[
+            list[str] | None, typer.Option("--only", help="Run only these checks (repeatable).")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+        list_checks: Annotated[
+            bool, typer.Option("--list", help="List the checks and exit.")
+        ] = False,
+    ) -> None:
+        """Check pins, tags, versions, constraints, locks and submodules. Exit 5 on failure."""
+        from release_tool.core.checks import CHECKS, CheckContext, run_checks
+        from release_tool.core.status import workspace_status
+        from release_tool.errors import CheckFailedError, NotFoundError
+
+        app_state = state(ctx)
+        term = app_state.terminal
+        if list_checks:
+            for chk in CHECKS.values():
+                term.text(f"{chk.name:<22} {chk.description}")
+            return
+        unknown = sorted(set(only or []) - set(CHECKS))
+        if unknown:
+            raise NotFoundError(
+                f"unknown check(s): {', '.join(unknown)}", hint="known: " + ", ".join(CHECKS)
+            )
+        workspace = app_state.workspace()
+        context = CheckContext(workspace, workspace_status(workspace))
+        results = run_checks(context, only)
+        failed = [r for r in results if not r.passed]
+        if as_json:
+            term.json(
+                {
+                    "schema": "release-tool.check/1",
+                    "root": str(workspace.root),
+                    "passed": not failed,
+                    "checks": [r.to_json() for r in results],
+                }
+            )
+        else:
+            marks = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skipped": "skip"}
+            for result in results:
+                term.text(f"{marks[result.state]}  {result.name:<22} {result.description}")
+                for problem in result.problems:
+                    term.text(f"      {problem.subject}: {problem.message}")
+                    term.text(f"        fix: {problem.fix}")
+        if failed:
+            raise CheckFailedError(
+                f"{len(failed)} of {len(results)} checks failed: "
+                + ", ".join(r.name for r in failed)
+            )
+        term.success(f"all {len(results)} checks passed")

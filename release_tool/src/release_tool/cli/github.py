@@ -1,0 +1,98 @@
+"""``release-tool github release|pr``: GitHub releases for tags, PRs from dev to main."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from release_tool.cli.context import state
+
+if TYPE_CHECKING:
+    from release_tool.cli.terminal import Terminal
+    from release_tool.core.github_release import ApiCall
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print the API calls it would make; call nothing.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    github_app = typer.Typer(
+        name="github", help="GitHub releases and pull requests.", no_args_is_help=True
+    )
+
+    @github_app.command("release")
+    def release(
+        ctx: typer.Context,
+        members: Annotated[
+            list[str] | None,
+            typer.Argument(help="Members (their latest stable tag) or tag names; default: all."),
+        ] = None,
+        prerelease_dev: Annotated[
+            bool, typer.Option("--prerelease-dev", help="Publish dev tags as pre-releases.")
+        ] = False,
+        dry_run: DryRunOption = False,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Create or update one GitHub release per release tag, body = its changelog entry."""
+        from release_tool.core.github_release import publish_releases
+
+        app_state = state(ctx)
+        workspace = app_state.workspace()
+        dry_run = dry_run or workspace.config.dry_run
+        outcomes = publish_releases(
+            workspace, members or [], dry_run=dry_run, prerelease_dev=prerelease_dev
+        )
+        term = app_state.terminal
+        if as_json:
+            term.json({"dry_run": dry_run, "releases": [o.to_json() for o in outcomes]})
+            return
+        if not outcomes:
+            term.info("no release tags to publish")
+        for outcome in outcomes:
+            t = outcome.target
+            kind = "pre-release" if t.prerelease else "release"
+            term.text(f"{outcome.action:<16} {t.slug}  {t.tag}  ({kind}, notes: {t.body_source})")
+            if dry_run:
+                _calls(term, outcome.calls)
+            elif outcome.url:
+                term.text(f"{'':<16} {outcome.url}")
+        if dry_run and outcomes:
+            term.info("dry run: no API call made (POST when the release is new, else PATCH)")
+
+    @github_app.command("pr")
+    def pull_request(
+        ctx: typer.Context, dry_run: DryRunOption = False, as_json: JsonOption = False
+    ) -> None:
+        """Open or update the pull request from the dev branch to main in each repo with changes."""
+        from release_tool.core.github_pr import publish_pulls
+
+        app_state = state(ctx)
+        workspace = app_state.workspace()
+        dry_run = dry_run or workspace.config.dry_run
+        outcomes = publish_pulls(workspace, dry_run=dry_run)
+        term = app_state.terminal
+        if as_json:
+            term.json({"dry_run": dry_run, "pulls": [o.to_json() for o in outcomes]})
+            return
+        if not outcomes:
+            term.info(
+                f"nothing to propose: no repo has commits on {workspace.config.dev_branch} "
+                f"that are not on {workspace.config.main_branch}"
+            )
+        for outcome in outcomes:
+            p = outcome.proposal
+            term.text(f"{outcome.action:<16} {p.slug}  {p.head} -> {p.base}  {p.title}")
+            if dry_run:
+                _calls(term, outcome.calls)
+            elif outcome.url:
+                term.text(f"{'':<16} {outcome.url}")
+
+    app.add_typer(github_app, name="github")
+
+
+def _calls(term: Terminal, calls: tuple[ApiCall, ...]) -> None:
+    for call in calls:
+        term.text(f"{'':<16}   {call.describe()}")

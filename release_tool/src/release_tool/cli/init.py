@@ -1,0 +1,52 @@
+"""``release-tool init``: write staging/ and prod/ and the config table."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from release_tool.cli.context import state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("init")
+    def init(
+        ctx: typer.Context,
+        force: Annotated[
+            bool, typer.Option("--force", help="Overwrite existing mode files.")
+        ] = False,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
+        ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    ) -> None:
+        """Pin every member in staging/ (latest dev tag) and prod/ (latest stable tag)."""
+        from release_tool.core.init import apply_init, plan_init
+        from release_tool.core.status import workspace_status
+
+        app_state = state(ctx)
+        workspace = app_state.workspace()
+        term = app_state.terminal
+        plan = plan_init(workspace, workspace_status(workspace), force=force)
+        dry_run = dry_run or workspace.config.dry_run
+        if not dry_run:
+            apply_init(plan)
+        if as_json:
+            term.json({**plan.to_json(), "dry_run": dry_run})
+        verb = "would write" if dry_run else "wrote"
+        for write in plan.writes:
+            rel = write.path.relative_to(workspace.root).as_posix()
+            suffix = " (replacing)" if write.exists and write.path.parent != workspace.root else ""
+            term.info(f"{verb} {rel}{suffix}")
+            if dry_run and not as_json:
+                term.text(f"--- {rel}\n{write.content}")
+        for note in plan.notes:
+            term.warn(note)
+        if not dry_run:
+            modes = " ".join(
+                w.path.parent.relative_to(workspace.root).as_posix()
+                for w in plan.writes
+                if w.path.parent != workspace.root
+            )
+            term.info(f"next: lock the modes (for d in {modes}; do uv lock --directory $d; done)")

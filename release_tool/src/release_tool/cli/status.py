@@ -1,0 +1,103 @@
+"""``release-tool status``: one row per member — versions, tags, pins, drift."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from release_tool.cli.context import state
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from release_tool.core.status import MemberStatus, WorkspaceStatus
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("status")
+    def status(
+        ctx: typer.Context,
+        members: Annotated[
+            list[str] | None, typer.Argument(help="Members to show (default: all).")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    ) -> None:
+        """Show each member's version, tags, unreleased commits, pins and drift."""
+        from release_tool.core.status import workspace_status
+        from release_tool.errors import GitError
+
+        app_state = state(ctx)
+        workspace = app_state.workspace()
+        term = app_state.terminal
+        if workspace.uninitialized:
+            paths = " ".join(workspace.uninitialized)
+            raise GitError(
+                f"submodule(s) not initialized: {paths}",
+                hint=f"run: git submodule update --init {paths}",
+            )
+        result = workspace_status(workspace, members or None)
+        if as_json:
+            term.json(result.to_json())
+        else:
+            term.render(render_table(result))
+        for row in result.members:
+            if "detached-head" in row.drift:
+                term.warn(f"{row.member.name}: HEAD is detached (release commands need a branch)")
+            if "shallow-no-tags" in row.drift:
+                term.warn(
+                    f"{row.member.name}: shallow clone without tags; "
+                    "run `git fetch --unshallow --tags`"
+                )
+
+
+def render_table(result: WorkspaceStatus) -> Table:
+    """The status table (one row per member)."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
+    for column in ("member", "version", "dev", "stable", "changes"):
+        table.add_column(column, no_wrap=True)
+    for mode, state_ in result.modes.items():
+        if state_.present:
+            table.add_column(mode, no_wrap=True)
+    table.add_column("drift", overflow="fold", min_width=14)
+    table.caption = "dev, stable: latest tags; +commits since the latest tag, ~uncommitted paths"
+    table.caption_justify = "left"
+    for row in result.members:
+        table.add_row(*_cells(row, result))
+    return table
+
+
+def pin_version(result: WorkspaceStatus, row: MemberStatus, mode: str) -> object:
+    """The version a member's pin in ``mode`` points at (None if not a release tag)."""
+    return row.pinned_versions.get(mode)
+
+
+def _changes(row: MemberStatus) -> str:
+    parts = []
+    if row.commits_since_tag is not None:
+        parts.append(f"+{row.commits_since_tag}")
+    if row.changed_paths:
+        parts.append(f"~{len(row.changed_paths)}")
+    if row.ahead or row.behind:
+        parts.append(f"↑{row.ahead}↓{row.behind}")
+    return " ".join(parts) or "-"
+
+
+def _cells(row: MemberStatus, result: WorkspaceStatus) -> list[str]:
+    member = row.member
+    cells = [
+        member.name,
+        member.version_text or ("dynamic" if member.dynamic_version else "-"),
+        str(row.latest_dev.version) if row.latest_dev else "-",
+        str(row.latest_stable.version) if row.latest_stable else "-",
+        _changes(row),
+    ]
+    for mode, state_ in result.modes.items():
+        if state_.present:
+            pin = row.pins.get(mode)
+            pinned = pin_version(result, row, mode)
+            cells.append(str(pinned) if pinned else (pin.describe() if pin else "unpinned"))
+    cells.append("\n".join(row.drift) or "ok")
+    return cells

@@ -1,0 +1,308 @@
+"""GitHub releases for release tags: plan the API calls, then create or update idempotently.
+
+``publish_releases`` is what ``promote prod --github-release`` and
+``release-tool github release`` call. All reads (repository, release by tag)
+happen before the first write, so a bad token, a missing repo or a rate
+limit stops the run before anything is created; a re-run updates the
+releases an earlier run made instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from packaging.utils import canonicalize_name
+
+from release_tool.core.release_tags import (
+    MemberTag,
+    changelog_section,
+    member_tags,
+    tag_message,
+    tag_pattern,
+)
+from release_tool.errors import ExternalServiceError, NotFoundError, PlanRefusedError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from release_tool.adapters.github import ReleaseInfo
+    from release_tool.core.workspace import Workspace
+
+Action = Literal["create", "update", "unchanged", "create-or-update"]
+
+
+class ReleaseApi(Protocol):
+    """What publishing needs from GitHub (``adapters.github.GitHubClient``)."""
+
+    def check_repository(self, slug: str) -> str: ...
+    def release_by_tag(self, slug: str, tag: str) -> ReleaseInfo | None: ...
+    def tag_exists(self, slug: str, tag: str) -> bool: ...
+    def create_release(
+        self, slug: str, tag: str, *, name: str, body: str, prerelease: bool
+    ) -> ReleaseInfo: ...
+    def update_release(
+        self, slug: str, release_id: int, tag: str, *, name: str, body: str, prerelease: bool
+    ) -> ReleaseInfo: ...
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One REST call, for ``--dry-run`` output and ``--json``."""
+
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+
+    def describe(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class ReleaseTarget:
+    """One GitHub release to make: a tag of a member, in the repo that holds it."""
+
+    member: str
+    slug: str
+    tag: str
+    version: str
+    name: str
+    body: str
+    body_source: str
+    """Where the body came from: ``tag message``, ``CHANGELOG.md`` or ``none``."""
+    prerelease: bool
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "tag_name": self.tag,
+            "name": self.name,
+            "body": self.body,
+            "draft": False,
+            "prerelease": self.prerelease,
+        }
+
+
+@dataclass(frozen=True)
+class ReleaseOutcome:
+    """What was (or, with ``dry_run``, would be) done for one target."""
+
+    target: ReleaseTarget
+    action: Action
+    calls: tuple[ApiCall, ...]
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.target
+        return {
+            "member": t.member,
+            "repo": t.slug,
+            "tag": t.tag,
+            "version": t.version,
+            "name": t.name,
+            "prerelease": t.prerelease,
+            "body_source": t.body_source,
+            "action": self.action,
+            "url": self.url,
+            "calls": [{"method": c.method, "path": c.path, "body": c.body} for c in self.calls],
+        }
+
+
+@dataclass
+class _Decision:
+    target: ReleaseTarget
+    existing: ReleaseInfo | None
+    calls: list[ApiCall] = field(default_factory=list)
+
+
+def plan_release_targets(
+    workspace: Workspace, members_or_tags: list[str] | None, *, prerelease_dev: bool = False
+) -> list[ReleaseTarget]:
+    """Resolve member names or tag names into release targets (reads git, no network).
+
+    A member name means its latest stable tag (its latest tag of any kind
+    with ``prerelease_dev``); no names means every member with such a tag.
+    """
+    from release_tool.adapters.github import ROOT_KEY, repo_slug
+
+    tags = _resolve(workspace, members_or_tags or [], prerelease_dev)
+    targets = []
+    for tag in tags:
+        member = workspace.members[tag.member]
+        key = member.name if member.layout.has_own_repo else ROOT_KEY
+        version = str(tag.version)
+        body, source = _notes(tag, member.path, version)
+        targets.append(
+            ReleaseTarget(
+                member=member.name,
+                slug=repo_slug(workspace, key),
+                tag=tag.tag,
+                version=version,
+                name=f"{member.display_name} {version}",
+                body=body,
+                body_source=source,
+                prerelease=not tag.is_stable,
+            )
+        )
+    return targets
+
+
+def publish_releases(
+    workspace: Workspace,
+    members_or_tags: list[str] | None,
+    *,
+    dry_run: bool,
+    prerelease_dev: bool = False,
+    client: ReleaseApi | None = None,
+) -> list[ReleaseOutcome]:
+    """Create or update one GitHub release per tag; with ``dry_run``, only say which calls.
+
+    ``dry_run`` makes no network call and needs no token. Otherwise every
+    repository and existing release is read first, then releases are created
+    (missing), updated (different) or left alone (identical).
+    """
+    targets = plan_release_targets(workspace, members_or_tags, prerelease_dev=prerelease_dev)
+    if dry_run or not targets:
+        return [_dry_outcome(t) for t in targets]
+    api = client or make_client(workspace)
+    for slug in dict.fromkeys(t.slug for t in targets):
+        api.check_repository(slug)
+    decisions = [_decide(api, t) for t in targets]
+    outcomes: list[ReleaseOutcome] = []
+    for decision in decisions:
+        try:
+            outcomes.append(_apply(api, decision))
+        except ExternalServiceError as exc:
+            done = ", ".join(f"{o.target.tag} ({o.action})" for o in outcomes) or "none"
+            raise ExternalServiceError(
+                f"{exc.message}\n  releases finished before the failure: {done}",
+                hint=exc.hint or "re-run: finished releases are updated, not duplicated",
+            ) from None
+    return outcomes
+
+
+def publish_step(root: Path, step: Any) -> None:
+    """The release engine's PUBLISH step: releases for ``step.tags`` (safe to re-run on resume)."""
+    from release_tool.core.workspace import load_workspace
+
+    publish_releases(load_workspace(root), list(step.tags), dry_run=False)
+
+
+def make_client(workspace: Workspace) -> ReleaseApi:
+    """A ``GitHubClient`` for the configured API URL and the token from the environment."""
+    from release_tool.adapters.github import GitHubClient, read_token
+
+    return GitHubClient(workspace.config.github.api_url, read_token())
+
+
+def _decide(api: ReleaseApi, target: ReleaseTarget) -> _Decision:
+    quoted = _quote(target.tag)
+    decision = _Decision(target, api.release_by_tag(target.slug, target.tag))
+    decision.calls.append(ApiCall("GET", f"/repos/{target.slug}/releases/tags/{quoted}"))
+    if decision.existing is None:
+        # GitHub would create a missing tag at the default branch's head: refuse instead
+        decision.calls.append(ApiCall("GET", f"/repos/{target.slug}/git/ref/tags/{quoted}"))
+        if not api.tag_exists(target.slug, target.tag):
+            raise PlanRefusedError(
+                f"tag {target.tag} is not on GitHub ({target.slug}): no release made",
+                hint="push the tag first (release-tool promote prod --push does)",
+            )
+    return decision
+
+
+def _apply(api: ReleaseApi, decision: _Decision) -> ReleaseOutcome:
+    t, existing = decision.target, decision.existing
+    calls = list(decision.calls)
+    if existing is None:
+        info = api.create_release(t.slug, t.tag, name=t.name, body=t.body, prerelease=t.prerelease)
+        calls.append(ApiCall("POST", f"/repos/{t.slug}/releases", t.payload()))
+        return ReleaseOutcome(t, "create", tuple(calls), info.html_url)
+    same = (existing.name, existing.body.strip(), existing.prerelease) == (
+        t.name,
+        t.body.strip(),
+        t.prerelease,
+    )
+    if same:
+        return ReleaseOutcome(t, "unchanged", tuple(calls), existing.html_url)
+    info = api.update_release(
+        t.slug, existing.id, t.tag, name=t.name, body=t.body, prerelease=t.prerelease
+    )
+    calls.append(ApiCall("PATCH", f"/repos/{t.slug}/releases/{existing.id}", t.payload()))
+    return ReleaseOutcome(t, "update", tuple(calls), info.html_url)
+
+
+def _dry_outcome(t: ReleaseTarget) -> ReleaseOutcome:
+    calls = (
+        ApiCall("GET", f"/repos/{t.slug}"),
+        ApiCall("GET", f"/repos/{t.slug}/releases/tags/{_quote(t.tag)}"),
+        ApiCall("GET", f"/repos/{t.slug}/git/ref/tags/{_quote(t.tag)}"),
+        ApiCall("POST", f"/repos/{t.slug}/releases", t.payload()),
+        ApiCall("PATCH", f"/repos/{t.slug}/releases/{{id}}", t.payload()),
+    )
+    return ReleaseOutcome(t, "create-or-update", calls)
+
+
+def _resolve(workspace: Workspace, items: list[str], prerelease_dev: bool) -> list[MemberTag]:
+    chosen: dict[tuple[str, str], MemberTag] = {}
+    if not items:
+        for member in workspace.ordered():
+            tag = _latest(member_tags(workspace, member), prerelease_dev)
+            if tag is not None:
+                chosen[(tag.member, tag.tag)] = tag
+        return list(chosen.values())
+    for item in items:
+        key = canonicalize_name(item)
+        if key in workspace.members:
+            member = workspace.members[key]
+            tag = _latest(member_tags(workspace, member), prerelease_dev)
+            if tag is None:
+                kind = "release tag" if prerelease_dev else "stable tag"
+                raise NotFoundError(
+                    f"member {member.name!r} has no {kind} yet",
+                    hint="run release-tool promote prod first",
+                )
+            found = [tag]
+        else:
+            found = _find_tags(workspace, item)
+        for tag in found:
+            if not tag.is_stable and not prerelease_dev:
+                raise PlanRefusedError(
+                    f"{tag.tag} is not a stable tag",
+                    hint="pass --prerelease-dev to publish dev tags as pre-releases",
+                )
+            chosen[(tag.member, tag.tag)] = tag
+    return list(chosen.values())
+
+
+def _find_tags(workspace: Workspace, tag: str) -> list[MemberTag]:
+    """Every member whose repo holds ``tag`` (``v1.0.0`` can be in several member repos)."""
+    found = []
+    for member in workspace.ordered():
+        if tag_pattern(workspace, member).fullmatch(tag):
+            found += [c for c in member_tags(workspace, member) if c.tag == tag]
+    if not found:
+        raise NotFoundError(
+            f"{tag!r} is neither a member nor a release tag of one",
+            hint="members: " + ", ".join(workspace.members) if workspace.members else None,
+        )
+    return found
+
+
+def _latest(tags: list[MemberTag], prerelease_dev: bool) -> MemberTag | None:
+    eligible = [t for t in tags if prerelease_dev or t.is_stable]
+    return eligible[-1] if eligible else None
+
+
+def _notes(tag: MemberTag, member_path: Any, version: str) -> tuple[str, str]:
+    message = tag_message(tag.repo_root, tag.tag)
+    if message:
+        return message, "tag message"
+    section = changelog_section(member_path, version)
+    if section:
+        return section, "CHANGELOG.md"
+    return "", "none"
+
+
+def _quote(tag: str) -> str:
+    from urllib.parse import quote
+
+    return quote(tag, safe="")

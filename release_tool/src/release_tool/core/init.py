@@ -1,0 +1,191 @@
+"""``init``: write staging/ and prod/ from the dev workspace, and the config table.
+
+Each mode pins every member to its latest dev (staging) or stable (prod)
+tag; a member without such a tag is left out with a note saying how to
+make one. The plan is computed first and written only if nothing would be
+overwritten (unless forced).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import tomlkit
+
+from release_tool.adapters.toml_files import (
+    get_path,
+    inline_table,
+    read_document,
+    unwrap,
+    write_text_atomic,
+)
+from release_tool.core.modes import MODES
+from release_tool.core.pinning import needs_override, override_requirement, pin_source
+from release_tool.errors import ExistsError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from release_tool.core.status import WorkspaceStatus
+    from release_tool.core.workspace import Workspace
+
+MODE_HEADERS = {
+    "staging": "Staging mode: members pinned to dev tags (release-tool bump --dev re-pins).",
+    "prod": "Prod mode: members pinned to stable tags (release-tool promote prod re-pins).",
+}
+
+
+@dataclass(frozen=True)
+class FileWrite:
+    """One file ``init`` writes."""
+
+    path: Path
+    content: str
+    exists: bool
+
+    def to_json(self, root: Path) -> dict[str, Any]:
+        return {"path": self.path.relative_to(root).as_posix(), "overwrite": self.exists}
+
+
+@dataclass(frozen=True)
+class InitPlan:
+    """The files to write and what could not be pinned."""
+
+    root: Path
+    writes: list[FileWrite]
+    notes: list[str] = field(default_factory=list)
+    pins: dict[str, dict[str, str]] = field(default_factory=dict)
+    """mode -> member -> tag."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "release-tool.init/1",
+            "files": [w.to_json(self.root) for w in self.writes],
+            "pins": self.pins,
+            "notes": self.notes,
+        }
+
+
+def plan_init(workspace: Workspace, status: WorkspaceStatus, *, force: bool) -> InitPlan:
+    """Compute what ``init`` writes; raise ``ExistsError`` if it would overwrite without force."""
+    root = workspace.root
+    root_doc = read_document(root / "pyproject.toml")
+    writes: list[FileWrite] = []
+    notes: list[str] = []
+    all_pins: dict[str, dict[str, str]] = {}
+    for mode in MODES:
+        content, pins, missing = render_mode(workspace, status, root_doc, mode)
+        all_pins[mode] = pins
+        kind = "dev" if mode == "staging" else "stable"
+        action = "release-tool bump --dev" if mode == "staging" else "release-tool promote prod"
+        notes += [
+            f"{name}: no {kind} tag, not pinned in {mode} (make one: {action} {name})"
+            for name in missing
+        ]
+        path = workspace.mode_path(mode) / "pyproject.toml"
+        writes.append(FileWrite(path, content, path.exists()))
+    if get_path(root_doc, "tool", "release-tool") is None:
+        writes.append(FileWrite(root / "pyproject.toml", _with_config_table(root_doc), True))
+    else:
+        notes.append("[tool.release-tool] already present in pyproject.toml: kept")
+    clashes = [w for w in writes if w.exists and w.path.parent != root]
+    if clashes and not force:
+        raise ExistsError(
+            "init would overwrite " + ", ".join(str(w.path.relative_to(root)) for w in clashes),
+            hint="re-run with --force to replace them",
+        )
+    return InitPlan(root, writes, notes, all_pins)
+
+
+def apply_init(plan: InitPlan) -> None:
+    """Write every file of the plan (each write is atomic)."""
+    for write in plan.writes:
+        write_text_atomic(write.path, write.content)
+
+
+def render_mode(
+    workspace: Workspace, status: WorkspaceStatus, root_doc: Any, mode: str
+) -> tuple[str, dict[str, str], list[str]]:
+    """(pyproject text, member -> pinned tag, members left unpinned) for ``mode``."""
+    project = get_path(root_doc, "project") or {}
+    root_name = str(project.get("name", workspace.root.name))
+    member_names = set(workspace.members)
+    third_party = [
+        str(req)
+        for req in unwrap(project.get("dependencies", [])) or []
+        if _req_name(req) not in member_names
+    ]
+    sources: dict[str, dict[str, str]] = {}
+    missing: list[str] = []
+    for row in status.members:
+        tag = row.latest_dev if mode == "staging" else row.latest_stable
+        if (
+            mode == "staging"
+            and row.latest_stable
+            and (tag is None or row.latest_stable.version > tag.version)
+        ):
+            tag = row.latest_stable  # a newer stable release supersedes older dev tags
+        if tag is None:
+            missing.append(row.member.name)
+            continue
+        sources[row.member.name] = pin_source(workspace, row.member, tag.name)
+
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment(MODE_HEADERS[mode]))
+    proj = tomlkit.table()
+    proj["name"] = f"{root_name}-{mode}"
+    proj["version"] = "0.0.0"
+    proj["requires-python"] = str(project.get("requires-python", ">=3.11"))
+    deps = tomlkit.array()
+    for dep in [*sources, *third_party]:
+        deps.append(dep)
+    deps.multiline(True)
+    proj["dependencies"] = deps
+    doc["project"] = proj
+    uv_table = tomlkit.table(is_super_table=True)
+    uv_inner = tomlkit.table()
+    uv_inner["package"] = False
+    depended_on = needs_override(workspace)
+    overrides = [override_requirement(n, src) for n, src in sources.items() if n in depended_on]
+    if overrides:
+        arr = tomlkit.array()
+        for item in overrides:
+            arr.append(item)
+        arr.multiline(True)
+        uv_inner["override-dependencies"] = arr
+    src_table = tomlkit.table()
+    for name, source in sources.items():
+        src_table[name] = inline_table(source)
+    uv_inner["sources"] = src_table
+    uv_table["uv"] = uv_inner
+    doc["tool"] = uv_table
+    return tomlkit.dumps(doc), {n: s["tag"] for n, s in sources.items()}, missing
+
+
+def _with_config_table(root_doc: Any) -> str:
+    doc = tomlkit.parse(tomlkit.dumps(root_doc))  # a copy: the caller's document stays as it is
+    table = tomlkit.table()
+    table.add(tomlkit.comment("release-tool configuration (see the README's reference)."))
+    table["staging-dir"] = "staging"
+    table["prod-dir"] = "prod"
+    table["git-remote"] = "origin"
+    table["dev-branch"] = "dev"
+    table["main-branch"] = "main"
+    templates = tomlkit.table()
+    templates["repo"] = "v{version}"
+    templates["folder"] = "{name}-v{version}"
+    table["tag-template"] = templates
+    tool = doc.get("tool")
+    if tool is None:
+        doc["tool"] = tomlkit.table(is_super_table=True)
+        tool = doc["tool"]
+    tool["release-tool"] = table
+    return tomlkit.dumps(doc)
+
+
+def _req_name(requirement: str) -> str:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(Requirement(requirement).name)
