@@ -143,11 +143,12 @@ def api_overhead(adapter, requests: int) -> dict[str, float]:
     cost. A direct ``adapter.generate`` is timed in between as the baseline.
     """
     import httpx
+    from openai import OpenAI
+
     from bench_utils.server.app import create_app
     from bench_utils.server.live import LiveServer
     from bench_utils.testing import data_uri, png_bytes
     from model_interface import InferenceRequest
-    from openai import OpenAI
 
     image = png_bytes((96, 64), (30, 160, 60))
     params = adapter.config.generation

@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 import httpx
+from openai import OpenAI
+
 from bench_utils.server.live import free_port
 from bench_utils.testing import data_uri, png_bytes
 from model_qwen_vl.testing.tiny import CONFIG_NAME
-from openai import OpenAI
 
 
 def wait_healthy(url: str, process: subprocess.Popen[str], timeout_s: float = 180) -> dict:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from bench_utils.dataset import DatasetError, load_dataset
 from bench_utils.testing import make_sample_dataset
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
+
 from bench_utils.metrics.perf import (
     inter_token_latencies_s,
     percentile,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from bench_utils.metrics.quality import (
     anls,
     cer,

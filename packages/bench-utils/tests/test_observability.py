@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from bench_utils.server.observability import ServerMetrics, SLOTracker
 from bench_utils.server.settings import SLOSettings
 from model_interface import InferenceResponse

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+
 from bench_utils.cli import main
 from bench_utils.dataset import Sample
 from bench_utils.runner import RunError, join_answers

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from bench_utils.serveconfig import load_serve_config
 from model_interface import ModelConfigError
 

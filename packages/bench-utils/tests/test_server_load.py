@@ -8,11 +8,12 @@ import time
 from typing import TYPE_CHECKING
 
 import httpx
+from openai import OpenAI
+
 from bench_utils.memory import current_rss_mb
 from bench_utils.server.app import create_app
 from bench_utils.server.live import LiveServer
 from bench_utils.testing import data_uri, png_bytes
-from openai import OpenAI
 
 if TYPE_CHECKING:
     from model_qwen_vl.hf_backend import QwenVLHFAdapter

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 import httpx
 import openai
 import pytest
+from openai import OpenAI
+from prometheus_client.parser import text_string_to_metric_families
+
 from bench_utils.server.app import create_app
 from bench_utils.server.live import LiveServer
 from bench_utils.server.settings import ServerSettings, SLOSettings
 from bench_utils.testing import data_uri, png_bytes
-from openai import OpenAI
-from prometheus_client.parser import text_string_to_metric_families
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

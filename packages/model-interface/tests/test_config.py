@@ -4,6 +4,7 @@ import json
 import logging
 
 import pytest
+
 from model_interface import ModelConfigError, load_model_config, parse_model_config, resolve_device
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from PIL import Image
+
 from model_interface import InvalidRequestError
 from model_interface.images import to_pil
-from PIL import Image
 
 
 def png(size=(20, 10), mode="RGB") -> bytes:

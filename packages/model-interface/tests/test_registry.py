@@ -5,6 +5,7 @@ import sys
 import textwrap
 
 import pytest
+
 from model_interface import (
     AdapterRegistry,
     DuplicateAdapterError,

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from model_interface import GenerationParams, InferenceRequest, InferenceResponse
 from pydantic import ValidationError
+
+from model_interface import GenerationParams, InferenceRequest, InferenceResponse
 
 
 def test_generation_params_defaults_are_greedy() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from PIL import Image
+
 from model_interface import GenerationParams, InferenceRequest, ModelConfigError, load_model_config
 from model_qwen_vl.hf_backend import QwenVLHFAdapter, cut_at_stop, generate_kwargs
 from model_qwen_vl.testing.tiny import CONFIG_NAME
-from PIL import Image
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 import torch
+from PIL import Image
+from safetensors.torch import load_file, save_file
+
 from model_interface import GenerationParams, InferenceRequest, load_model_config
 from model_qwen_vl.hf_backend import QwenVLHFAdapter
 from model_qwen_vl.lora import (
@@ -18,8 +21,6 @@ from model_qwen_vl.lora import (
     remap_old_key,
 )
 from model_qwen_vl.testing.tiny import CONFIG_NAME
-from PIL import Image
-from safetensors.torch import load_file, save_file
 
 if TYPE_CHECKING:
     from pathlib import Path

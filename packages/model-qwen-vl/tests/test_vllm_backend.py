@@ -6,6 +6,7 @@ import importlib.util
 from typing import TYPE_CHECKING
 
 import pytest
+
 from model_interface import GenerationParams, InferenceRequest, load_model_config, registry
 from model_qwen_vl.testing.tiny import CONFIG_NAME
 from model_qwen_vl.vllm_backend import QwenVLVLLMAdapter, engine_kwargs, sampling_kwargs

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from model_interface import ModelConfig, ModelConfigError, load_model_config, parse_model_config
 from model_interface.config import read_config_file
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class DatasetSpec(BaseModel):

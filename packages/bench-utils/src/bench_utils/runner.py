@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from model_interface import InferenceRequest, InferenceResponse, ModelInterfaceError, create_adapter
-
 from bench_utils.dataset import Sample, load_dataset
 from bench_utils.memory import peak_memory_mb, reset_peak
 from bench_utils.runconfig import RunConfig, load_run_config
+from model_interface import InferenceRequest, InferenceResponse, ModelInterfaceError, create_adapter
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

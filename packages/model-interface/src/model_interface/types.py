@@ -7,7 +7,7 @@ the same inputs.
 
 from __future__ import annotations
 
-from pathlib import Path  # noqa: TC003 (pydantic needs it at runtime)
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field

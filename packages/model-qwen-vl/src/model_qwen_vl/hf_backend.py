@@ -20,7 +20,6 @@ from model_interface import (
     resolve_device,
 )
 from model_interface.images import to_pil
-
 from model_qwen_vl.families import FAMILIES, check_checkpoint_family, get_family
 from model_qwen_vl.messages import chat_messages
 from model_qwen_vl.timing import TokenClock

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from model_interface import InferenceRequest, InferenceResponse, InvalidRequestError
 from starlette.concurrency import run_in_threadpool
 
 from bench_utils.memory import peak_memory_mb
@@ -26,6 +25,7 @@ from bench_utils.server.convert import PayloadTooLargeError, check_image, to_inf
 from bench_utils.server.observability import ServerMetrics
 from bench_utils.server.schemas import ChatCompletionRequest  # noqa: TC001 (FastAPI reads it)
 from bench_utils.server.settings import ServerSettings
+from model_interface import InferenceRequest, InferenceResponse, InvalidRequestError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

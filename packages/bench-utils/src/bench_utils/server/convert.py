@@ -10,10 +10,9 @@ from model_interface import InferenceRequest, InvalidRequestError
 from model_interface.images import to_pil
 
 if TYPE_CHECKING:
-    from model_interface import GenerationParams
-
     from bench_utils.server.schemas import ChatCompletionRequest
     from bench_utils.server.settings import ServerSettings
+    from model_interface import GenerationParams
 
 
 class PayloadTooLargeError(InvalidRequestError):
