@@ -27,6 +27,8 @@ from model_qwen_vl.timing import TokenClock
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
+    from model_interface.types import FinishReason
+
 logger = logging.getLogger(__name__)
 
 
@@ -99,7 +101,7 @@ class QwenVLHFAdapter(ModelAdapter):
             kwargs: dict[str, Any] = {"dtype": dtype, "trust_remote_code": cfg.trust_remote_code}
             if cfg.attn_implementation:
                 kwargs["attn_implementation"] = cfg.attn_implementation
-            model = AutoModelForImageTextToText.from_pretrained(cfg.model_path, **kwargs)
+            model: Any = AutoModelForImageTextToText.from_pretrained(cfg.model_path, **kwargs)
             if cfg.lora_path:
                 from model_qwen_vl.lora import apply_lora
 
@@ -241,7 +243,7 @@ class QwenVLHFAdapter(ModelAdapter):
                 self.processor.tokenizer.decode(ids, skip_special_tokens=True), params.stop
             )
             hit_eos = len(ids) < new_tokens.shape[1] or (ids and ids[-1] in self._eos_ids())
-            finish = (
+            finish: FinishReason = (
                 "length"
                 if len(ids) >= params.max_new_tokens and not (hit_eos or stopped)
                 else "stop"
@@ -364,7 +366,7 @@ class QwenVLHFAdapter(ModelAdapter):
                 id=request.id, text=final_text[len(emitted) :], index=index, t_s=times[-1]
             )
             index += 1
-        finish = (
+        finish: FinishReason = (
             "stop"
             if finished_by_eos or stopped or cut or len(ids) < params.max_new_tokens
             else "length"

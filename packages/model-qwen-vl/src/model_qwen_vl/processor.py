@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def image_only_processor_class(family: QwenFamily) -> type:
+def image_only_processor_class(family: QwenFamily) -> Any:
     """Return a subclass of the family's processor that has no video processor."""
     import transformers
 

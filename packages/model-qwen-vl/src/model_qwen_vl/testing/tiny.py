@@ -111,7 +111,7 @@ def model_config(
         "spatial_merge_size": 2,
         "temporal_patch_size": 2,
     }
-    ids = {
+    ids: dict[str, Any] = {
         "image_token_id": token_ids["<|image_pad|>"],
         "video_token_id": token_ids["<|video_pad|>"],
         "vision_start_token_id": token_ids["<|vision_start|>"],
