@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import httpx
@@ -246,3 +247,37 @@ def test_malformed_json_and_bad_uploads(server: LiveServer, client: OpenAI) -> N
         model=MODEL, max_tokens=2, messages=[user_message("ok")]
     )
     assert completion.usage.completion_tokens >= 1
+
+
+def test_client_leaving_mid_stream_frees_the_model(server: LiveServer, client: OpenAI) -> None:
+    import threading
+
+    # ignore_eos: the random model would otherwise stop by itself after ~90 tokens
+    body = {
+        "model": MODEL,
+        "max_tokens": 4000,
+        "ignore_eos": True,
+        "stream": True,
+        "messages": [user_message("go on")],
+    }
+    with (
+        httpx.Client(timeout=60) as http,
+        http.stream("POST", f"{server.url}/v1/chat/completions", json=body) as response,
+    ):
+        first = next(response.iter_lines())
+        assert first.startswith("data: ")
+    # the stream's generation stops and releases the model lock: the next request is served
+    # at once (4000 tokens would hold the model for tens of seconds)
+    start = time.perf_counter()
+    completion = client.chat.completions.create(
+        model=MODEL, max_tokens=2, messages=[user_message("ok")]
+    )
+    assert completion.usage.completion_tokens >= 1
+    assert time.perf_counter() - start < 5
+    assert not [
+        t
+        for t in threading.enumerate()
+        if t.name.startswith(("generate-", "stream-")) and t.is_alive()
+    ]
+    text = httpx.get(f"{server.url}/metrics").text
+    assert 'hyperbench_requests_total{endpoint="chat_completions",status="499"} 1.0' in text

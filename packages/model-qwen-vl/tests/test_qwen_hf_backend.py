@@ -71,6 +71,14 @@ def test_length_limit_and_timings(tiny_adapter: QwenVLHFAdapter) -> None:
     assert response.generate_s is not None and response.generate_s <= response.latency_s
 
 
+def test_ignore_eos_generates_exactly_max_new_tokens(tiny_adapter: QwenVLHFAdapter) -> None:
+    params = GenerationParams(max_new_tokens=120, ignore_eos=True)
+    [response] = tiny_adapter.generate([InferenceRequest(id="e", prompt="go on", params=params)])
+    assert response.completion_tokens == 120
+    assert response.finish_reason == "length"
+    assert len(response.token_times_s) == 120
+
+
 def test_seeded_sampling_is_reproducible(tiny_adapter: QwenVLHFAdapter) -> None:
     params = GenerationParams(max_new_tokens=8, temperature=1.0, top_k=50, seed=7)
     make = lambda: InferenceRequest(id="r", prompt="hello", params=params)  # noqa: E731

@@ -38,6 +38,7 @@ def test_sampling_kwargs_follow_vllm_conventions() -> None:
         "repetition_penalty": 1.0,
         "stop": ["</s>"],
         "seed": 5,
+        "ignore_eos": False,
     }
     assert sampling_kwargs(GenerationParams(top_k=20))["top_k"] == 20
 

@@ -27,6 +27,8 @@ class GenerationParams(BaseModel):
     repetition_penalty: float = Field(default=1.0, gt=0.0)
     stop: list[str] = Field(default_factory=list)
     seed: int | None = None
+    # Generate exactly max_new_tokens (vLLM's ``ignore_eos``): fixed output lengths.
+    ignore_eos: bool = False
 
     @property
     def greedy(self) -> bool:

@@ -56,7 +56,23 @@ def generate_kwargs(params: GenerationParams) -> dict[str, Any]:
         kwargs.update(temperature=None, top_p=None, top_k=None)
     if params.stop:
         kwargs["stop_strings"] = list(params.stop)
+    if params.ignore_eos:
+        kwargs["min_new_tokens"] = params.max_new_tokens  # masks EOS until the length is reached
     return kwargs
+
+
+def stop_on(event: threading.Event) -> Any:
+    """A ``StoppingCriteriaList`` that ends generation once ``event`` is set."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class StopOnEvent(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            return torch.full(
+                (input_ids.shape[0],), event.is_set(), dtype=torch.bool, device=input_ids.device
+            )
+
+    return StoppingCriteriaList([StopOnEvent()])
 
 
 def cut_at_stop(text: str, stop: list[str]) -> tuple[str, bool]:
@@ -292,6 +308,7 @@ class QwenVLHFAdapter(ModelAdapter):
         steps: queue.Queue[Any] = queue.Queue()
         clock = TokenClock(start, sink=steps)
         failure: list[BaseException] = []
+        cancel = threading.Event()
 
         def work() -> None:
             try:
@@ -303,6 +320,7 @@ class QwenVLHFAdapter(ModelAdapter):
                         **generate_kwargs(params),
                         streamer=clock,
                         tokenizer=self.processor.tokenizer,
+                        stopping_criteria=stop_on(cancel),
                     )
             except BaseException as exc:  # re-raised in the caller's thread below
                 failure.append(exc)
@@ -316,7 +334,11 @@ class QwenVLHFAdapter(ModelAdapter):
                 request, params, steps, inputs, start, gen_start, failure, worker
             )
         finally:
-            worker.join()  # a closed stream (client gone) must not leave generate running
+            # A stream closed early (client gone) stops generate at its next step and
+            # waits for it, so the model is free again when this generator ends.
+            cancel.set()
+            if threading.current_thread() is not worker:
+                worker.join()
 
     def _stream_events(
         self,

@@ -37,6 +37,7 @@ def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
         "repetition_penalty": params.repetition_penalty,
         "stop": list(params.stop) or None,
         "seed": params.seed,
+        "ignore_eos": params.ignore_eos,
     }
 
 
