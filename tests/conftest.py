@@ -43,6 +43,9 @@ def isolation(
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "author@example.org")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Author")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "author@example.org")
+    # uv asks api.github.com for a tag's commit before using git; offline that
+    # only costs retries, and the sandboxes' GitHub URLs are served by git.
+    monkeypatch.setenv("UV_NO_GITHUB_FAST_PATH", "1")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("TERM", "dumb")

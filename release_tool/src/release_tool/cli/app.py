@@ -20,6 +20,10 @@ COMMAND_MODULES = (
     "exit_codes",
     "github",
     "ci",
+    "bump",
+    "promote",
+    "resume",
+    "dev_branch",
 )
 
 app = typer.Typer(
