@@ -1,0 +1,1 @@
+"""Performance metrics (vLLM benchmark definitions) and answer-quality metrics."""

@@ -1,0 +1,1 @@
+"""The OpenAI-compatible API wrapper around a loaded adapter (needs ``bench-utils[serve]``)."""
