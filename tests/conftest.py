@@ -43,9 +43,21 @@ def isolation(
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "author@example.org")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Author")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "author@example.org")
+    # uv asks api.github.com for a tag's commit before using git; offline that
+    # only costs retries, and the sandboxes' GitHub URLs are served by git.
+    monkeypatch.setenv("UV_NO_GITHUB_FAST_PATH", "1")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("TERM", "dumb")
-    for var in ("GITHUB_TOKEN", "GH_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE_URL", "VIRTUAL_ENV"):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767322800")  # changelog dates: 2026-01-02
+    for var in (
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "RELEASE_TOOL_LLM_BASE_URL",
+        "RELEASE_TOOL_LLM_MODEL",
+        "VIRTUAL_ENV",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield home

@@ -48,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     except ModelInterfaceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except ImportError as exc:
+        print(
+            f"error: {exc}; install the backend's extra (model-qwen-vl[hf] or [vllm]) "
+            "and bench-utils[serve] for serving",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import resource
 import sys
+from typing import Any
 
 
-def _torch_cuda() -> object | None:
+def _torch_cuda() -> Any:
     torch = sys.modules.get("torch")  # only when a backend already imported torch
     if torch is not None and torch.cuda.is_available():
         return torch.cuda

@@ -6,9 +6,8 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from model_interface import create_adapter
-
 from bench_utils.serveconfig import load_serve_config
+from model_interface import create_adapter
 
 if TYPE_CHECKING:
     from pathlib import Path

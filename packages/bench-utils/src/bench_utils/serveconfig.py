@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model_interface import ModelConfig, ModelConfigError, parse_model_config
-from model_interface.config import read_config_file
 from pydantic import ValidationError
 
 from bench_utils.server.settings import ServerSettings
+from model_interface import ModelConfig, ModelConfigError, parse_model_config
+from model_interface.config import read_config_file
 
 
 def load_serve_config(path: str | Path) -> tuple[ModelConfig, ServerSettings]:

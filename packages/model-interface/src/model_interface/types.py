@@ -7,7 +7,7 @@ the same inputs.
 
 from __future__ import annotations
 
-from pathlib import Path  # noqa: TC003 (pydantic needs it at runtime)
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +27,8 @@ class GenerationParams(BaseModel):
     repetition_penalty: float = Field(default=1.0, gt=0.0)
     stop: list[str] = Field(default_factory=list)
     seed: int | None = None
+    # Generate exactly max_new_tokens (vLLM's ``ignore_eos``): fixed output lengths.
+    ignore_eos: bool = False
 
     @property
     def greedy(self) -> bool:

@@ -39,7 +39,10 @@ def get_family(name: str) -> QwenFamily:
 
 
 def check_checkpoint_family(model_path: str, family: QwenFamily) -> None:
-    """Refuse a local checkpoint whose ``config.json`` declares another model type."""
+    """Refuse a missing local folder or a checkpoint whose ``config.json`` is another model."""
+    looks_local = Path(model_path).is_absolute() or model_path.startswith(".")
+    if looks_local and not Path(model_path).is_dir():
+        raise ModelConfigError(f"model folder {model_path} does not exist")
     config_file = Path(model_path) / "config.json"
     if not config_file.is_file():
         return

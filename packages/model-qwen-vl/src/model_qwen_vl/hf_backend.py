@@ -14,18 +14,20 @@ from model_interface import (
     InferenceResponse,
     InvalidRequestError,
     ModelAdapter,
+    ModelConfigError,
     TokenEvent,
     register_adapter,
     resolve_device,
 )
 from model_interface.images import to_pil
-
 from model_qwen_vl.families import FAMILIES, check_checkpoint_family, get_family
 from model_qwen_vl.messages import chat_messages
 from model_qwen_vl.timing import TokenClock
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+
+    from model_interface.types import FinishReason
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,23 @@ def generate_kwargs(params: GenerationParams) -> dict[str, Any]:
         kwargs.update(temperature=None, top_p=None, top_k=None)
     if params.stop:
         kwargs["stop_strings"] = list(params.stop)
+    if params.ignore_eos:
+        kwargs["min_new_tokens"] = params.max_new_tokens  # masks EOS until the length is reached
     return kwargs
+
+
+def stop_on(event: threading.Event) -> Any:
+    """A ``StoppingCriteriaList`` that ends generation once ``event`` is set."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class StopOnEvent(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            return torch.full(
+                (input_ids.shape[0],), event.is_set(), dtype=torch.bool, device=input_ids.device
+            )
+
+    return StoppingCriteriaList([StopOnEvent()])
 
 
 def cut_at_stop(text: str, stop: list[str]) -> tuple[str, bool]:
@@ -88,21 +106,24 @@ class QwenVLHFAdapter(ModelAdapter):
         dtype = torch_dtype(cfg.dtype, self.device)
         from model_qwen_vl.processor import load_processor
 
-        self.processor = load_processor(
-            cfg.model_path,
-            family,
-            min_pixels=cfg.min_pixels,
-            max_pixels=cfg.max_pixels,
-            trust_remote_code=cfg.trust_remote_code,
-        )
-        kwargs: dict[str, Any] = {"dtype": dtype, "trust_remote_code": cfg.trust_remote_code}
-        if cfg.attn_implementation:
-            kwargs["attn_implementation"] = cfg.attn_implementation
-        model = AutoModelForImageTextToText.from_pretrained(cfg.model_path, **kwargs)
-        if cfg.lora_path:
-            from model_qwen_vl.lora import apply_lora
+        try:
+            self.processor = load_processor(
+                cfg.model_path,
+                family,
+                min_pixels=cfg.min_pixels,
+                max_pixels=cfg.max_pixels,
+                trust_remote_code=cfg.trust_remote_code,
+            )
+            kwargs: dict[str, Any] = {"dtype": dtype, "trust_remote_code": cfg.trust_remote_code}
+            if cfg.attn_implementation:
+                kwargs["attn_implementation"] = cfg.attn_implementation
+            model: Any = AutoModelForImageTextToText.from_pretrained(cfg.model_path, **kwargs)
+            if cfg.lora_path:
+                from model_qwen_vl.lora import apply_lora
 
-            model = apply_lora(model, cfg.lora_path, merge=cfg.merge_lora)
+                model = apply_lora(model, cfg.lora_path, merge=cfg.merge_lora)
+        except (OSError, ValueError) as exc:  # unreachable hub, bad repo id, broken files
+            raise ModelConfigError(f"cannot load {cfg.model_path}: {exc}") from exc
         self.model = model.to(self.device).eval()
         self._loaded = True
 
@@ -150,12 +171,16 @@ class QwenVLHFAdapter(ModelAdapter):
     # -- batched generation ---------------------------------------------------
 
     def generate(self, requests: Sequence[InferenceRequest]) -> list[InferenceResponse]:
-        """Answer requests in batches of ``max_batch_size`` sharing generation params."""
+        """Answer requests in batches of ``max_batch_size`` sharing generation params.
+
+        Latency and TTFT count from this call, so image decoding, preprocessing
+        and waiting for earlier batches are part of each request's figures.
+        """
         self.require_loaded()
+        call_start = time.perf_counter()
         responses: dict[int, InferenceResponse] = {}
         pending: list[tuple[int, InferenceRequest, str, list[Any]]] = []
         for index, request in enumerate(requests):
-            start = time.perf_counter()
             try:
                 text, images = self._prompt_and_images(request)
             except InvalidRequestError as exc:
@@ -163,7 +188,7 @@ class QwenVLHFAdapter(ModelAdapter):
                     id=request.id,
                     finish_reason="error",
                     error=str(exc),
-                    latency_s=time.perf_counter() - start,
+                    latency_s=time.perf_counter() - call_start,
                 )
                 continue
             pending.append((index, request, text, images))
@@ -171,19 +196,22 @@ class QwenVLHFAdapter(ModelAdapter):
         while pending:
             params = self.params_for(pending[0][1])
             batch = [item for item in pending if self.params_for(item[1]) == params][:size]
-            pending = [item for item in pending if item not in batch]
+            taken = {item[0] for item in batch}
+            pending = [item for item in pending if item[0] not in taken]
             for (index, _, _, _), response in zip(
-                batch, self._generate_batch(batch, params), strict=True
+                batch, self._generate_batch(batch, params, call_start), strict=True
             ):
                 responses[index] = response
         return [responses[index] for index in range(len(requests))]
 
     def _generate_batch(
-        self, batch: list[tuple[int, InferenceRequest, str, list[Any]]], params: GenerationParams
+        self,
+        batch: list[tuple[int, InferenceRequest, str, list[Any]]],
+        params: GenerationParams,
+        start: float,
     ) -> list[InferenceResponse]:
         import torch
 
-        start = time.perf_counter()
         try:
             inputs = self._inputs([item[2] for item in batch], [item[3] for item in batch])
         except (ValueError, RuntimeError) as exc:
@@ -200,13 +228,25 @@ class QwenVLHFAdapter(ModelAdapter):
             torch.manual_seed(params.seed)
         clock = TokenClock(start)
         gen_start = time.perf_counter()
-        with torch.inference_mode():
-            output = self.model.generate(
-                **inputs,
-                **generate_kwargs(params),
-                streamer=clock,
-                tokenizer=self.processor.tokenizer,
-            )
+        try:
+            with torch.inference_mode():
+                output = self.model.generate(
+                    **inputs,
+                    **generate_kwargs(params),
+                    streamer=clock,
+                    tokenizer=self.processor.tokenizer,
+                )
+        except (RuntimeError, ValueError) as exc:  # e.g. out of memory: fail the batch, not the run
+            logger.exception("generate failed for a batch of %d", len(batch))
+            return [
+                InferenceResponse(
+                    id=item[1].id,
+                    finish_reason="error",
+                    error=f"generation failed: {exc}",
+                    latency_s=time.perf_counter() - start,
+                )
+                for item in batch
+            ]
         generate_s = time.perf_counter() - gen_start
         prompt_len = inputs["input_ids"].shape[1]
         prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
@@ -219,7 +259,7 @@ class QwenVLHFAdapter(ModelAdapter):
                 self.processor.tokenizer.decode(ids, skip_special_tokens=True), params.stop
             )
             hit_eos = len(ids) < new_tokens.shape[1] or (ids and ids[-1] in self._eos_ids())
-            finish = (
+            finish: FinishReason = (
                 "length"
                 if len(ids) >= params.max_new_tokens and not (hit_eos or stopped)
                 else "stop"
@@ -268,6 +308,7 @@ class QwenVLHFAdapter(ModelAdapter):
         steps: queue.Queue[Any] = queue.Queue()
         clock = TokenClock(start, sink=steps)
         failure: list[BaseException] = []
+        cancel = threading.Event()
 
         def work() -> None:
             try:
@@ -279,6 +320,7 @@ class QwenVLHFAdapter(ModelAdapter):
                         **generate_kwargs(params),
                         streamer=clock,
                         tokenizer=self.processor.tokenizer,
+                        stopping_criteria=stop_on(cancel),
                     )
             except BaseException as exc:  # re-raised in the caller's thread below
                 failure.append(exc)
@@ -287,9 +329,16 @@ class QwenVLHFAdapter(ModelAdapter):
         worker = threading.Thread(target=work, name=f"generate-{request.id}", daemon=True)
         gen_start = time.perf_counter()
         worker.start()
-        yield from self._stream_events(
-            request, params, steps, inputs, start, gen_start, failure, worker
-        )
+        try:
+            yield from self._stream_events(
+                request, params, steps, inputs, start, gen_start, failure, worker
+            )
+        finally:
+            # A stream closed early (client gone) stops generate at its next step and
+            # waits for it, so the model is free again when this generator ends.
+            cancel.set()
+            if threading.current_thread() is not worker:
+                worker.join()
 
     def _stream_events(
         self,
@@ -325,7 +374,7 @@ class QwenVLHFAdapter(ModelAdapter):
             )
             if decoded.endswith("\ufffd") and not stopped:
                 continue  # an incomplete UTF-8 sequence: wait for the next byte
-            if len(decoded) > len(emitted):
+            if len(decoded) > len(emitted) and decoded.startswith(emitted):
                 yield TokenEvent(id=request.id, text=decoded[len(emitted) :], index=index, t_s=now)
                 emitted = decoded
                 index += 1
@@ -334,12 +383,12 @@ class QwenVLHFAdapter(ModelAdapter):
         if failure:
             raise failure[0]
         final_text, cut = cut_at_stop(tokenizer.decode(ids, skip_special_tokens=True), params.stop)
-        if len(final_text) > len(emitted) and not final_text.endswith("\ufffd"):
+        if len(final_text) > len(emitted) and final_text.startswith(emitted):
             yield TokenEvent(
                 id=request.id, text=final_text[len(emitted) :], index=index, t_s=times[-1]
             )
             index += 1
-        finish = (
+        finish: FinishReason = (
             "stop"
             if finished_by_eos or stopped or cut or len(ids) < params.max_new_tokens
             else "length"

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def image_only_processor_class(family: QwenFamily) -> type:
+def image_only_processor_class(family: QwenFamily) -> Any:
     """Return a subclass of the family's processor that has no video processor."""
     import transformers
 
@@ -64,7 +64,8 @@ def load_processor(
         if not _is_processor(processor):
             raise TypeError(f"AutoProcessor returned {type(processor).__name__}, not a processor")
     except (OSError, ImportError, TypeError, ValueError) as exc:
-        logger.info("stock processor unavailable (%s); using the image-only processor", exc)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        logger.info("stock processor unavailable (%s); using the image-only processor", reason)
         processor = image_only_processor_class(family).from_pretrained(path)
     set_pixel_bounds(processor.image_processor, min_pixels, max_pixels)
     processor.tokenizer.padding_side = "left"

@@ -20,7 +20,6 @@ from model_interface import (
     register_adapter,
 )
 from model_interface.images import to_pil
-
 from model_qwen_vl.families import FAMILIES, get_family
 from model_qwen_vl.messages import chat_messages
 
@@ -38,6 +37,7 @@ def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
         "repetition_penalty": params.repetition_penalty,
         "stop": list(params.stop) or None,
         "seed": params.seed,
+        "ignore_eos": params.ignore_eos,
     }
 
 

@@ -17,9 +17,16 @@ COMMAND_MODULES = (
     "status",
     "check",
     "init",
+    "changes",
+    "commit",
+    "changelog",
     "exit_codes",
     "github",
     "ci",
+    "bump",
+    "promote",
+    "resume",
+    "dev_branch",
     "docker",
 )
 

@@ -55,6 +55,14 @@ class LLMSettings(_Model):
     seed: int | None = 0
     context_tokens: int = Field(8192, gt=512, alias="context-tokens")
     output_tokens: int = Field(1024, gt=16, alias="output-tokens")
+    stream: bool = False
+    response_format: Literal["json_object", "json_object_schema", "json_schema", "none"] = Field(
+        "json_object", alias="response-format"
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="extra globs of files never sent to the model"
+    )
+    cache: bool = Field(True, description="reuse validated answers for identical requests")
 
 
 class GitHubSettings(_Model):

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from model_interface import InferenceRequest, InferenceResponse, InvalidRequestError
-from model_interface.images import to_pil
 from starlette.concurrency import run_in_threadpool
 
 from bench_utils.memory import peak_memory_mb
@@ -27,9 +25,11 @@ from bench_utils.server.convert import PayloadTooLargeError, check_image, to_inf
 from bench_utils.server.observability import ServerMetrics
 from bench_utils.server.schemas import ChatCompletionRequest  # noqa: TC001 (FastAPI reads it)
 from bench_utils.server.settings import ServerSettings
+from bench_utils.server.streaming import stream_events
+from model_interface import InferenceRequest, InferenceResponse, InvalidRequestError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator
 
     from model_interface import ModelAdapter
 
@@ -90,11 +90,6 @@ class ModelService:
         with self.lock:
             return self.adapter.generate([request])[0]
 
-    def stream(self, request: InferenceRequest) -> Iterator[Any]:
-        """Stream one request through the adapter, holding the model lock until it ends."""
-        with self.lock:
-            yield from self.adapter.stream(request)
-
 
 def _completion_body(
     service: ModelService,
@@ -132,12 +127,12 @@ def _sse(data: dict[str, Any]) -> str:
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _stream_body(
+async def _stream_body(
     service: ModelService,
     chat: ChatCompletionRequest,
     completion_id: str,
     request: InferenceRequest,
-) -> Iterator[str]:
+) -> AsyncIterator[str]:
     base = {
         "id": completion_id,
         "object": "chat.completion.chunk",
@@ -153,12 +148,13 @@ def _stream_body(
         }
     )
     final: InferenceResponse | None = None
-    status = 200
+    status = 499  # until the stream completes: the client went away
     try:
-        for event in service.stream(request):
-            if event.final:
+        async for event in stream_events(service.adapter, service.lock, request):
+            if event.final:  # the last event: the stream ends right after it
                 final = event.response
-                break
+                status = 200
+                continue
             yield _sse(
                 {
                     **base,
@@ -299,14 +295,16 @@ def create_app(
         start = time.perf_counter()
         data = await file.read(service.settings.max_image_bytes + 1)
         try:
-            image = to_pil(check_image(data, service.settings))
+            image = check_image(data, service.settings)
         except InvalidRequestError as exc:
             service.metrics.observe(
                 "infer", 413 if isinstance(exc, PayloadTooLargeError) else 400, None
             )
             raise _invalid(exc) from exc
         request = InferenceRequest(
-            id=f"infer-{uuid.uuid4().hex[:12]}", prompt=service.settings.infer_prompt, images=[data]
+            id=f"infer-{uuid.uuid4().hex[:12]}",
+            prompt=service.settings.infer_prompt,
+            images=[image],
         )
         response = await _generate(service, "infer", request)
         if response.error:

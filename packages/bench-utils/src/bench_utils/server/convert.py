@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from model_interface import InferenceRequest, InvalidRequestError
 from model_interface.images import to_pil
 
 if TYPE_CHECKING:
-    from model_interface import GenerationParams
-
     from bench_utils.server.schemas import ChatCompletionRequest
     from bench_utils.server.settings import ServerSettings
+    from model_interface import GenerationParams
 
 
 class PayloadTooLargeError(InvalidRequestError):
@@ -35,19 +34,22 @@ def decode_data_uri(url: str, max_bytes: int) -> bytes:
         raise InvalidRequestError(f"image data URI is not valid base64: {exc}") from exc
 
 
-def check_image(data: bytes, settings: ServerSettings) -> bytes:
-    """Refuse oversize or undecodable image bytes early, with a clear message."""
+def check_image(data: bytes, settings: ServerSettings) -> Any:
+    """Decode image bytes once, refusing oversize or undecodable ones with a clear message.
+
+    Returns the RGB PIL image, which the request carries on so the adapter
+    does not decode the same bytes again.
+    """
     if len(data) > settings.max_image_bytes:
         raise PayloadTooLargeError(
             f"image of {len(data)} bytes exceeds the limit of {settings.max_image_bytes}"
         )
     try:
-        to_pil(data, max_pixels=settings.max_image_pixels)
+        return to_pil(data, max_pixels=settings.max_image_pixels)
     except InvalidRequestError as exc:
         if "exceeds the limit" in str(exc):
             raise PayloadTooLargeError(str(exc)) from exc
         raise
-    return data
 
 
 def to_inference_request(
@@ -59,7 +61,7 @@ def to_inference_request(
     """System/developer messages become the system prompt; the other turns' text the prompt."""
     system: list[str] = []
     prompt: list[str] = []
-    images: list[bytes] = []
+    images: list[Any] = []
     for message in chat.messages:
         parts = message.content if isinstance(message.content, list) else [message.content or ""]
         texts: list[str] = []

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from bench_utils.memory import gpu_memory_bytes
 
 if TYPE_CHECKING:
-    from model_interface import InferenceResponse
-
     from bench_utils.server.settings import SLOSettings
+    from model_interface import InferenceResponse
 
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 

@@ -54,6 +54,7 @@ class ChatCompletionRequest(BaseModel):
     repetition_penalty: float | None = Field(default=None, gt=0)
     stop: str | list[str] | None = None
     seed: int | None = None
+    ignore_eos: bool | None = None  # vLLM's extension: generate exactly max_tokens
     n: int = Field(default=1, ge=1, le=1)
     stream: bool = False
     stream_options: StreamOptions | None = None
@@ -70,4 +71,5 @@ class ChatCompletionRequest(BaseModel):
             "repetition_penalty": self.repetition_penalty,
             "stop": stop,
             "seed": self.seed,
+            "ignore_eos": self.ignore_eos,
         }

@@ -56,7 +56,6 @@ def tiny_dir(tiny_family: str, tmp_path_factory: pytest.TempPathFactory) -> Path
 def tiny_adapter(tiny_dir: Path) -> Iterator[QwenVLHFAdapter]:
     """A loaded HF adapter on the tiny checkpoint of the current family (shared, read-only use)."""
     from model_interface import load_model_config
-
     from model_qwen_vl.hf_backend import QwenVLHFAdapter
 
     adapter = QwenVLHFAdapter(load_model_config(tiny_dir / CONFIG_NAME))

@@ -68,15 +68,29 @@ def build_tokenizer() -> Any:
     )
 
 
-def model_config(family: str, token_ids: dict[str, int], vocab_size: int) -> Any:
-    """A transformers config of the family with a 2-layer text and a 2-block vision tower."""
+def mrope_section(head_dim: int) -> list[int]:
+    """Split ``head_dim / 2`` rotary pairs over (time, height, width) as Qwen VL does."""
+    half = head_dim // 2
+    spatial = half * 3 // 8
+    return [half - 2 * spatial, spatial, spatial]
+
+
+def model_config(
+    family: str,
+    token_ids: dict[str, int],
+    vocab_size: int,
+    *,
+    hidden_size: int = 64,
+    layers: int = 2,
+) -> Any:
+    """A transformers config of the family: a ``layers``-layer text and a 2-block vision tower."""
     from transformers import Qwen2_5_VLConfig, Qwen3VLConfig
 
     text: dict[str, Any] = {
         "vocab_size": vocab_size,
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
+        "hidden_size": hidden_size,
+        "intermediate_size": 2 * hidden_size,
+        "num_hidden_layers": layers,
         "num_attention_heads": 4,
         "num_key_value_heads": 2,
         "max_position_embeddings": 4096,
@@ -85,7 +99,7 @@ def model_config(family: str, token_ids: dict[str, int], vocab_size: int) -> Any
         "rope_parameters": {
             "rope_type": "default",
             "rope_theta": 10000.0,
-            "mrope_section": [2, 3, 3],
+            "mrope_section": mrope_section(hidden_size // 4),
         },
     }
     vision: dict[str, Any] = {
@@ -93,11 +107,11 @@ def model_config(family: str, token_ids: dict[str, int], vocab_size: int) -> Any
         "hidden_size": 32,
         "intermediate_size": 64,
         "num_heads": 2,
-        "out_hidden_size": 64,
+        "out_hidden_size": hidden_size,
         "spatial_merge_size": 2,
         "temporal_patch_size": 2,
     }
-    ids = {
+    ids: dict[str, Any] = {
         "image_token_id": token_ids["<|image_pad|>"],
         "video_token_id": token_ids["<|video_pad|>"],
         "vision_start_token_id": token_ids["<|vision_start|>"],
@@ -106,7 +120,7 @@ def model_config(family: str, token_ids: dict[str, int], vocab_size: int) -> Any
     if family == "qwen2_5_vl":
         vision.update(patch_size=14, window_size=56, fullatt_block_indexes=[1])
         return Qwen2_5_VLConfig(text_config=text, vision_config=vision, **ids)
-    text["head_dim"] = 16
+    text["head_dim"] = hidden_size // 4
     text["rope_parameters"]["mrope_interleaved"] = True
     vision.update(patch_size=16, num_position_embeddings=64, deepstack_visual_indexes=[1])
     return Qwen3VLConfig(text_config=text, vision_config=vision, **ids)
@@ -148,8 +162,13 @@ def _processor_files(out: Path, family_name: str, tokenizer: Any) -> None:
     )
 
 
-def make_tiny_checkpoint(family: str, out_dir: str | Path, *, seed: int = 0) -> Path:
-    """Write a tiny random ``family`` checkpoint plus ``hyperbench-model.toml`` to ``out_dir``."""
+def make_tiny_checkpoint(
+    family: str, out_dir: str | Path, *, seed: int = 0, hidden_size: int = 64, layers: int = 2
+) -> Path:
+    """Write a tiny random ``family`` checkpoint plus ``hyperbench-model.toml`` to ``out_dir``.
+
+    ``hidden_size`` (a multiple of 16) and ``layers`` grow the text tower for benchmarks.
+    """
     import torch
     from transformers import AutoModelForImageTextToText
 
@@ -159,7 +178,9 @@ def make_tiny_checkpoint(family: str, out_dir: str | Path, *, seed: int = 0) -> 
     tokenizer = build_tokenizer()
     token_ids = {token: tokenizer.convert_tokens_to_ids(token) for token in SPECIAL_TOKENS}
     torch.manual_seed(seed)
-    model = AutoModelForImageTextToText.from_config(model_config(family, token_ids, len(tokenizer)))
+    model = AutoModelForImageTextToText.from_config(
+        model_config(family, token_ids, len(tokenizer), hidden_size=hidden_size, layers=layers)
+    )
     model.generation_config.eos_token_id = token_ids["<|im_end|>"]
     model.generation_config.pad_token_id = token_ids["<|endoftext|>"]
     model.save_pretrained(out)

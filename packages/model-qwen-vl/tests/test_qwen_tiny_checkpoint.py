@@ -8,11 +8,12 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+from PIL import Image
+
 from model_interface import InferenceRequest, load_model_config
 from model_qwen_vl.families import FAMILIES
 from model_qwen_vl.hf_backend import QwenVLHFAdapter
 from model_qwen_vl.testing.tiny import CONFIG_NAME
-from PIL import Image
 
 if TYPE_CHECKING:
     from pathlib import Path

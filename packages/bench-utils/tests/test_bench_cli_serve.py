@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 import httpx
+from openai import OpenAI
+
 from bench_utils.server.live import free_port
 from bench_utils.testing import data_uri, png_bytes
 from model_qwen_vl.testing.tiny import CONFIG_NAME
-from openai import OpenAI
 
 
 def wait_healthy(url: str, process: subprocess.Popen[str], timeout_s: float = 180) -> dict:
@@ -71,3 +72,20 @@ def test_serve_command_answers_health_models_chat_and_infer(tiny_qwen25_dir: Pat
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_serve_with_a_missing_model_folder_is_exit_1(tmp_path: Path) -> None:
+    config = tmp_path / "model.toml"
+    config.write_text(
+        f'family = "qwen3_vl"\nmodel_path = "{tmp_path / "absent"}"\ndevice = "cpu"\n'
+    )
+    hyperbench = Path(sys.executable).parent / "hyperbench"
+    result = subprocess.run(
+        [str(hyperbench), "serve", str(config), "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"error: model folder {tmp_path / 'absent'} does not exist" in result.stderr

@@ -1,0 +1,134 @@
+"""``release-tool commit``: commit each member's uncommitted changes with a written message."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from release_tool.cli.context import state
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from release_tool.core.workspace import Member, Workspace
+    from release_tool.notes.collect import MemberChanges
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("commit")
+    def commit(
+        ctx: typer.Context,
+        members: Annotated[list[str] | None, typer.Argument(help="Members (default: all).")] = None,
+        edit: Annotated[bool, typer.Option("--edit", help="Open $EDITOR on each message.")] = False,
+        push: Annotated[bool, typer.Option("--push", help="Push each commit.")] = False,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Show what would be sent and committed.")
+        ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+        no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not ask the model.")] = False,
+        fail_on_secret: Annotated[
+            bool, typer.Option("--fail-on-secret", help="Refuse if a secret would be sent.")
+        ] = False,
+    ) -> None:
+        """Commit each member with uncommitted changes, with a Conventional Commits message.
+
+        The message comes from the configured LLM ([tool.release-tool.llm])
+        or, without one, from the changed paths.
+        """
+        from release_tool.notes.collect import collect_member
+        from release_tool.notes.commit_message import commit_message
+        from release_tool.notes.release import NotesOptions
+        from release_tool.notes.report import outgoing_json, outgoing_lines
+
+        app_state = state(ctx)
+        term = app_state.terminal
+        ws = app_state.workspace()
+        dry_run = dry_run or ws.config.dry_run
+        options = NotesOptions(llm=ws.config.llm, use_llm=not no_llm, fail_on_secret=fail_on_secret)
+        results: list[dict[str, Any]] = []
+        for member in ws.select(members):
+            changes = collect_member(ws, member, history=False)
+            if not changes.dirty:
+                continue
+            written = commit_message(changes, options, call=not dry_run)
+            data = written.to_json()
+            data["would_send"] = outgoing_json([written.request], written.outgoing)
+            if dry_run:
+                results.append(data)
+                if not as_json:
+                    term.text(f"{member.name}: would commit with the message below")
+                    for line in outgoing_lines(data["would_send"]):
+                        term.text(line)
+                    term.text(_indent(written.message))
+                continue
+            if written.fallback_reason and written.source != "llm" and not no_llm:
+                term.warn(f"{member.name}: message made from paths ({written.fallback_reason})")
+            message = _edited(written.message) if edit else written.message
+            data["message"] = message
+            data["commit"] = _commit(ws, member, changes, message)
+            data["pushed"] = _push(ws, changes) if push else False
+            results.append(data)
+            if not as_json:
+                term.success(f"{member.name}: committed {data['commit'][:10]}")
+                term.text(_indent(message))
+        if as_json:
+            term.json(results)
+        elif not results:
+            term.info("nothing to commit: no member has uncommitted changes")
+
+
+def _edited(message: str) -> str:
+    """``message`` after the user edited it in ``$VISUAL`` / ``$EDITOR`` (default vi)."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from release_tool.errors import PlanRefusedError
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.TemporaryDirectory(prefix="release-tool-") as folder:
+        path = Path(folder) / "COMMIT_EDITMSG.txt"
+        path.write_text(message, encoding="utf-8")
+        proc = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        if proc.returncode != 0:
+            raise PlanRefusedError(
+                f"the editor ({editor}) exited with {proc.returncode}; nothing committed"
+            )
+        text = path.read_text(encoding="utf-8")
+    if not text.strip():
+        raise PlanRefusedError("the commit message is empty after editing; nothing committed")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _commit(ws: Workspace, member: Member, changes: MemberChanges, message: str) -> str:
+    from release_tool.notes.changelog import write_atomic
+    from release_tool.notes.collect import git
+
+    message_file = _message_file(ws, member)
+    write_atomic(message_file, message)
+    spec = ["--", changes.pathspec] if changes.pathspec else ["--", "."]
+    git(changes.repo_root, "add", "-A", *spec)
+    git(changes.repo_root, "commit", "-q", "--cleanup=verbatim", "-F", str(message_file), *spec)
+    return git(changes.repo_root, "rev-parse", "HEAD").strip()
+
+
+def _push(ws: Workspace, changes: MemberChanges) -> bool:
+    from release_tool.notes.collect import git
+
+    git(changes.repo_root, "push", "-q", ws.config.git_remote, "HEAD")
+    return True
+
+
+def _message_file(ws: Workspace, member: Member) -> Path:
+    folder = ws.root / ws.config.changes_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / ".gitignore").exists():
+        (folder / ".gitignore").write_text("*\n", encoding="utf-8")
+    return folder / member.name / ws.config.commit_message_filename
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.rstrip("\n").splitlines())

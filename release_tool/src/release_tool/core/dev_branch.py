@@ -1,0 +1,109 @@
+"""Seed stage 0: put every repo of the workspace on the dev branch.
+
+For the root repo and each member repo: create the dev branch at the main
+branch, or fast-forward it to the main branch, and check it out. Work in
+progress is stashed and re-applied on the dev branch (``--no-stash``
+refuses instead). Every repo is checked before any is touched, so a dev
+branch that cannot fast-forward stops the command with nothing changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from release_tool.adapters import git_write
+from release_tool.errors import GitError, PlanRefusedError
+
+if TYPE_CHECKING:
+    from release_tool.core.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class BranchAction:
+    """What happens in one repo."""
+
+    repo: str
+    action: str  # "create", "fast-forward", "checkout", "up-to-date"
+    branch: str
+    start: str
+    stash: bool
+
+    def describe(self) -> str:
+        text = {
+            "create": f"create {self.branch} at {self.start} and check it out",
+            "fast-forward": f"fast-forward {self.branch} to {self.start} and check it out",
+            "checkout": f"check out {self.branch} (already contains {self.start})",
+            "up-to-date": f"{self.branch} is checked out and contains {self.start}",
+        }[self.action]
+        return f"{self.repo}: {text}" + (" (stash and re-apply changes)" if self.stash else "")
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def plan_dev_branch(
+    workspace: Workspace, *, branch: str | None = None, start: str | None = None, stash: bool = True
+) -> list[BranchAction]:
+    """Decide the action per repo; refuse (changing nothing) on dirt without stash or divergence."""
+    branch = branch or workspace.config.dev_branch
+    start = start or workspace.config.main_branch
+    repos = [
+        ".",
+        *sorted({m.rel_path for m in workspace.members.values() if m.layout.has_own_repo}),
+    ]
+    actions, problems = [], []
+    for rel in repos:
+        path = workspace.root / rel
+        ignore = [".release-tool", *workspace.submodules] if rel == "." else []
+        dirty = bool(git_write.is_dirty(path, ignore))
+        if dirty and not stash:
+            problems.append(f"{rel}: uncommitted changes (--no-stash refuses to stash them)")
+            continue
+        if not git_write.ref_exists(path, f"refs/heads/{start}"):
+            problems.append(f"{rel}: no branch {start!r} to start from")
+            continue
+        current = git_write.current_branch(path)
+        if not git_write.ref_exists(path, f"refs/heads/{branch}"):
+            action = "create"
+        elif not git_write.is_ancestor(path, branch, start):
+            if git_write.is_ancestor(path, start, branch):
+                action = "up-to-date" if current == branch else "checkout"
+            else:
+                problems.append(f"{rel}: {branch} and {start} have diverged; merge them by hand")
+                continue
+        else:
+            same = git_write.rev_parse(path, branch) == git_write.rev_parse(path, start)
+            action = ("up-to-date" if current == branch else "checkout") if same else "fast-forward"
+        actions.append(BranchAction(rel, action, branch, start, dirty))
+    if problems:
+        raise PlanRefusedError(
+            "cannot prepare the dev branch:\n  " + "\n  ".join(problems),
+            hint="nothing was changed",
+        )
+    return actions
+
+
+def apply_dev_branch(workspace: Workspace, actions: list[BranchAction]) -> list[str]:
+    """Carry out the actions; return one line per repo saying what was done."""
+    done = []
+    for action in actions:
+        path = workspace.root / action.repo
+        if action.action == "up-to-date":
+            done.append(action.describe())
+            continue
+        stashed = action.stash and git_write.stash(path, "release-tool dev-branch")
+        if action.action == "create" or action.action == "fast-forward":
+            git_write.create_or_fast_forward_branch(path, action.branch, action.start)
+        else:
+            git_write.checkout(path, action.branch)
+        if stashed:
+            try:
+                git_write.stash_pop(path)
+            except GitError as exc:
+                raise GitError(
+                    f"{action.repo}: on {action.branch}, re-applying the stash failed: {exc}",
+                    hint="your changes are kept in `git stash list`; resolve and `git stash pop`",
+                ) from None
+        done.append(action.describe())
+    return done

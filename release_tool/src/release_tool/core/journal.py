@@ -1,0 +1,446 @@
+"""Apply a plan with a journal: roll back on failure, resume after a crash, one run at a time.
+
+The journal (``.release-tool/journal.jsonl``) is append-only: its first
+line holds the whole plan, every further line one step's state (preparing,
+running, done, failed) with what undoing it needs. A line is written and
+flushed before and after every step, so a process killed at any point
+leaves enough to ``resume`` or ``abort``; appending keeps the cost per
+step constant however large the plan. A lock file
+(``.release-tool/lock``) with the owner's pid refuses a second run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from release_tool.adapters.toml_files import write_text_atomic
+from release_tool.core.plan import Plan, Step, StepKind
+from release_tool.core.steps import Publisher, StepRunner
+from release_tool.errors import ApplyError, LockedError, NotFoundError, ReleaseToolError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+STATE_DIR = ".release-tool"
+JOURNAL = "journal.jsonl"
+LAST_JOURNAL = "last-journal.json"
+LOCK = "lock"
+KILL_AFTER_ENV = "RELEASE_TOOL_KILL_AFTER_STEP"
+"""Testing seam: SIGKILL this process right after step N (1-based) is journaled as done."""
+
+Progress = Callable[[int, Step, str], None]
+
+
+@dataclass
+class ApplyReport:
+    """What an apply did: steps done, the step that failed and why, what was undone."""
+
+    command: str
+    done: list[str] = field(default_factory=list)
+    failed: str | None = None
+    error: str | None = None
+    undone: list[str] = field(default_factory=list)
+    undo_errors: list[str] = field(default_factory=list)
+    resumed_from: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "ok": self.ok,
+            "done": self.done,
+            "failed": self.failed,
+            "error": self.error,
+            "undone": self.undone,
+            "undo_errors": self.undo_errors,
+            "resumed_from": self.resumed_from,
+        }
+
+    def describe_failure(self) -> str:
+        lines = [f"step failed: {self.failed}", f"  {self.error}"]
+        if self.undone:
+            lines.append("rolled back:")
+            lines += [f"  {line}" for line in self.undone]
+        if self.undo_errors:
+            lines.append("could NOT undo (fix by hand):")
+            lines += [f"  {line}" for line in self.undo_errors]
+        return "\n".join(lines)
+
+
+class ApplyFailedError(ApplyError):
+    """A step failed; the report says what failed and what was rolled back."""
+
+    def __init__(self, report: ApplyReport) -> None:
+        super().__init__(
+            report.describe_failure(),
+            hint="nothing of this run is left behind"
+            if not report.undo_errors
+            else "see the lines above; the journal is kept in .release-tool/last-journal.json",
+        )
+        self.report = report
+
+
+def state_dir(root: Path) -> Path:
+    """``<root>/.release-tool``, created with a ``.gitignore`` so it never dirties the tree."""
+    folder = root / STATE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    return folder
+
+
+def pending_journal(root: Path) -> dict[str, Any] | None:
+    """The journal of an interrupted run, or None."""
+    path = root / STATE_DIR / JOURNAL
+    if not path.is_file():
+        return None
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    if not lines:
+        return None
+    journal = dict(lines[0])
+    records: dict[int, dict[str, Any]] = {}
+    for entry in lines[1:]:
+        records[entry["index"]] = entry
+    journal["steps"] = [records[i] for i in sorted(records)]
+    return journal
+
+
+@contextmanager
+def workspace_lock(root: Path, command: str) -> Iterator[None]:
+    """Hold ``.release-tool/lock`` for the duration; refuse if a live process holds it."""
+    path = state_dir(root) / LOCK
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "command": command}
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = _read_lock(path)
+            if holder and _alive(holder):
+                raise LockedError(
+                    f"another release-tool run holds the workspace lock "
+                    f"(pid {holder.get('pid')}: {holder.get('command')})",
+                    hint=f"wait for it to finish; if it is gone, delete {path}",
+                ) from None
+            path.unlink(missing_ok=True)  # stale: its process is gone
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(owner, handle)
+        break
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def apply_plan(
+    root: Path,
+    plan: Plan,
+    *,
+    progress: Progress | None = None,
+    publisher: Publisher | None = None,
+) -> ApplyReport:
+    """Run every step of ``plan`` under the lock; on failure undo local steps and remote pushes.
+
+    Raises ``ApplyFailedError`` (with the report) when a step failed, and
+    ``LockedError`` when another run is active or an interrupted one
+    awaits ``resume``/``abort``.
+    """
+    with workspace_lock(root, plan.command):
+        if pending_journal(root) is not None:
+            raise LockedError(
+                "an interrupted run left a journal in .release-tool/journal.json",
+                hint="finish it with --resume, or undo it with `release-tool resume --abort`",
+            )
+        journal = {"command": plan.command, "plan": plan.to_json(), "started": time.time()}
+        folder = state_dir(root)
+        write_text_atomic(folder / JOURNAL, json.dumps(journal) + "\n")
+        journal["steps"] = []
+        return _run(root, plan, journal, progress, publisher)
+
+
+def resume(
+    root: Path, *, progress: Progress | None = None, publisher: Publisher | None = None
+) -> ApplyReport:
+    """Finish the interrupted run recorded in the journal, from its first unfinished step."""
+    with workspace_lock(root, "resume"):
+        journal = _require_journal(root)
+        plan = Plan.from_json(journal["plan"])
+        runner = StepRunner(root, state_dir(root), publisher)
+        records = journal["steps"]
+        kept = []
+        for record in records:  # steps that were running when the process died
+            if record["state"] == "done":
+                kept.append(record)
+            elif record["state"] in ("running", "failed") and runner.already_done(
+                plan.steps[record["index"]], record["undo"]
+            ):
+                record["state"] = "done"
+                kept.append(record)
+            elif record["state"] != "preparing" and record["undo"]:
+                record["state"] = "retry"  # run again, with the undo data taken before
+                kept.append(record)
+        journal["steps"] = kept
+        start = sum(1 for r in kept if r["state"] == "done")
+        report = _run(root, plan, journal, progress, publisher)
+        report.resumed_from = start + 1
+        return report
+
+
+def abort(root: Path) -> ApplyReport:
+    """Undo every step of the interrupted run recorded in the journal."""
+    with workspace_lock(root, "abort"):
+        journal = _require_journal(root)
+        plan = Plan.from_json(journal["plan"])
+        report = ApplyReport(command=plan.command)
+        _rollback(root, plan, journal, report, None)
+        _close(root, journal, "aborted")
+        return report
+
+
+def _run(
+    root: Path,
+    plan: Plan,
+    journal: dict[str, Any],
+    progress: Progress | None,
+    publisher: Publisher | None,
+) -> ApplyReport:
+    """Run every step not done yet; member-repo chains run side by side, all else in order."""
+    folder = state_dir(root)
+    state = _RunState(
+        runner=StepRunner(root, folder, publisher),
+        folder=folder,
+        plan=plan,
+        records={r["index"]: r for r in journal["steps"]},
+        journal=journal,
+        progress=progress,
+        kill_after=int(os.environ.get(KILL_AFTER_ENV, "0") or 0),
+    )
+    report = state.report
+    report.done = [
+        plan.steps[i].summary for i, r in sorted(state.records.items()) if r["state"] == "done"
+    ]
+    for chains in _segments(plan):
+        todo = [
+            [i for i in chain if state.records.get(i, {}).get("state") != "done"]
+            for chain in chains
+        ]
+        todo = [chain for chain in todo if chain]
+        if len(todo) > 1:
+            with ThreadPoolExecutor(max_workers=min(PARALLEL_REPOS, len(todo))) as pool:
+                list(pool.map(state.run_chain, todo))
+        else:
+            for chain in todo:
+                state.run_chain(chain)
+        if state.failed_index is not None:
+            break
+    if state.failed_index is not None:
+        journal["steps"] = [state.records[i] for i in sorted(state.records)]
+        if _after_last_push(plan, state.failed_index):
+            # Pushed refs are public now: keep them, let --resume retry the rest.
+            report.undo_errors.append("pushes are kept; run with --resume to retry")
+            raise ApplyFailedError(report)
+        _rollback(root, plan, journal, report, progress)
+        _close(root, journal, "rolled-back", report)
+        raise ApplyFailedError(report)
+    journal["steps"] = [state.records[i] for i in sorted(state.records)]
+    _close(root, journal, "done", report)
+    return report
+
+
+PARALLEL_REPOS = 4
+"""How many member repos get their release commits and tags at the same time."""
+
+
+def _segments(plan: Plan) -> list[list[list[int]]]:
+    """Split the steps into segments run one after another; each is a list of chains.
+
+    A run of edit/commit/tag steps forms one segment: one chain per member
+    repo (those run side by side, each in order), then the root repo's
+    steps in order (git in the superproject may look into submodules, so it
+    never runs while they are being written). Every other step (locks,
+    pushes, publishing) is a segment of its own.
+    """
+    local = {StepKind.EDIT, StepKind.COMMIT, StepKind.TAG}
+    segments: list[list[list[int]]] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        chains: dict[str, list[int]] = {}
+        for index in run:
+            chains.setdefault(plan.steps[index].repo, []).append(index)
+        root_chain = chains.pop(".", None)
+        if chains:
+            segments.append(list(chains.values()))
+        if root_chain:
+            segments.append([root_chain])
+        run.clear()
+
+    for index, step in enumerate(plan.steps):
+        if step.kind in local:
+            run.append(index)
+        else:
+            flush()
+            segments.append([[index]])
+    flush()
+    return segments
+
+
+@dataclass
+class _RunState:
+    """Shared by the threads of one apply: journal records, the report, the first failure."""
+
+    runner: StepRunner
+    folder: Path
+    plan: Plan
+    records: dict[int, dict[str, Any]]
+    journal: dict[str, Any]
+    progress: Progress | None
+    kill_after: int
+    report: ApplyReport = field(init=False)
+    failed_index: int | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.report = ApplyReport(command=self.plan.command)
+
+    def run_chain(self, chain: list[int]) -> None:
+        for index in chain:
+            if self.failed_index is not None:
+                return  # another chain failed: start nothing new
+            if not self.run_step(index):
+                return
+
+    def run_step(self, index: int) -> bool:
+        step = self.plan.steps[index]
+        with self.lock:
+            if self.progress:
+                self.progress(index, step, "start")
+            record = self.records.get(index)
+            if record is None:
+                record = self.records[index] = {"index": index, "state": "preparing", "undo": {}}
+        try:
+            if record["state"] == "preparing":
+                record["undo"] = self.runner.prepare(index, step)
+            record["state"] = "running"
+            with self.lock:
+                _save(self.folder, record)
+            record["undo"].update(self.runner.run(step, record["undo"]))
+        except (ReleaseToolError, OSError) as exc:
+            with self.lock:
+                # refused in prepare: the step did nothing, so there is nothing to undo
+                record["state"] = "refused" if record["state"] == "preparing" else "failed"
+                _save(self.folder, record)
+                if self.failed_index is None:
+                    self.failed_index = index
+                    self.report.failed = f"{index + 1}. {step.summary}"
+                    self.report.error = str(exc)
+            return False
+        with self.lock:
+            record["state"] = "done"
+            _save(self.folder, record)
+            self.report.done.append(step.summary)
+            if self.progress:
+                self.progress(index, step, "done")
+            finished = sum(1 for r in self.records.values() if r["state"] == "done")
+            if self.kill_after and finished == self.kill_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return True
+
+
+def _rollback(
+    root: Path,
+    plan: Plan,
+    journal: dict[str, Any],
+    report: ApplyReport,
+    progress: Progress | None,
+) -> None:
+    """Undo recorded steps in reverse: remote pushes first, then tags, commits and files."""
+    runner = StepRunner(root, state_dir(root))
+    records = [r for r in journal["steps"] if r["state"] not in ("preparing", "refused")]
+    ordered = sorted(
+        records, key=lambda r: (plan.steps[r["index"]].kind is not StepKind.PUSH, -r["index"])
+    )
+    for record in ordered:
+        step = plan.steps[record["index"]]
+        try:
+            line = runner.undo(step, record["undo"])
+        except (ReleaseToolError, OSError) as exc:
+            report.undo_errors.append(f"{step.summary}: {exc}")
+            continue
+        if line:
+            report.undone.append(line)
+            if progress:
+                progress(record["index"], step, "undone")
+
+
+def _after_last_push(plan: Plan, index: int) -> bool:
+    pushes = [i for i, s in enumerate(plan.steps) if s.kind is StepKind.PUSH]
+    return bool(pushes) and index > pushes[-1]
+
+
+def _save(folder: Path, record: dict[str, Any]) -> None:
+    """Append one step's state to the journal (the last line per step wins)."""
+    with open(folder / JOURNAL, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+        handle.flush()
+
+
+def _close(
+    root: Path, journal: dict[str, Any], outcome: str, report: ApplyReport | None = None
+) -> None:
+    """Move the journal aside as ``last-journal.json`` with its outcome and report."""
+    folder = state_dir(root)
+    journal["outcome"] = outcome
+    if report is not None:
+        journal["report"] = report.to_json()
+    write_text_atomic(folder / LAST_JOURNAL, json.dumps(journal, indent=1))
+    (folder / JOURNAL).unlink(missing_ok=True)
+    backups = folder / "backups"
+    if backups.is_dir():
+        for item in backups.iterdir():
+            item.unlink()
+
+
+def _require_journal(root: Path) -> dict[str, Any]:
+    journal = pending_journal(root)
+    if journal is None:
+        raise NotFoundError("no interrupted run to resume (no .release-tool/journal.json)")
+    return journal
+
+
+def _read_lock(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(holder: dict[str, Any]) -> bool:
+    if holder.get("host") != socket.gethostname():
+        return True  # another machine's run: we cannot tell, so respect it
+    pid = int(holder.get("pid", 0) or 0)
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, ValueError, OverflowError):
+        return False
+    except PermissionError:
+        return True
+    return True

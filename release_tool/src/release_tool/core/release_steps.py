@@ -1,0 +1,436 @@
+"""Turn decided releases into plan steps: edits, commits, tags, pins, locks, pushes.
+
+``release`` decides who gets which version; this module knows how a
+release is written down: one commit per repo (all folder members of the
+root repo together), its tags, the next dev cycle after a stable release,
+the re-pinned modes with one ``uv lock`` each, the root commit (modes,
+submodule pointers, dev lock) and the atomic pushes, member repos first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from release_tool.core import hooks, pins
+from release_tool.core.plan import Plan, Release, Step, StepKind
+from release_tool.core.selection import (
+    NEXT_DEV_SUBJECT,
+    Selection,
+    preflight_repos,
+    preflight_tags,
+    repo_rel,
+)
+from release_tool.core.status import MemberStatus, WorkspaceStatus, load_modes, tag_template
+from release_tool.core.versions import BumpPart, next_dev_cycle
+from release_tool.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+    from release_tool.core.workspace import Member, Workspace
+
+
+@dataclass(frozen=True)
+class ReleaseOptions:
+    """Command-line choices shared by ``bump`` and ``promote``."""
+
+    selection: Selection
+    parts: tuple[BumpPart, ...] = ()
+    force: bool = False
+    push: bool = False
+    github_release: bool = False
+    changelog: bool = True
+
+
+@dataclass
+class ReleaseChange:
+    """One member's decided release, filled in while its steps are written."""
+
+    member: Member
+    row: MemberStatus
+    new: Version
+    reason: str
+    updates: list[tuple[str, str, str]] = field(default_factory=list)
+    tag: str = ""
+    released_text: str = ""
+
+
+def build_plan(
+    workspace: Workspace,
+    status: WorkspaceStatus,
+    changes: list[ReleaseChange],
+    options: ReleaseOptions,
+    command: str,
+    *,
+    modes: list[str],
+    next_dev: bool = False,
+    notes: list[str] | None = None,
+) -> Plan:
+    notes = list(notes or [])
+    if not changes:
+        return Plan(command=command, notes=tuple(notes or ["no member needs a release"]))
+    mode_states = load_modes(workspace)
+    remote = workspace.config.git_remote
+    for change in changes:
+        change.tag = tag_template(workspace, change.member).format(
+            name=change.member.name, version=change.new
+        )
+    repos = [repo_rel(workspace, c.member) for c in changes]
+    branches = preflight_repos(workspace, [*repos, "."])
+    planned_tags: dict[str, list[str]] = {}
+    for change in changes:
+        planned_tags.setdefault(repo_rel(workspace, change.member), []).append(change.tag)
+    local_tags = {rel: set(_repo_tags(workspace, rel)) for rel in planned_tags}
+    preflight_tags(workspace, planned_tags, local_tags, remote=remote if options.push else None)
+
+    steps: list[Step] = []
+    stripped: set[str] = set()
+    steps += _release_steps(workspace, changes, options, stripped)
+    if next_dev:
+        steps += _next_dev_steps(workspace, changes)
+    mode_updates: dict[str, list[pins.PinUpdate]] = {}
+    pin_rows: list[tuple[str, str, str | None, str]] = []
+    touched_modes = []
+    for mode in modes:
+        state = mode_states[mode]
+        if not state.present:
+            notes.append(f"{mode}: no {state.path.name}/pyproject.toml; not pinned")
+            continue
+        for change in changes:
+            pinned = state.pins.get(change.member.name)
+            if mode == "staging" and next_dev:
+                # after a stable release staging must not stay behind prod
+                old = status_pinned(workspace, change.member, pinned)
+                if old is not None and old >= change.new:
+                    continue
+            mode_updates.setdefault(mode, []).append(
+                pin_update(workspace, change.member, change.tag, mode_states)
+            )
+            pin_rows.append((mode, change.member.name, pinned.tag if pinned else None, change.tag))
+        if mode in mode_updates:
+            touched_modes.append(mode)
+    root_pyproject_edit = None
+    if stripped:
+        text = (workspace.root / "pyproject.toml").read_text(encoding="utf-8")
+        new = pins.ensure_workspace_sources(text, sorted(stripped), "pyproject.toml")
+        if new != text:
+            root_pyproject_edit = Step(
+                StepKind.EDIT,
+                "edit pyproject.toml: workspace sources for " + ", ".join(sorted(stripped)),
+                path="pyproject.toml",
+                content=new,
+            )
+    lock_dev = (workspace.root / "uv.lock").is_file()
+    if root_pyproject_edit:
+        steps.append(root_pyproject_edit)
+    steps += mode_steps(workspace, mode_updates, mode_states, lock_dev=lock_dev)
+    pointer_paths = sorted({c.member.rel_path for c in changes if c.member.layout.has_own_repo})
+    if touched_modes or pointer_paths or lock_dev or root_pyproject_edit is not None:
+        steps.append(
+            root_commit(
+                touched_modes, pointer_paths, lock_dev, root_pyproject_edit is not None, pin_rows
+            )
+        )
+    if options.push:
+        for rel in sorted({repo_rel(workspace, c.member) for c in changes} - {"."}):
+            steps.append(push_step(rel, branches[rel], planned_tags.get(rel, []), remote))
+        steps.append(push_step(".", branches["."], planned_tags.get(".", []), remote))
+    if options.github_release:
+        steps.append(
+            Step(
+                StepKind.PUBLISH,
+                "publish GitHub releases for " + ", ".join(c.tag for c in changes),
+                tags=tuple(c.tag for c in changes),
+            )
+        )
+    releases = tuple(
+        Release(
+            member=c.member.name,
+            old_version=str(c.member.version),
+            new_version=str(c.new),
+            tag=c.tag,
+            repo=repo_rel(workspace, c.member),
+            reason=c.reason,
+            constraint_updates=tuple(c.updates),
+        )
+        for c in changes
+    )
+    return Plan(
+        command=command,
+        releases=releases,
+        steps=tuple(steps),
+        pins=tuple(pin_rows),
+        notes=tuple(notes),
+    )
+
+
+def _release_steps(
+    workspace: Workspace, changes: list[ReleaseChange], options: ReleaseOptions, stripped: set[str]
+) -> list[Step]:
+    """Edits, one commit per repo and the annotated tags of the releases."""
+    by_repo: dict[str, list[ReleaseChange]] = {}
+    for change in changes:
+        by_repo.setdefault(repo_rel(workspace, change.member), []).append(change)
+    steps: list[Step] = []
+    order = [r for r in by_repo if r != "."] + (["."] if "." in by_repo else [])
+    for rel in order:
+        group = by_repo[rel]
+        paths: list[str] = []
+        messages = {}
+        for change in group:
+            member = change.member
+            text = member.pyproject.read_text(encoding="utf-8")
+            new, removed = pins.release_edit(
+                text,
+                str(change.new),
+                {old: nw for _, old, nw in change.updates},
+                str(member.pyproject),
+            )
+            change.released_text = new
+            stripped.update(removed)
+            steps.append(
+                Step(
+                    StepKind.EDIT,
+                    f"edit {member.rel_path}/pyproject.toml: "
+                    f"version {member.version} -> {change.new}"
+                    + (f", {len(change.updates)} requirement(s)" if change.updates else ""),
+                    repo=rel,
+                    path=f"{member.rel_path}/pyproject.toml",
+                    content=new,
+                )
+            )
+            in_repo = _in_repo(workspace, member, "pyproject.toml")
+            paths.append(in_repo)
+            previous = change.row.latest_tag
+            message, changelog = hooks.release_texts(
+                workspace,
+                member,
+                change.new,
+                previous_tag=previous.name if previous else None,
+                previous_commit=previous.commit if previous else None,
+                changelog=options.changelog and not change.new.is_prerelease,
+            )
+            messages[change.tag] = message
+            if changelog is not None:
+                steps.append(
+                    Step(
+                        StepKind.EDIT,
+                        f"edit {member.rel_path}/CHANGELOG.md: {change.new}",
+                        repo=rel,
+                        path=f"{member.rel_path}/CHANGELOG.md",
+                        content=changelog,
+                    )
+                )
+                paths.append(_in_repo(workspace, member, "CHANGELOG.md"))
+        title = ", ".join(f"{c.member.display_name} {c.new}" for c in group)
+        steps.append(
+            Step(
+                StepKind.COMMIT,
+                f"commit in {rel}: release {title}",
+                repo=rel,
+                paths=tuple(paths),
+                message=f"release: {title}\n",
+            )
+        )
+        steps.append(
+            Step(
+                StepKind.TAG,
+                f"tag {', '.join(c.tag for c in group)} in {rel}",
+                repo=rel,
+                tags=tuple(c.tag for c in group),
+                messages=tuple(messages[c.tag] for c in group),
+            )
+        )
+    return steps
+
+
+def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[Step]:
+    """After stable releases: ``x.y.(z+1).dev0`` in each member, one commit per repo."""
+    by_repo: dict[str, list[ReleaseChange]] = {}
+    for change in changes:
+        by_repo.setdefault(repo_rel(workspace, change.member), []).append(change)
+    steps: list[Step] = []
+    for rel in [r for r in by_repo if r != "."] + (["."] if "." in by_repo else []):
+        group = by_repo[rel]
+        paths = []
+        for change in group:
+            member = change.member
+            dev = next_dev_cycle(change.new)
+            steps.append(
+                Step(
+                    StepKind.EDIT,
+                    f"edit {member.rel_path}/pyproject.toml: version {change.new} -> {dev}",
+                    repo=rel,
+                    path=f"{member.rel_path}/pyproject.toml",
+                    content=pins.set_version(change.released_text, str(dev)),
+                )
+            )
+            paths.append(_in_repo(workspace, member, "pyproject.toml"))
+        title = ", ".join(f"{c.member.display_name} {next_dev_cycle(c.new)}" for c in group)
+        steps.append(
+            Step(
+                StepKind.COMMIT,
+                f"commit in {rel}: start {title}",
+                repo=rel,
+                paths=tuple(paths),
+                message=f"{NEXT_DEV_SUBJECT}: {title}\n",
+            )
+        )
+    return steps
+
+
+def mode_steps(
+    workspace: Workspace,
+    updates: dict[str, list[pins.PinUpdate]],
+    mode_states: dict,
+    *,
+    lock_dev: bool,
+) -> list[Step]:
+    """Re-pin each mode, then one ``uv lock`` per mode touched (and dev if it has a lock)."""
+    steps: list[Step] = []
+    redirects = _redirects(workspace, mode_states)
+    for mode, mode_updates in updates.items():
+        rel = workspace.config.mode_dir(mode)  # type: ignore[arg-type]
+        path = workspace.root / rel / "pyproject.toml"
+        text = path.read_text(encoding="utf-8")
+        new = pins.repin(text, mode_updates, str(path))
+        steps.append(
+            Step(
+                StepKind.EDIT,
+                f"edit {rel}/pyproject.toml: pin " + ", ".join(_pin_label(u) for u in mode_updates),
+                path=f"{rel}/pyproject.toml",
+                content=new,
+            )
+        )
+    for mode in updates:
+        rel = workspace.config.mode_dir(mode)  # type: ignore[arg-type]
+        steps.append(
+            Step(StepKind.LOCK, f"uv lock in {rel}/ ({mode})", path=rel, redirects=redirects)
+        )
+    if lock_dev:  # member versions changed: the dev workspace's lock records them
+        steps.append(Step(StepKind.LOCK, "uv lock in ./ (dev)", path="."))
+    return steps
+
+
+def root_commit(
+    modes: list[str],
+    pointers: list[str],
+    lock_dev: bool,
+    root_pyproject: bool,
+    pin_rows: list[tuple[str, str, str | None, str]],
+) -> Step:
+    paths: list[str] = []
+    for mode in modes:
+        paths += [f"{mode}/pyproject.toml", f"{mode}/uv.lock"]
+    paths += pointers
+    if lock_dev:
+        paths.append("uv.lock")
+    if root_pyproject:
+        paths.append("pyproject.toml")
+    tags = list(dict.fromkeys(_pin_label(row[1], row[3]) for row in pin_rows))
+    if tags:
+        subject = f"{'+'.join(modes) or 'pins'}: pin " + ", ".join(tags)
+    else:
+        subject = "release: submodule pointers and dev lock"
+    body = "\n".join(
+        f"- {mode}: {member} {old or '(none)'} -> {new}" for mode, member, old, new in pin_rows
+    )
+    if pointers:
+        body += "\n\nsubmodule pointers: " + ", ".join(pointers)
+    return Step(
+        StepKind.COMMIT,
+        f"commit in .: {subject}",
+        repo=".",
+        paths=tuple(paths),
+        message=f"{subject}\n\n{body}\n",
+    )
+
+
+def _pin_label(update: pins.PinUpdate | str, tag: str | None = None) -> str:
+    """``name tag``, shortened to the tag when it already names the member."""
+    if isinstance(update, pins.PinUpdate):
+        name, tag = update.name, update.tag
+    else:
+        name = update
+    assert tag is not None
+    return tag if tag.startswith(name) else f"{name} {tag}"
+
+
+def push_step(rel: str, branch: str, tags: list[str], remote: str) -> Step:
+    return Step(
+        StepKind.PUSH,
+        f"push --atomic {rel}: {branch}" + "".join(f", {t}" for t in tags),
+        repo=rel,
+        branch=branch,
+        tags=tuple(tags),
+        remote=remote,
+    )
+
+
+def pin_update(workspace: Workspace, member: Member, tag: str, mode_states: dict) -> pins.PinUpdate:
+    return pins.PinUpdate(
+        name=member.name,
+        git=_pin_url(workspace, member, mode_states),
+        tag=tag,
+        subdirectory=member.subdirectory(),
+    )
+
+
+def _pin_url(workspace: Workspace, member: Member, mode_states: dict) -> str:
+    """The git URL pins use for ``member``: an existing pin's, the config's, or the remote's."""
+    for state in mode_states.values():
+        pin = state.pins.get(member.name)
+        if pin is not None and pin.git:
+            return pin.git
+    urls = workspace.config.repo_urls
+    if member.name in urls:
+        return urls[member.name]
+    if member.layout.has_own_repo:
+        if workspace.submodules.get(member.rel_path):
+            return workspace.submodules[member.rel_path]
+        from release_tool.adapters.git_write import remote_url
+
+        found = remote_url(member.path, workspace.config.git_remote)
+    else:
+        from release_tool.adapters.git_write import remote_url
+
+        found = urls.get(".") or remote_url(workspace.root, workspace.config.git_remote)
+    if not found:
+        raise WorkspaceError(
+            f"{member.name}: no git URL to pin it to",
+            hint='set [tool.release-tool].repo-urls = { "<member or .>" = "https://..." }',
+        )
+    return found
+
+
+def _redirects(workspace: Workspace, mode_states: dict) -> tuple[tuple[str, str], ...]:
+    """Pin URL -> local repo for every member, so ``uv lock`` sees tags not pushed yet."""
+    found: dict[str, str] = {}
+    for member in workspace.members.values():
+        try:
+            url = _pin_url(workspace, member, mode_states)
+        except WorkspaceError:
+            continue
+        found.setdefault(url, repo_rel(workspace, member))
+    return tuple(sorted(found.items()))
+
+
+def status_pinned(workspace: Workspace, member: Member, pin: object) -> Version | None:
+    """The version a pin's tag encodes, or None."""
+    from release_tool.core.modes import tag_version
+
+    tag = getattr(pin, "tag", None)
+    return tag_version(tag, tag_template(workspace, member), member.name)
+
+
+def _repo_tags(workspace: Workspace, rel: str) -> list[str]:
+    from release_tool.adapters import git_read
+
+    repo = git_read.open_repo(workspace.root / rel)
+    return [ref[len("refs/tags/") :] for ref in repo.references if ref.startswith("refs/tags/")]
+
+
+def _in_repo(workspace: Workspace, member: Member, name: str) -> str:
+    repo = member.repo_root or workspace.root
+    return (member.path / name).relative_to(repo).as_posix()

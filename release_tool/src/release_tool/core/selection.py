@@ -1,0 +1,173 @@
+"""Which members a release command acts on, and the preflight checks on their repos.
+
+Selection: explicit names, ``--changed`` (commits since the member's latest
+tag, path-filtered for folder members) or ``--all``. Preflight: every repo
+a plan writes to must be on a branch and clean, and no tag the plan makes
+may exist yet, locally or (with ``--push``) on the remote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pygit2.enums import FileStatus
+
+from release_tool.adapters import git_read, git_write
+from release_tool.errors import GitError, PlanRefusedError, ReleaseToolError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from release_tool.core.status import MemberStatus, WorkspaceStatus
+    from release_tool.core.workspace import Member, Workspace
+
+
+_CLEAN = {FileStatus.CURRENT, FileStatus.IGNORED}
+
+
+class RemoteUnreachableError(GitError):
+    """``git ls-remote`` could not reach a remote (checked before anything is written)."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How members were chosen on the command line."""
+
+    names: tuple[str, ...] = ()
+    changed: bool = False
+    all: bool = False
+
+    def describe(self) -> str:
+        if self.all:
+            return "--all"
+        if self.changed:
+            return "--changed" + ("".join(f" {n}" for n in self.names) if self.names else "")
+        return " ".join(self.names)
+
+
+def select_members(
+    workspace: Workspace, status: WorkspaceStatus, selection: Selection
+) -> list[MemberStatus]:
+    """The chosen members (dependency order); an unknown name is a ``NotFoundError``."""
+    if workspace.uninitialized:
+        paths = " ".join(workspace.uninitialized)
+        raise GitError(
+            f"submodule(s) not initialized: {paths}",
+            hint=f"run: git submodule update --init {paths}",
+        )
+    if not (selection.names or selection.changed or selection.all):
+        raise PlanRefusedError(
+            "no members selected", hint="name members, or pass --changed or --all"
+        )
+    rows = {row.member.name: row for row in status.members}
+    if selection.names:
+        wanted = {workspace.member(name).name for name in selection.names}
+    else:
+        wanted = set(rows)
+    chosen = [rows[name] for name in workspace.graph.order(wanted) if name in rows]
+    if selection.changed:
+        chosen = [row for row in chosen if has_changes(row)]
+    return chosen
+
+
+NEXT_DEV_SUBJECT = "chore: start next dev cycle"
+"""Subject prefix of the commit ``promote prod`` makes; it alone is not a change."""
+
+
+def has_changes(row: MemberStatus) -> bool:
+    """Commits since the member's latest tag (besides our next-dev-cycle commit), or no tag."""
+    latest = row.latest_tag
+    if latest is None:
+        return True
+    if not row.commits_since_tag:
+        return False
+    from release_tool.core.hooks import commit_subjects
+
+    member = row.member
+    repo = member.repo_root
+    if repo is None:
+        return True
+    subdir = None if member.layout.has_own_repo else member.rel_path
+    subjects = commit_subjects(repo, latest.commit, subdir)
+    return any(not s.startswith(NEXT_DEV_SUBJECT) for s in subjects)
+
+
+def repo_rel(workspace: Workspace, member: Member) -> str:
+    """The member's repo relative to the workspace root (``.`` for the root repo)."""
+    repo = member.repo_root or workspace.root
+    rel = repo.relative_to(workspace.root).as_posix()
+    return rel or "."
+
+
+def preflight_repos(workspace: Workspace, repos: Iterable[str]) -> dict[str, str]:
+    """Each repo must be on a branch with a clean tree; return repo -> branch.
+
+    Read in-process (libgit2): this runs for every repo of the workspace.
+    """
+    branches: dict[str, str] = {}
+    problems: list[str] = []
+    for rel in sorted(set(repos)):
+        path = workspace.root / rel
+        repo = git_read.open_repo(path)
+        if repo.head_is_detached or repo.head_is_unborn:
+            problems.append(f"{rel}: HEAD is detached (check out a branch)")
+            continue
+        branches[rel] = repo.head.shorthand
+        ignore = [".release-tool"] if rel == "." else []
+        if rel == ".":  # member repos are checked on their own; their pointers get committed
+            ignore += list(workspace.submodules)
+        dirty = sorted(
+            p
+            for p, flags in repo.status(untracked_files="normal").items()
+            if flags not in _CLEAN and not _under(p, ignore)
+        )
+        if dirty:
+            shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+            problems.append(f"{rel}: uncommitted changes ({shown})")
+    if problems:
+        raise PlanRefusedError(
+            "repositories not ready for a release:\n  " + "\n  ".join(problems),
+            hint="commit or stash the changes (`release-tool commit`), check out a branch",
+        )
+    return branches
+
+
+def _under(path: str, prefixes: list[str]) -> bool:
+    path = path.rstrip("/")
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
+def preflight_tags(
+    workspace: Workspace,
+    tags: dict[str, list[str]],
+    local_tags: dict[str, set[str]],
+    *,
+    remote: str | None,
+) -> None:
+    """No planned tag may exist locally, nor on ``remote`` when pushing."""
+    clashes = [
+        f"{rel}: tag {tag} already exists locally"
+        for rel, names in tags.items()
+        for tag in names
+        if tag in local_tags.get(rel, set())
+    ]
+    if remote is not None:
+        for rel, names in tags.items():
+            if not names:
+                continue
+            try:
+                found = git_write.remote_refs(
+                    workspace.root / rel, remote, [f"refs/tags/{t}" for t in names]
+                )
+            except ReleaseToolError as exc:
+                raise RemoteUnreachableError(
+                    f"{rel}: cannot reach remote {remote!r}: {exc}",
+                    hint="check the network and the remote URL; nothing was changed",
+                ) from None
+            clashes += [f"{rel}: tag {ref[10:]} already exists on {remote}" for ref in found]
+    if clashes:
+        raise PlanRefusedError(
+            "tags of this release already exist:\n  " + "\n  ".join(clashes),
+            hint="bump to a higher version (or delete the stray tag if it is yours)",
+        )

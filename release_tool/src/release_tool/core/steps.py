@@ -1,0 +1,155 @@
+"""How each kind of plan step is done, recognised as done, and undone.
+
+``prepare`` records what undoing needs *before* the step runs (a file's
+old content, the HEAD before a commit, the remote refs before a push), so
+a process killed mid-step can still be rolled back or resumed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from release_tool.adapters import git_write, uv
+from release_tool.adapters.toml_files import write_text_atomic
+from release_tool.core.plan import Step, StepKind
+from release_tool.errors import ApplyError, GitError
+
+Publisher = Callable[[Path, Step], None]
+"""Runs a PUBLISH step (GitHub releases); set by the CLI when the hook exists."""
+
+
+class StepRunner:
+    """Executes steps against a workspace root; backups go under ``state_dir/backups``."""
+
+    def __init__(self, root: Path, state_dir: Path, publisher: Publisher | None = None) -> None:
+        self.root = root
+        self.backups = state_dir / "backups"
+        self.publisher = publisher
+
+    def repo(self, step: Step) -> Path:
+        return (self.root / step.repo).resolve()
+
+    # -- before --------------------------------------------------------
+    def prepare(self, index: int, step: Step) -> dict[str, Any]:
+        """What undoing ``step`` needs, captured before it runs."""
+        if step.kind in (StepKind.EDIT, StepKind.LOCK):
+            target = self._file(step)
+            return {"backup": self._backup(index, target)}
+        if step.kind is StepKind.COMMIT:
+            return {"head_before": git_write.head(self.repo(step))}
+        if step.kind is StepKind.TAG:
+            repo = self.repo(step)
+            existing = [t for t in step.tags if git_write.tag_commit(repo, t) is not None]
+            if existing:
+                raise GitError(f"{step.repo}: tag {', '.join(existing)} already exists")
+            return {}
+        if step.kind is StepKind.PUSH:
+            refs = self._push_refs(step)
+            found = git_write.remote_refs(self.repo(step), step.remote or "origin", refs)
+            return {
+                "before": {ref: found.get(ref) for ref in refs},
+                "after": {ref: git_write.rev_parse(self.repo(step), ref) for ref in refs},
+            }
+        return {}
+
+    # -- do ------------------------------------------------------------
+    def run(self, step: Step, undo: dict[str, Any]) -> dict[str, Any]:
+        """Do ``step``; return extra undo data learned while doing it."""
+        repo = self.repo(step)
+        if step.kind is StepKind.EDIT:
+            write_text_atomic(self._file(step), step.content or "")
+        elif step.kind is StepKind.COMMIT:
+            return {"commit": git_write.commit(repo, step.paths, step.message or "")}
+        elif step.kind is StepKind.TAG:
+            git_write.create_tags(repo, list(zip(step.tags, step.messages, strict=True)))
+        elif step.kind is StepKind.LOCK:
+            redirects = {url: (self.root / local).resolve() for url, local in step.redirects}
+            uv.lock(self._file(step).parent, redirects=redirects)
+        elif step.kind is StepKind.PUSH:
+            git_write.push_atomic(repo, step.remote or "origin", self._push_refs(step))
+        elif step.kind is StepKind.PUBLISH:
+            if self.publisher is None:
+                raise ApplyError(
+                    "GitHub releases were planned but the github hook is not available"
+                )
+            self.publisher(self.root, step)
+        return {}
+
+    def already_done(self, step: Step, undo: dict[str, Any]) -> bool:
+        """Whether a step that was running when the process died had in fact finished."""
+        repo = self.repo(step)
+        if step.kind is StepKind.COMMIT:
+            before = undo.get("head_before")
+            return (
+                bool(before)
+                and git_write.head(repo) != before
+                and (git_write.last_commit_message(repo).strip() == (step.message or "").strip())
+            )
+        if step.kind is StepKind.TAG:
+            current = git_write.head(repo)
+            return all(git_write.tag_commit(repo, t) == current for t in step.tags)
+        if step.kind is StepKind.EDIT:
+            target = self._file(step)
+            return target.is_file() and target.read_text(encoding="utf-8") == step.content
+        return False  # locks and pushes are simply run again
+
+    # -- undo ----------------------------------------------------------
+    def undo(self, step: Step, undo: dict[str, Any]) -> str | None:
+        """Undo a step (done or half done); return a line saying what was undone."""
+        repo = self.repo(step)
+        if step.kind in (StepKind.EDIT, StepKind.LOCK):
+            target = self._file(step)
+            backup = undo.get("backup")
+            if backup is None:
+                target.unlink(missing_ok=True)
+                return f"removed {self._rel(target)}"
+            write_text_atomic(target, (self.backups.parent / backup).read_text(encoding="utf-8"))
+            return f"restored {self._rel(target)}"
+        if step.kind is StepKind.COMMIT:
+            before = undo.get("head_before")
+            if before and git_write.head(repo) != before:
+                git_write.reset_to(repo, before)
+                return f"reset {step.repo} to {before[:12]}"
+            return None
+        if step.kind is StepKind.TAG:
+            deleted = git_write.delete_tags(repo, step.tags)
+            if deleted:
+                noun = "tag" if len(deleted) == 1 else "tags"
+                return f"deleted {noun} {', '.join(deleted)} in {step.repo}"
+            return None
+        if step.kind is StepKind.PUSH and "after" in undo:
+            restored = git_write.undo_push(
+                repo, step.remote or "origin", undo["before"], undo["after"]
+            )
+            if restored:
+                return f"restored remote refs of {step.repo}: {', '.join(restored)}"
+        return None
+
+    # -- helpers -------------------------------------------------------
+    def _file(self, step: Step) -> Path:
+        if step.kind is StepKind.LOCK:
+            return self.root / (step.path or "") / "uv.lock"
+        return self.root / (step.path or "")
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _backup(self, index: int, target: Path) -> str | None:
+        if not target.is_file():
+            return None
+        text = target.read_text(encoding="utf-8")
+        digest = hashlib.sha256(str(target).encode()).hexdigest()[:10]
+        backup = self.backups / f"{index:04d}-{digest}-{target.name}"
+        write_text_atomic(backup, text)
+        return backup.relative_to(self.backups.parent).as_posix()
+
+    @staticmethod
+    def _push_refs(step: Step) -> list[str]:
+        refs = [f"refs/heads/{step.branch}"] if step.branch else []
+        return refs + [f"refs/tags/{tag}" for tag in step.tags]

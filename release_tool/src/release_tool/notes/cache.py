@@ -1,0 +1,73 @@
+"""A file cache of validated model answers, so a re-run with the same inputs calls nothing.
+
+The key covers everything that shapes an answer: model, base URL, prompt
+version, sampling parameters and the redacted payload itself. Only answers
+that passed validation are stored; a rejected one is never replayed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from release_tool.notes.changelog import write_atomic
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/release-tool/llm`` (``~/.cache`` when unset)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "release-tool" / "llm"
+
+
+def cache_key(
+    *,
+    model: str,
+    base_url: str | None,
+    prompt_version: str,
+    params: dict[str, Any],
+    messages: list[dict[str, str]],
+) -> str:
+    """The hex SHA-256 naming one request's answer."""
+    material = json.dumps(
+        {
+            "model": model,
+            "base_url": base_url or "",
+            "prompt_version": prompt_version,
+            "params": params,
+            "messages": messages,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class AnswerCache:
+    """Validated answers stored as JSON files under ``folder``; None disables it."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.hits = 0
+
+    def get(self, key: str) -> Any | None:
+        if self.folder is None:
+            return None
+        path = self._path(key)
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        if self.folder is not None:
+            write_atomic(self._path(key), json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.json"
