@@ -307,7 +307,9 @@ def plan_images(
     images = []
     for name in variants:
         variant = VARIANTS[name]
-        if variant.is_gpu and versions.get("torch") and versions["torch"] != variant.torch_version:
+        pinned_by_extra = name in extras  # an extra named like the variant pins its torch
+        torch = versions.get("torch")
+        if variant.is_gpu and not pinned_by_extra and torch and torch != variant.torch_version:
             notes.append(
                 f"{name}: uv.lock has torch {versions['torch']}, flash-attn is built for "
                 f"torch {variant.torch_version} (add a `{name}` extra pinning torch to lock both)"
