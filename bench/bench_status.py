@@ -9,7 +9,8 @@ times, warm (after one untimed run):
 * ``core``: the same work in-process (``workspace_status``), without start-up;
 * ``baseline``: the seed tool's way: per member, one ``git`` process per
   question (tags, commits since the latest tag, dirty state, branch,
-  ahead/behind).
+  ahead/behind, the tag's pyproject), timed in-process and as its own Python
+  process (as the seed tool runs).
 
 Run: ``uv run python bench/bench_status.py [--sizes 10,50,100] [--repeat 5]``.
 Prints a Markdown table for bench/README.md.
@@ -84,7 +85,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10,50,100")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--baseline-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.baseline_only:  # the seed tool's way as its own process
+        baseline(args.baseline_only, sorted(args.baseline_only.glob("packages/*")))
+        return
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-status-"))
     gitconfig = tmp / "gitconfig"
@@ -126,7 +131,17 @@ def main() -> None:
 
         t_cli, t_core = timed(cli, args.repeat), timed(core, args.repeat)
         t_base = timed(lambda sb=sb, members=members: baseline(sb.root, members), args.repeat)
-        rows.append((n, built, t_cli, t_core, t_base))
+
+        def base_process(sb: Sandbox = sb) -> None:
+            subprocess.run(
+                [sys.executable, __file__, "--baseline-only", str(sb.root)],
+                capture_output=True,
+                check=True,
+                env=cli_env,
+            )
+
+        t_base_proc = timed(base_process, args.repeat)
+        rows.append((n, built, t_cli, t_core, t_base, t_base_proc))
         print(
             f"n={n}: build {built:.1f}s cli {t_cli:.3f}s core {t_core:.3f}s baseline {t_base:.3f}s",
             file=sys.stderr,
@@ -141,12 +156,13 @@ def main() -> None:
         f"median of {args.repeat} warm runs.\n"
     )
     print(
-        "| members | `status --json` (CLI process) | in-process core | baseline (git per question) | speed-up CLI / core |"
+        "| members | `status --json` process | baseline process | speed-up | in-process core | in-process baseline | speed-up |"
     )
-    print("|---:|---:|---:|---:|---:|")
-    for n, _built, t_cli, t_core, t_base in rows:
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for n, _built, t_cli, t_core, t_base, t_base_proc in rows:
         print(
-            f"| {n} | {t_cli:.3f} s | {t_core:.3f} s | {t_base:.3f} s | {t_base / t_cli:.1f}x / {t_base / t_core:.1f}x |"
+            f"| {n} | {t_cli:.3f} s | {t_base_proc:.3f} s | {t_base_proc / t_cli:.1f}x "
+            f"| {t_core:.3f} s | {t_base:.3f} s | {t_base / t_core:.1f}x |"
         )
 
 
