@@ -169,7 +169,9 @@ def test_stage_local_wheels(tmp_path: Path) -> None:
     source.mkdir()
     wheel = source / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl"
     wheel.write_bytes(b"wheel")
-    assert image_build.stage_local_wheels(["torch-*+cpu-*.whl"], [source], dest) == [dest / wheel.name]
+    assert image_build.stage_local_wheels(["torch-*+cpu-*.whl"], [source], dest) == [
+        dest / wheel.name
+    ]
     assert (dest / wheel.name).read_bytes() == b"wheel"
     with pytest.raises(adapter.ImageBuildError, match="no wheel matching 'flash_attn-"):
         image_build.stage_local_wheels(["flash_attn-*.whl"], [source], dest)

@@ -279,7 +279,12 @@ def _render_plan(term: Terminal, plan: ImagePlan, as_json: bool) -> None:
     commands = []
     for image in plan.images:
         request = BuildRequest(
-            plan.context, plan.dockerfile, image.target, image.build_args, image.tags, image.labels,
+            plan.context,
+            plan.dockerfile,
+            image.target,
+            image.build_args,
+            image.tags,
+            image.labels,
             plan.push,
         )
         render = buildah_command if plan.builder == "buildah" else buildx_command
