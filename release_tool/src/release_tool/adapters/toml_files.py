@@ -8,20 +8,20 @@ file and line of a syntax error; writes are atomic
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomlkit
 
+from release_tool.adapters.files import write_text_atomic
 from release_tool.errors import ConfigError
 
 _POSITION = re.compile(r"\(at line (?P<line>\d+), column (?P<col>\d+)\)")
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tomlkit.items import InlineTable, Table
     from tomlkit.toml_document import TOMLDocument
 
@@ -64,21 +64,6 @@ def _read_text(path: Path) -> str:
 def write_toml(path: Path, doc: TOMLDocument) -> None:
     """Write ``doc`` to ``path`` atomically."""
     write_text_atomic(path, tomlkit.dumps(doc))
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` through a temp file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def get_path(doc: Any, *keys: str) -> Any:

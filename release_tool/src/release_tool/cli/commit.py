@@ -104,7 +104,7 @@ def _edited(message: str) -> str:
 
 
 def _commit(ws: Workspace, member: Member, changes: MemberChanges, message: str) -> str:
-    from release_tool.notes.changelog import write_atomic
+    from release_tool.adapters.files import write_text_atomic as write_atomic
     from release_tool.notes.collect import git
 
     message_file = _message_file(ws, member)

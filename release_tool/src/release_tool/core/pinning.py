@@ -61,10 +61,9 @@ def pin_source(workspace: Workspace, member: Member, tag: str) -> dict[str, str]
 
 def override_requirement(name: str, source: dict[str, str]) -> str:
     """A PEP 508 direct reference equal to ``source`` (for ``override-dependencies``)."""
-    url = f"{name} @ git+{source['git']}@{source['tag']}"
-    if "subdirectory" in source:
-        url += f"#subdirectory={source['subdirectory']}"
-    return url
+    from release_tool.core.pins import PinUpdate
+
+    return f"{name} @ {PinUpdate(name=name, **source).direct_url()}"
 
 
 def needs_override(workspace: Workspace) -> set[str]:

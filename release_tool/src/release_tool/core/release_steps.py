@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from release_tool.core import hooks, pins
+from release_tool.core import hooks, pinning, pins
 from release_tool.core.plan import Plan, Release, Step, StepKind
 from release_tool.core.selection import (
     NEXT_DEV_SUBJECT,
@@ -378,30 +378,12 @@ def pin_update(workspace: Workspace, member: Member, tag: str, mode_states: dict
 
 
 def _pin_url(workspace: Workspace, member: Member, mode_states: dict) -> str:
-    """The git URL pins use for ``member``: an existing pin's, the config's, or the remote's."""
+    """The git URL pins use for ``member``: an existing pin's, else the configured or remote URL."""
     for state in mode_states.values():
         pin = state.pins.get(member.name)
         if pin is not None and pin.git:
             return pin.git
-    urls = workspace.config.repo_urls
-    if member.name in urls:
-        return urls[member.name]
-    if member.layout.has_own_repo:
-        if workspace.submodules.get(member.rel_path):
-            return workspace.submodules[member.rel_path]
-        from release_tool.adapters.git_write import remote_url
-
-        found = remote_url(member.path, workspace.config.git_remote)
-    else:
-        from release_tool.adapters.git_write import remote_url
-
-        found = urls.get(".") or remote_url(workspace.root, workspace.config.git_remote)
-    if not found:
-        raise WorkspaceError(
-            f"{member.name}: no git URL to pin it to",
-            hint='set [tool.release-tool].repo-urls = { "<member or .>" = "https://..." }',
-        )
-    return found
+    return pinning.member_url(workspace, member)
 
 
 def _redirects(workspace: Workspace, mode_states: dict) -> tuple[tuple[str, str], ...]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from release_tool.notes.changelog import insert_entry, write_atomic
+from release_tool.adapters.files import write_text_atomic as write_atomic
+from release_tool.notes.changelog import insert_entry
 from release_tool.notes.release import NotesOptions, ReleaseNotes, release_notes
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from release_tool.notes.changelog import write_atomic
+from release_tool.adapters.files import write_text_atomic as write_atomic
 
 
 def default_cache_dir() -> Path:

@@ -6,11 +6,8 @@ body, so it is rendered once here. Files are replaced atomically.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from release_tool.notes.conventional import SECTIONS
 
@@ -76,23 +73,6 @@ def insert_entry(existing: str | None, block: str) -> str:
     if not before.endswith("\n\n"):
         before = before.rstrip("\n") + "\n\n"
     return before + block + ("\n" + after if after else "")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _remove_version(text: str, version: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from release_tool.adapters.files import write_text_atomic as write_atomic
 from release_tool.notes.budget import estimate_tokens
-from release_tool.notes.changelog import write_atomic
 from release_tool.notes.collect import stat_text
 
 if TYPE_CHECKING:
