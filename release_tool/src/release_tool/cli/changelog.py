@@ -36,6 +36,7 @@ def register(app: typer.Typer) -> None:
         --dry-run prints the commit-based entry and what would be sent, and
         calls no model.
         """
+        from release_tool.adapters.llm import resolve_endpoint
         from release_tool.notes import write_changelog
         from release_tool.notes.collect import LATEST, collect_member
         from release_tool.notes.release import NotesOptions, notes_from_changes, plan_requests
@@ -60,6 +61,11 @@ def register(app: typer.Typer) -> None:
                 results.append(data)
                 if not as_json:
                     term.text(f"{member.name}: would add to {member.path / 'CHANGELOG.md'}")
+                    if resolve_endpoint(ws.config.llm) is None:
+                        term.text(
+                            "  no LLM configured ([tool.release-tool.llm] model): "
+                            "nothing is sent; with one it"
+                        )
                     for line in outgoing_lines(data["would_send"]):
                         term.text(line)
                     term.text(notes.markdown)

@@ -36,6 +36,7 @@ def register(app: typer.Typer) -> None:
         The message comes from the configured LLM ([tool.release-tool.llm])
         or, without one, from the changed paths.
         """
+        from release_tool.adapters.llm import resolve_endpoint
         from release_tool.notes.collect import collect_member
         from release_tool.notes.commit_message import commit_message
         from release_tool.notes.release import NotesOptions
@@ -58,6 +59,11 @@ def register(app: typer.Typer) -> None:
                 results.append(data)
                 if not as_json:
                     term.text(f"{member.name}: would commit with the message below")
+                    if resolve_endpoint(ws.config.llm) is None:
+                        term.text(
+                            "  no LLM configured ([tool.release-tool.llm] model): "
+                            "nothing is sent; with one it"
+                        )
                     for line in outgoing_lines(data["would_send"]):
                         term.text(line)
                     term.text(_indent(written.message))
