@@ -125,3 +125,19 @@ def test_shallow_clone_without_tags(tmp_path: Path) -> None:
     assert solo["latest_stable_tag"] is None
     assert "shallow-no-tags" in solo["drift"]
     assert "git fetch --unshallow --tags" in result.stderr
+
+
+def test_branch_column_when_member_repos_differ(mixed: Sandbox) -> None:
+    git(mixed.member("adapter").path, "switch", "-q", "-c", "dev")
+    result = run_cli("status", cwd=mixed.root)
+    assert result.exit_code == 0, result.output
+    lines = [line.rstrip() for line in result.stdout.splitlines()]
+    assert lines[0].split()[:6] == ["member", "version", "dev", "stable", "changes", "branch"]
+    rows = {line.split()[0]: line.split() for line in lines[1:5]}
+    assert rows["adapter"][5] == "dev" and rows["core-lib"][5] == "main"
+
+
+def test_branch_column_on_wide_terminals(mixed: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    result = run_cli("status", cwd=mixed.root)
+    assert "branch" in result.stdout.splitlines()[0].split()

@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             term.json(result.to_json())
         else:
-            term.render(render_table(result))
+            term.render(render_table(result, width=term.out.width))
         for row in result.members:
             if "detached-head" in row.drift:
                 term.warn(f"{row.member.name}: HEAD is detached (release commands need a branch)")
@@ -51,13 +51,22 @@ def register(app: typer.Typer) -> None:
                 )
 
 
-def render_table(result: WorkspaceStatus) -> Table:
-    """The status table (one row per member)."""
+def render_table(result: WorkspaceStatus, *, width: int = 80) -> Table:
+    """The status table (one row per member).
+
+    The branch column is shown on wide terminals, and on narrow ones when
+    the member repos are not all on one branch (then it matters most).
+    """
     from rich.table import Table
+
+    branches = {_branch(row) for row in result.members if row.member.layout.has_own_repo}
+    show_branch = bool(branches) and (width >= 100 or len(branches) > 1)
 
     table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
     for column in ("member", "version", "dev", "stable", "changes"):
         table.add_column(column, no_wrap=True)
+    if show_branch:
+        table.add_column("branch", no_wrap=True)
     for mode, state_ in result.modes.items():
         if state_.present:
             table.add_column(mode, no_wrap=True)
@@ -65,13 +74,20 @@ def render_table(result: WorkspaceStatus) -> Table:
     table.caption = "dev, stable: latest tags; +commits since the latest tag, ~uncommitted paths"
     table.caption_justify = "left"
     for row in result.members:
-        table.add_row(*_cells(row, result))
+        cells = _cells(row, result)
+        if show_branch:
+            cells.insert(5, _branch(row) if row.member.layout.has_own_repo else "")
+        table.add_row(*cells)
     return table
 
 
 def pin_version(result: WorkspaceStatus, row: MemberStatus, mode: str) -> object:
     """The version a member's pin in ``mode`` points at (None if not a release tag)."""
     return row.pinned_versions.get(mode)
+
+
+def _branch(row: MemberStatus) -> str:
+    return "(detached)" if row.detached else (row.branch or "-")
 
 
 def _changes(row: MemberStatus) -> str:
