@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +24,7 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Show the entry and what would be sent.")
         ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+        as_json: JsonOption = False,
         no_llm: Annotated[bool, typer.Option("--no-llm", help="Notes from commits only.")] = False,
         fail_on_secret: Annotated[
             bool, typer.Option("--fail-on-secret", help="Refuse if a secret would be sent.")
@@ -61,12 +62,8 @@ def register(app: typer.Typer) -> None:
                 results.append(data)
                 if not as_json:
                     term.text(f"{member.name}: would add to {member.path / 'CHANGELOG.md'}")
-                    if resolve_endpoint(ws.config.llm) is None:
-                        term.text(
-                            "  no LLM configured ([tool.release-tool.llm] model): "
-                            "nothing is sent; with one it"
-                        )
-                    for line in outgoing_lines(data["would_send"]):
+                    configured = resolve_endpoint(ws.config.llm) is not None
+                    for line in outgoing_lines(data["would_send"], llm_configured=configured):
                         term.text(line)
                     term.text(notes.markdown)
                 continue

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 
 
 def register(app: typer.Typer) -> None:
@@ -14,7 +15,7 @@ def register(app: typer.Typer) -> None:
     def changes(
         ctx: typer.Context,
         members: Annotated[list[str] | None, typer.Argument(help="Members (default: all).")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+        as_json: JsonOption = False,
         no_files: Annotated[
             bool, typer.Option("--no-files", help="Do not write the changes files.")
         ] = False,

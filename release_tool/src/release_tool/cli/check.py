@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +17,7 @@ def register(app: typer.Typer) -> None:
         only: Annotated[
             list[str] | None, typer.Option("--only", help="Run only these checks (repeatable).")
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+        as_json: JsonOption = False,
         list_checks: Annotated[
             bool, typer.Option("--list", help="List the checks and exit.")
         ] = False,

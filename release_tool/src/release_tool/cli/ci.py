@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +22,7 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Say what would be written; write nothing.")
         ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+        as_json: JsonOption = False,
     ) -> None:
         """Write .github/workflows/: check, dev-release, release and images."""
         from release_tool.core.ci_files import plan_workflow_files, write_workflow_files

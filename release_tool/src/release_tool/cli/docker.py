@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 
 if TYPE_CHECKING:
     from release_tool.cli.context import AppState
@@ -48,7 +49,7 @@ def build(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan, build nothing.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Build the image matrix with live progress; tags <image>:<version>-<variant>[-<sha7>]."""
     from release_tool.adapters import docker as adapter
@@ -120,7 +121,7 @@ def smoke(
         str | None, typer.Option(help="Also ask /v1/chat/completions this prompt.")
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for /health.")] = 180.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Start IMAGE, check /health and /v1/models (and a chat answer with --prompt)."""
     from release_tool.adapters.docker import get_builder

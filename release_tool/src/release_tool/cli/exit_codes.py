@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from typing import Annotated
 
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 from release_tool.errors import ExitCode
 
 
@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
     @app.command("exit-codes")
     def exit_codes(
         ctx: typer.Context,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+        as_json: JsonOption = False,
     ) -> None:
         """List the exit codes release-tool uses."""
         term = state(ctx).terminal

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 
 if TYPE_CHECKING:
     from release_tool.cli.terminal import Terminal
     from release_tool.core.github_release import ApiCall
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Print the API calls it would make; call nothing.")
 ]

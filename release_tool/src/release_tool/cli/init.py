@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +20,7 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
         ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+        as_json: JsonOption = False,
     ) -> None:
         """Pin every member in staging/ (latest dev tag) and prod/ (latest stable tag)."""
         from release_tool.core.init import apply_init, plan_init

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from release_tool.cli.options import JsonOption
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -25,7 +27,7 @@ PushOpt = Annotated[
     bool,
     typer.Option("--push", help="Push branches and tags (git push --atomic, members first)."),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+JsonOpt = JsonOption
 ResumeOpt = Annotated[
     bool, typer.Option("--resume", help="Finish an interrupted run from its journal.")
 ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -21,7 +22,7 @@ def register(app: typer.Typer) -> None:
         members: Annotated[
             list[str] | None, typer.Argument(help="Members to show (default: all).")
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+        as_json: JsonOption = False,
     ) -> None:
         """Show each member's version, tags, unreleased commits, pins and drift."""
         from release_tool.core.status import workspace_status

@@ -102,9 +102,14 @@ def outgoing_json(requests: list[list[dict[str, str]]], outgoing: Outgoing) -> d
     }
 
 
-def outgoing_lines(summary: dict[str, Any]) -> list[str]:
-    """``outgoing_json`` for people."""
-    lines = [
+def outgoing_lines(summary: dict[str, Any], *, llm_configured: bool = True) -> list[str]:
+    """``outgoing_json`` for people; without a configured LLM, says nothing is sent."""
+    lines = (
+        []
+        if llm_configured
+        else ["  no LLM configured ([tool.release-tool.llm] model): nothing is sent; with one it"]
+    )
+    lines += [
         f"  would send {summary['requests']} request(s), about {summary['tokens_total']} tokens "
         f"(largest {max(summary['tokens_per_request'], default=0)}, "
         f"budget {summary['budget_per_request']} each)"
