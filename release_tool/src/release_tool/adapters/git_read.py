@@ -56,7 +56,7 @@ def read_state(path: Path, *, with_changes: bool = True) -> RepoState:
         branch = repo.head.shorthand
         local = repo.branches.local.get(branch)
         remote = local.upstream if local is not None else None
-        if remote is not None:
+        if local is not None and remote is not None:
             upstream = remote.shorthand
             ahead, behind = repo.ahead_behind(local.target, remote.target)
     elif repo.head_is_unborn:
@@ -119,7 +119,9 @@ def read_file_at(path: Path, ref: str, file: str) -> str | None:
     entry = _tree_entry(commit.tree, file)
     if entry is None or entry.type_str != "blob":
         return None
-    return repo[entry.id].data.decode("utf-8", errors="replace")
+    blob = repo[entry.id]
+    assert isinstance(blob, pygit2.Blob)
+    return blob.data.decode("utf-8", errors="replace")
 
 
 def has_commit(path: Path, sha: str) -> bool:

@@ -116,7 +116,9 @@ class Config(_Model):
     exclude: list[str] = Field(default_factory=list)
     staging_dir: str = Field("staging", alias="staging-dir")
     prod_dir: str = Field("prod", alias="prod-dir")
-    tag_template: TagTemplates = Field(default_factory=TagTemplates, alias="tag-template")
+    tag_template: TagTemplates = Field(
+        default_factory=lambda: TagTemplates.model_validate({}), alias="tag-template"
+    )
     git_remote: str = Field("origin", alias="git-remote")
     dev_branch: str = Field("dev", alias="dev-branch")
     main_branch: str = Field("main", alias="main-branch")
@@ -129,9 +131,9 @@ class Config(_Model):
     commit_message_filename: str = Field("commit_message.txt", alias="commit-message-filename")
     tag_message_filename: str = Field("tag_message.md", alias="tag-message-filename")
     dry_run: bool = Field(False, alias="dry-run", description="make --dry-run the default")
-    llm: LLMSettings = Field(default_factory=LLMSettings)
-    github: GitHubSettings = Field(default_factory=GitHubSettings)
-    docker: DockerSettings = Field(default_factory=DockerSettings)
+    llm: LLMSettings = Field(default_factory=lambda: LLMSettings.model_validate({}))
+    github: GitHubSettings = Field(default_factory=lambda: GitHubSettings.model_validate({}))
+    docker: DockerSettings = Field(default_factory=lambda: DockerSettings.model_validate({}))
 
     def mode_dir(self, mode: Literal["staging", "prod"]) -> str:
         """The folder (relative to the workspace root) of a pinned mode."""

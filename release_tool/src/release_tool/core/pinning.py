@@ -36,9 +36,9 @@ def member_url(workspace: Workspace, member: Member) -> str:
     if key in overrides:
         return overrides[key]
     if member.layout.has_own_repo and member.rel_path in workspace.submodules:
-        url = workspace.submodules[member.rel_path]
-        if url and not url.startswith("."):
-            return normalize_url(url)
+        listed = workspace.submodules[member.rel_path]
+        if listed and not listed.startswith("."):
+            return normalize_url(listed)
     repo = member.repo_root
     url = git_read.remote_url(repo, workspace.config.git_remote) if repo else None
     if not url:
