@@ -189,7 +189,18 @@ def test_killed_run_can_be_aborted(tmp_path: Path) -> None:
     before = snapshot(sb)
     killed = rt_process(sb, "bump", "--dev", "--all", env={"RELEASE_TOOL_KILL_AFTER_STEP": "8"})
     assert killed.returncode == -9
-    assert diff(before, snapshot(sb)) != []
+    after_kill = snapshot(sb)
+    assert diff(before, after_kill) != []
+
+    # --dry-run shows the interrupted run and touches nothing
+    shown = rt(sb, "resume", "--dry-run", "--json")
+    assert shown.exit_code == ExitCode.OK, shown.output
+    data = json.loads(shown.stdout)
+    assert data["dry_run"] is True and data["command"].startswith("bump --dev --all")
+    states = [row["state"] for row in data["steps"]]
+    assert states[:8] == ["done"] * 8 and set(states[8:]) == {"pending"}
+    assert diff(after_kill, snapshot(sb)) == []
+
     result = rt(sb, "resume", "--abort")
     assert result.exit_code == ExitCode.OK, result.output
     assert "deleted tag v0.1.1.dev1 in packages/pkg-000" in result.stderr

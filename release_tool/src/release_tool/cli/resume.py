@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from release_tool.cli.context import state
-from release_tool.cli.release_common import JsonOpt, run_resume
+from release_tool.cli.release_common import DryRunOpt, JsonOpt, run_resume
+from release_tool.cli.terminal import Terminal
 
 
 def register(app: typer.Typer) -> None:
@@ -17,12 +19,16 @@ def register(app: typer.Typer) -> None:
         abort: Annotated[
             bool, typer.Option("--abort", help="Undo the interrupted run instead of finishing it.")
         ] = False,
+        dry_run: DryRunOpt = False,
         as_json: JsonOpt = False,
     ) -> None:
         """Finish the run recorded in .release-tool/journal.jsonl (after a crash or kill)."""
         app_state = state(ctx)
         term = app_state.terminal
         root = app_state.workspace_root()
+        if dry_run:
+            show_pending(term, root, as_json=as_json)
+            return
         if not abort:
             run_resume(term, root, as_json=as_json)
             return
@@ -37,3 +43,27 @@ def register(app: typer.Typer) -> None:
         for line in report.undo_errors:
             term.warn(line)
         term.success(f"aborted {report.command}: {len(report.undone)} change(s) undone")
+
+
+def show_pending(term: Terminal, root: Path, *, as_json: bool) -> None:
+    """What ``resume`` would do: the interrupted run's steps and which of them are done."""
+    from release_tool.core.journal import pending_journal
+    from release_tool.core.plan import Plan
+    from release_tool.errors import NotFoundError
+
+    journal = pending_journal(root)
+    if journal is None:
+        raise NotFoundError("no interrupted run to resume (no .release-tool/journal.jsonl)")
+    plan = Plan.from_json(journal["plan"])
+    states = {record["index"]: record["state"] for record in journal["steps"]}
+    rows = [
+        {"index": i + 1, "step": step.summary, "state": states.get(i, "pending")}
+        for i, step in enumerate(plan.steps)
+    ]
+    if as_json:
+        term.json({"dry_run": True, "command": plan.command, "steps": rows})
+        return
+    term.text(f"interrupted run: {plan.command}")
+    for row in rows:
+        term.text(f"  {row['index']:>3}. [{row['state']}] {row['step']}")
+    term.info("resume would finish the steps not done; `resume --abort` would undo the done ones")
