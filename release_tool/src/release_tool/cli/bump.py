@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 from release_tool.cli.release_common import (
     AllOpt,
     ChangedOpt,
     DryRunOpt,
-    JsonOpt,
     MembersArg,
     PushOpt,
     ResumeOpt,
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         push: PushOpt = False,
         dry_run: DryRunOpt = False,
-        as_json: JsonOpt = False,
+        as_json: JsonOption = False,
         resume: ResumeOpt = False,
     ) -> None:
         """Give members a new version (default --dev), commit, tag, re-pin and re-lock staging.

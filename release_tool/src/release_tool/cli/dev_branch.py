@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
-from release_tool.cli.release_common import DryRunOpt, JsonOpt
+from release_tool.cli.options import JsonOption
+from release_tool.cli.release_common import DryRunOpt
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +26,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--no-stash", help="Refuse instead of stashing uncommitted work.")
         ] = False,
         dry_run: DryRunOpt = False,
-        as_json: JsonOpt = False,
+        as_json: JsonOption = False,
     ) -> None:
         """Check out the dev branch in the root and every member repo, created or fast-forwarded.
 

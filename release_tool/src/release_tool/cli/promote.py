@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
 from release_tool.cli.release_common import (
     AllOpt,
     ChangedOpt,
     DryRunOpt,
-    JsonOpt,
     MembersArg,
     PushOpt,
     ResumeOpt,
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--no-changelog", help="Do not write CHANGELOG.md entries.")
         ] = False,
         dry_run: DryRunOpt = False,
-        as_json: JsonOpt = False,
+        as_json: JsonOption = False,
         resume: ResumeOpt = False,
     ) -> None:
         """promote prod: stable versions, tags, prod pins and lock, then the next dev cycle.

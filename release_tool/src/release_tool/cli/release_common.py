@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from release_tool.cli.options import JsonOption
-
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -27,7 +25,6 @@ PushOpt = Annotated[
     bool,
     typer.Option("--push", help="Push branches and tags (git push --atomic, members first)."),
 ]
-JsonOpt = JsonOption
 ResumeOpt = Annotated[
     bool, typer.Option("--resume", help="Finish an interrupted run from its journal.")
 ]

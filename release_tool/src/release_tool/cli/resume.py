@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from release_tool.cli.context import state
-from release_tool.cli.release_common import DryRunOpt, JsonOpt, run_resume
+from release_tool.cli.options import JsonOption
+from release_tool.cli.release_common import DryRunOpt, run_resume
 from release_tool.cli.terminal import Terminal
 
 
@@ -20,7 +21,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--abort", help="Undo the interrupted run instead of finishing it.")
         ] = False,
         dry_run: DryRunOpt = False,
-        as_json: JsonOpt = False,
+        as_json: JsonOption = False,
     ) -> None:
         """Finish the run recorded in .release-tool/journal.jsonl (after a crash or kill)."""
         app_state = state(ctx)
