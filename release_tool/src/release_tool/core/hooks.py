@@ -13,7 +13,7 @@ import importlib
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pygit2
 
@@ -91,6 +91,18 @@ def default_tag_message(
     return "\n".join(lines) + "\n"
 
 
+class ReleaseTexts(NamedTuple):
+    """A release's tag message and CHANGELOG.md text, and where the notes came from."""
+
+    message: str
+    changelog: str | None
+    source: str
+    """``llm`` or ``commits``; with ``dry_run``: what apply would use."""
+    commits: int
+    described: str
+    """``would be written by the LLM from 3 commits`` and the like."""
+
+
 def release_texts(
     workspace: Workspace,
     member: Member,
@@ -99,21 +111,30 @@ def release_texts(
     previous_tag: str | None,
     previous_commit: str | None,
     changelog: bool,
-) -> tuple[str, str | None]:
-    """(tag message, new CHANGELOG.md text or None) for one release."""
+    dry_run: bool = False,
+) -> ReleaseTexts:
+    """The tag message and new CHANGELOG.md text (or None) of one release.
+
+    With ``dry_run`` the texts are made from the commits: the LLM is not
+    asked and its cache is not touched; ``source`` still says ``llm`` when
+    a real run would ask it.
+    """
     repo = member.repo_root or workspace.root
     subdir = None if member.layout.has_own_repo else member.rel_path
     module = notes_module()
     if module is None:
         subjects = commit_subjects(repo, previous_commit, subdir)
-        return default_tag_message(member.display_name, version, previous_tag, subjects), None
-    notes = module.release_notes(
-        workspace, member, version, since_tag=previous_tag, settings=workspace.config
-    )
+        message = default_tag_message(member.display_name, version, previous_tag, subjects)
+        count = len(subjects)
+        return ReleaseTexts(message, None, "commits", count, f"from {count} commit(s)")
+    from release_tool.notes.release import NotesOptions
+
+    options = NotesOptions(llm=workspace.config.llm, dry_run=dry_run)
+    notes = module.release_notes(workspace, member, version, since_tag=previous_tag, settings=options)
     message = module.tag_message(notes)
-    if not changelog:
-        return message, None
-    return message, _changelog_text(module, member.path, notes)
+    text = _changelog_text(module, member.path, notes) if changelog else None
+    source = notes.planned_source or notes.source
+    return ReleaseTexts(message, text, source, notes.commits, notes.describe_source())
 
 
 def _changelog_text(module: Any, member_path: Path, notes: Any) -> str:

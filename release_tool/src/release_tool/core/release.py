@@ -152,6 +152,7 @@ def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
         steps=tuple(steps),
         pins=tuple(pin_rows),
         notes=tuple(notes),
+        dry_run=options.dry_run,
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from release_tool.core import hooks, pinning, pins
-from release_tool.core.plan import Plan, Release, Step, StepKind
+from release_tool.core.plan import PlannedNotes, Plan, Release, Step, StepKind
 from release_tool.core.selection import (
     NEXT_DEV_SUBJECT,
     Selection,
@@ -41,6 +41,8 @@ class ReleaseOptions:
     push: bool = False
     github_release: bool = False
     changelog: bool = True
+    dry_run: bool = False
+    """Plan read-only: no LLM call, no cache write, no network (remote tags not checked)."""
 
 
 @dataclass
@@ -54,6 +56,7 @@ class ReleaseChange:
     updates: list[tuple[str, str, str]] = field(default_factory=list)
     tag: str = ""
     released_text: str = ""
+    notes: PlannedNotes | None = None
 
 
 def build_plan(
@@ -69,7 +72,8 @@ def build_plan(
 ) -> Plan:
     notes = list(notes or [])
     if not changes:
-        return Plan(command=command, notes=tuple(notes or ["no member needs a release"]))
+        notes = notes or ["no member needs a release"]
+        return Plan(command=command, notes=tuple(notes), dry_run=options.dry_run)
     mode_states = load_modes(workspace)
     remote = workspace.config.git_remote
     for change in changes:
@@ -82,7 +86,10 @@ def build_plan(
     for change in changes:
         planned_tags.setdefault(repo_rel(workspace, change.member), []).append(change.tag)
     local_tags = {rel: set(_repo_tags(workspace, rel)) for rel in planned_tags}
-    preflight_tags(workspace, planned_tags, local_tags, remote=remote if options.push else None)
+    check_remote = options.push and not options.dry_run
+    preflight_tags(workspace, planned_tags, local_tags, remote=remote if check_remote else None)
+    if options.push and options.dry_run:
+        notes.append(f"dry run: tags on {remote} not checked (no network)")
 
     steps: list[Step] = []
     stripped: set[str] = set()
@@ -162,6 +169,8 @@ def build_plan(
         steps=tuple(steps),
         pins=tuple(pin_rows),
         notes=tuple(notes),
+        release_notes=tuple(c.notes for c in changes if c.notes is not None),
+        dry_run=options.dry_run,
     )
 
 
@@ -203,15 +212,20 @@ def _release_steps(
             in_repo = _in_repo(workspace, member, "pyproject.toml")
             paths.append(in_repo)
             previous = change.row.latest_tag
-            message, changelog = hooks.release_texts(
+            texts = hooks.release_texts(
                 workspace,
                 member,
                 change.new,
                 previous_tag=previous.name if previous else None,
                 previous_commit=previous.commit if previous else None,
                 changelog=options.changelog and not change.new.is_prerelease,
+                dry_run=options.dry_run,
             )
-            messages[change.tag] = message
+            change.notes = PlannedNotes(
+                member.name, change.tag, texts.source, texts.commits, not options.dry_run
+            )
+            messages[change.tag] = texts.message
+            changelog = texts.changelog
             if changelog is not None:
                 steps.append(
                     Step(
