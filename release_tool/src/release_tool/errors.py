@@ -109,6 +109,10 @@ class LockedError(ReleaseToolError):
     exit_code = ExitCode.LOCKED
 
 
+class JournalError(LockedError):
+    """The journal of an interrupted run cannot be read; it still blocks new runs."""
+
+
 class ExternalServiceError(ReleaseToolError):
     """An outside service failed."""
 

@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     Usage errors are click's (exit 2); anything else unexpected exits 1 with
     a one-line message, and a traceback (without locals) only with ``--debug``.
     """
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = argv if argv is not None else sys.argv[1:]
+    debug = "--debug" in args
     try:
         app(args=argv, prog_name="release-tool")
     except ReleaseToolError as exc:
@@ -73,7 +74,10 @@ def main(argv: list[str] | None = None) -> None:
             import traceback
 
             traceback.print_exc()
-        Terminal().error(str(exc))
+        terminal = Terminal()
+        if "--json" in args:
+            terminal.json(error_document(exc))
+        terminal.error(str(exc))
         sys.exit(int(exc.exit_code))
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -85,3 +89,17 @@ def main(argv: list[str] | None = None) -> None:
             "  hint: re-run with --debug for a traceback and report it\n"
         )
         sys.exit(int(ExitCode.FAILURE))
+
+
+def error_document(exc: ReleaseToolError) -> dict[str, object]:
+    """The ``release-tool.error/1`` document of ``exc`` (with the apply report, if any)."""
+    from release_tool.cli.output import ErrorOutput, document
+
+    report = getattr(exc, "report", None)
+    output = ErrorOutput(
+        error=exc.message,
+        exit_code=int(exc.exit_code),
+        hint=exc.hint,
+        applied=report.to_json() if report is not None else None,
+    )
+    return document(output)

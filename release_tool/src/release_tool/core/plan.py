@@ -11,8 +11,12 @@ from dataclasses import field
 from enum import StrEnum
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BeforeValidator, PlainSerializer, SerializerFunctionWrapHandler
-from pydantic import model_serializer
+from pydantic import (
+    BeforeValidator,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 from pydantic.dataclasses import dataclass
 
 from release_tool.core.jsonable import dump, load
