@@ -160,7 +160,9 @@ def test_release_dry_run_says_who_would_write_the_notes(sandbox: Sandbox) -> Non
 def test_resume_dry_run_with_a_pending_journal_changes_nothing(
     sandbox: Sandbox, llm: ScriptedLLMServer
 ) -> None:
-    killed = rt_process(sandbox, "bump", "--dev", "--all", env={"RELEASE_TOOL_KILL_AFTER_STEP": "4"})
+    killed = rt_process(
+        sandbox, "bump", "--dev", "--all", env={"RELEASE_TOOL_KILL_AFTER_STEP": "4"}
+    )
     assert killed.returncode == -9, killed.stderr
     requests_before = len(llm.received)
     for command in (
@@ -186,7 +188,9 @@ def test_resume_dry_run_with_a_pending_journal_changes_nothing(
 
 
 def test_resume_only_resumes_the_same_command(sandbox: Sandbox) -> None:
-    killed = rt_process(sandbox, "bump", "--dev", "--all", env={"RELEASE_TOOL_KILL_AFTER_STEP": "3"})
+    killed = rt_process(
+        sandbox, "bump", "--dev", "--all", env={"RELEASE_TOOL_KILL_AFTER_STEP": "3"}
+    )
     assert killed.returncode == -9, killed.stderr
     before = fingerprint(sandbox)
     for command in (("promote", "prod", "--resume"), ("promote", "--resume")):

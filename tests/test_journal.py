@@ -174,9 +174,11 @@ def test_a_killed_holder_leaves_no_stale_lock(repo: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with pytest.raises(LockedError, match=f"pid {holder.pid}: doomed"):
-            with workspace_lock(repo, "blocked"):
-                pass
+        with (
+            pytest.raises(LockedError, match=f"pid {holder.pid}: doomed"),
+            workspace_lock(repo, "blocked"),
+        ):
+            pass
     finally:
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait()

@@ -6,18 +6,28 @@ are only ever added to a version, never renamed or removed.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
-from release_tool.core.journal import ApplyReport  # noqa: TC001 (pydantic needs it at runtime)
+from release_tool.core.journal import ApplyReport
 from release_tool.core.plan import PLAN_SCHEMA, Plan
 
 
-class PlanOutput(BaseModel):
+class Document(BaseModel):
+    """A ``--json`` document: its fields after ``"schema": SCHEMA``."""
+
+    SCHEMA: ClassVar[str]
+
+    @model_serializer(mode="wrap")
+    def _with_schema(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {"schema": self.SCHEMA, **handler(self)}
+
+
+class PlanOutput(Document):
     """``bump``, ``promote`` and ``resume``: the plan and, once applied, what was done."""
 
-    schema_: Literal["release-tool.plan/1"] = Field(PLAN_SCHEMA, alias="schema")
+    SCHEMA = PLAN_SCHEMA
     dry_run: bool
     plan: Plan
     applied: ApplyReport | None = None
@@ -31,29 +41,29 @@ class PendingStep(BaseModel):
     """The journal's last state for it, ``pending`` when it never started."""
 
 
-class PendingOutput(BaseModel):
+class PendingOutput(Document):
     """``resume --dry-run`` (and ``bump|promote --resume --dry-run``): the interrupted run."""
 
-    schema_: Literal["release-tool.resume/1"] = Field("release-tool.resume/1", alias="schema")
+    SCHEMA = "release-tool.resume/1"
     dry_run: Literal[True] = True
     command: str
     steps: list[PendingStep]
 
 
-class AbortOutput(BaseModel):
+class AbortOutput(Document):
     """``resume --abort``: what was undone and what could not be."""
 
-    schema_: Literal["release-tool.abort/1"] = Field("release-tool.abort/1", alias="schema")
+    SCHEMA = "release-tool.abort/1"
     aborted: bool = True
     command: str
     undone: list[str]
     undo_errors: list[str]
 
 
-class ErrorOutput(BaseModel):
+class ErrorOutput(Document):
     """Any command's failure with ``--json``: on stdout, beside the exit code."""
 
-    schema_: Literal["release-tool.error/1"] = Field("release-tool.error/1", alias="schema")
+    SCHEMA = "release-tool.error/1"
     error: str
     exit_code: int
     hint: str | None = None
@@ -63,5 +73,5 @@ class ErrorOutput(BaseModel):
 
 def document(model: BaseModel) -> dict[str, Any]:
     """The JSON data of an output model, with ``schema`` first."""
-    data: dict[str, Any] = model.model_dump(mode="json", by_alias=True)
+    data: dict[str, Any] = model.model_dump(mode="json")
     return data

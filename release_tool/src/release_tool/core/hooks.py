@@ -130,7 +130,9 @@ def release_texts(
     from release_tool.notes.release import NotesOptions
 
     options = NotesOptions(llm=workspace.config.llm, dry_run=dry_run)
-    notes = module.release_notes(workspace, member, version, since_tag=previous_tag, settings=options)
+    notes = module.release_notes(
+        workspace, member, version, since_tag=previous_tag, settings=options
+    )
     message = module.tag_message(notes)
     text = _changelog_text(module, member.path, notes) if changelog else None
     source = notes.planned_source or notes.source

@@ -470,9 +470,7 @@ def _save(folder: Path, record: StepRecord) -> None:
         handle.flush()
 
 
-def _close(
-    root: Path, journal: Journal, outcome: str, report: ApplyReport | None = None
-) -> None:
+def _close(root: Path, journal: Journal, outcome: str, report: ApplyReport | None = None) -> None:
     """Move the journal aside as ``last-journal.json`` with its outcome and report."""
     folder = state_dir(root)
     journal.outcome = outcome

@@ -42,7 +42,7 @@ class StepKind(StrEnum):
     """Publish GitHub releases (the ``github`` hook); after every push."""
 
 
-def _record(kind: type[NamedTuple]) -> Any:
+def _record(kind: Any) -> Any:
     """A NamedTuple that unpacks like a tuple in code and is an object in JSON."""
 
     def read(value: Any) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from release_tool.core import hooks, pinning, pins
-from release_tool.core.plan import PlannedNotes, Plan, Release, Step, StepKind
+from release_tool.core.plan import Plan, PlannedNotes, Release, Step, StepKind
 from release_tool.core.selection import (
     NEXT_DEV_SUBJECT,
     Selection,

@@ -70,7 +70,7 @@ class ReleaseNotes:
     """``llm`` when a dry run skipped the model that would have written these notes."""
 
     def describe_source(self) -> str:
-        """``written by the LLM from 3 commits``, ``would be written by ...``, ``from 3 commits``."""
+        """``written by the LLM from 3 commits``, ``would be written ...`` or ``from 3 commits``."""
         commits = f"{self.commits} commit" + ("" if self.commits == 1 else "s")
         if self.planned_source == "llm":
             return f"would be written by the LLM from {commits}"
