@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
 
             traceback.print_exc()
         terminal = Terminal()
-        if "--json" in args:
+        if "--json" in args and not exc.reported:
             terminal.json(error_document(exc))
         terminal.error(str(exc))
         sys.exit(int(exc.exit_code))

@@ -39,7 +39,10 @@ def register(app: typer.Typer) -> None:
             )
         result = workspace_status(workspace, members or None)
         if as_json:
-            term.json(result.to_json())
+            from release_tool.cli.output import document
+            from release_tool.cli.status_output import StatusOutput
+
+            term.json(document(StatusOutput.of(result)))
         else:
             term.render(render_table(result, width=term.out.width))
         for row in result.members:

@@ -34,9 +34,6 @@ class Problem:
     message: str
     fix: str
 
-    def to_json(self) -> dict[str, str]:
-        return {"subject": self.subject, "message": self.message, "fix": self.fix}
-
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -59,16 +56,6 @@ class CheckResult:
         if not self.problems:
             return "pass"
         return "warn" if self.severity == "warning" else "fail"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "severity": self.severity,
-            "state": self.state,
-            "skipped": self.skipped,
-            "problems": [p.to_json() for p in self.problems],
-        }
 
 
 @dataclass

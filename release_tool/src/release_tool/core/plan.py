@@ -167,7 +167,7 @@ class Plan:
 
     def render(self) -> list[str]:
         """Human-readable lines: releases, pins, notes, then numbered steps."""
-        lines = [f"plan: {self.command}" + (" (dry run)" if self.dry_run else "")]
+        lines = [f"plan: {self.command}"]
         if self.releases:
             lines.append("releases:")
             for r in self.releases:
@@ -179,7 +179,7 @@ class Plan:
             lines.append("pins:")
             for mode, member, old_tag, new_tag in self.pins:
                 lines.append(f"  {mode}: {member} {old_tag or '(none)'} -> {new_tag}")
-        if self.release_notes:
+        if any(n.source == "llm" for n in self.release_notes):  # else: from commits, as always
             lines.append("release notes:")
             lines += [f"  {n.member} {n.tag}: {n.describe()}" for n in self.release_notes]
         for note in self.notes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from release_tool.adapters import git_read
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode, tag_version
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
     from packaging.version import Version
 
-SCHEMA = "release-tool.status/1"
 _WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 
@@ -32,9 +31,6 @@ class TagRef:
     name: str
     version: Version
     commit: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"name": self.name, "version": str(self.version), "commit": self.commit}
 
 
 @dataclass(frozen=True)
@@ -64,35 +60,6 @@ class MemberStatus:
         tags = [t for t in (self.latest_dev, self.latest_stable) if t is not None]
         return max(tags, key=lambda t: t.version) if tags else None
 
-    def to_json(self) -> dict[str, Any]:
-        m = self.member
-        return {
-            "name": m.name,
-            "path": m.rel_path,
-            "layout": m.layout.value,
-            "version": m.version_text,
-            "version_problem": m.version_problem,
-            "latest_dev_tag": self.latest_dev.to_json() if self.latest_dev else None,
-            "latest_stable_tag": self.latest_stable.to_json() if self.latest_stable else None,
-            "commits_since_tag": self.commits_since_tag,
-            "uncommitted_changes": len(self.changed_paths),
-            "changed_paths": list(self.changed_paths),
-            "branch": self.branch,
-            "detached": self.detached,
-            "upstream": self.upstream,
-            "ahead": self.ahead,
-            "behind": self.behind,
-            "pins": {
-                mode: (
-                    {**pin.to_json(), "version": _str(self.pinned_versions.get(mode))}
-                    if pin
-                    else None
-                )
-                for mode, pin in self.pins.items()
-            },
-            "drift": list(self.drift),
-        }
-
 
 @dataclass(frozen=True)
 class WorkspaceStatus:
@@ -101,26 +68,6 @@ class WorkspaceStatus:
     root: Path
     members: list[MemberStatus]
     modes: dict[str, ModeState]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema": SCHEMA,
-            "root": str(self.root),
-            "modes": {
-                name: {
-                    "present": mode.present,
-                    "path": str(mode.path.relative_to(self.root))
-                    if mode.path.is_relative_to(self.root)
-                    else str(mode.path),
-                }
-                for name, mode in self.modes.items()
-            },
-            "members": [m.to_json() for m in self.members],
-        }
-
-
-def _str(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def tag_template(workspace: Workspace, member: Member) -> str:
@@ -263,7 +210,6 @@ def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version |
 
 
 __all__ = [
-    "SCHEMA",
     "Layout",
     "MemberStatus",
     "TagRef",
