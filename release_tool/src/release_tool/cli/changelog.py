@@ -82,4 +82,6 @@ def register(app: typer.Typer) -> None:
                 term.success(f"{member.name}: {data['written']} ({notes.source})")
                 term.text(notes.markdown)
         if as_json:
-            term.json(results)
+            from release_tool.cli.output import ChangelogOutput, document
+
+            term.json(document(ChangelogOutput(dry_run=dry_run, members=results)))

@@ -76,7 +76,9 @@ def register(app: typer.Typer) -> None:
                 term.success(f"{member.name}: committed {data['commit'][:10]}")
                 term.text(_indent(message))
         if as_json:
-            term.json(results)
+            from release_tool.cli.output import CommitOutput, document
+
+            term.json(document(CommitOutput(dry_run=dry_run, members=results)))
         elif not results:
             term.info("nothing to commit: no member has uncommitted changes")
 

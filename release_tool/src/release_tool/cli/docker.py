@@ -103,7 +103,12 @@ def build(
             f"{result.cached_steps}/{result.steps} steps cached"
         )
     if as_json:
-        term.json({**plan_as_dict(plan), "built": [vars(item) for item in built]})
+        from release_tool.cli.output import DockerBuildOutput, document
+
+        built_rows = [vars(item) for item in built]
+        fields = {**plan_as_dict(plan), "built": built_rows}
+        output = DockerBuildOutput.model_validate({"dry_run": False, **fields})
+        term.json(document(output))
 
 
 @docker_app.command("smoke")
@@ -136,7 +141,9 @@ def smoke(
         get_builder(builder), image, port=port, volumes=volumes, prompt=prompt, timeout=timeout
     )
     if as_json:
-        term.json(vars(result))
+        from release_tool.cli.output import DockerSmokeOutput, document
+
+        term.json(document(DockerSmokeOutput.model_validate(vars(result))))
         return
     term.success(f"{image}: healthy after {result.startup_seconds:.1f} s on port {result.port}")
     term.text(f"models: {', '.join(result.models)}")
@@ -291,7 +298,11 @@ def _render_plan(term: Terminal, plan: ImagePlan, as_json: bool) -> None:
         render = buildah_command if plan.builder == "buildah" else buildx_command
         commands.append(render(request))
     if as_json:
-        term.json({**plan_as_dict(plan), "commands": commands})
+        from release_tool.cli.output import DockerBuildOutput, document
+
+        fields = {**plan_as_dict(plan), "commands": commands}
+        output = DockerBuildOutput.model_validate({"dry_run": True, **fields})
+        term.json(document(output))
         return
     term.info(f"plan: {len(plan.images)} image(s) from {plan.mode} mode ({plan.builder})")
     for note in plan.notes:

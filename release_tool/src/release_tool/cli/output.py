@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from release_tool.core.journal import ApplyReport
 from release_tool.core.plan import PLAN_SCHEMA, Plan
@@ -75,3 +75,73 @@ def document(model: BaseModel) -> dict[str, Any]:
     """The JSON data of an output model, with ``schema`` first."""
     data: dict[str, Any] = model.model_dump(mode="json")
     return data
+
+
+class MembersOutput(Document):
+    """A per-member list (``changes``, ``commit``, ``changelog``)."""
+
+    dry_run: bool
+    members: list[dict[str, Any]]
+
+
+class ChangesOutput(MembersOutput):
+    SCHEMA = "release-tool.changes/1"
+
+
+class CommitOutput(MembersOutput):
+    SCHEMA = "release-tool.commit/1"
+
+
+class ChangelogOutput(MembersOutput):
+    SCHEMA = "release-tool.changelog/1"
+
+
+class ExitCodeRow(BaseModel):
+    code: int
+    name: str
+    meaning: str
+
+
+class ExitCodesOutput(Document):
+    SCHEMA = "release-tool.exit-codes/1"
+    codes: list[ExitCodeRow]
+
+
+class CiOutput(Document):
+    SCHEMA = "release-tool.ci/1"
+    dry_run: bool
+    files: list[dict[str, Any]]
+    skipped: list[str]
+
+
+class GitHubReleaseOutput(Document):
+    SCHEMA = "release-tool.github-release/1"
+    dry_run: bool
+    releases: list[dict[str, Any]]
+
+
+class GitHubPullOutput(Document):
+    SCHEMA = "release-tool.github-pr/1"
+    dry_run: bool
+    pulls: list[dict[str, Any]]
+
+
+class DevBranchOutput(Document):
+    SCHEMA = "release-tool.dev-branch/1"
+    dry_run: bool
+    actions: list[dict[str, Any]]
+
+
+class DockerBuildOutput(Document):
+    """The image plan's fields, then ``built`` (applied) or ``commands`` (dry run)."""
+
+    model_config = ConfigDict(extra="allow")
+    SCHEMA = "release-tool.docker-build/1"
+    dry_run: bool
+
+
+class DockerSmokeOutput(Document):
+    """The smoke test's result fields."""
+
+    model_config = ConfigDict(extra="allow")
+    SCHEMA = "release-tool.docker-smoke/1"

@@ -135,8 +135,12 @@ def release_texts(
     )
     message = module.tag_message(notes)
     text = _changelog_text(module, member.path, notes) if changelog else None
-    source = notes.planned_source or notes.source
-    return ReleaseTexts(message, text, source, notes.commits, notes.describe_source())
+    # a notes hook may return a plain object with only ``markdown``: default the rest
+    source = getattr(notes, "planned_source", None) or getattr(notes, "source", "commits")
+    commits = int(getattr(notes, "commits", 0))
+    describe = getattr(notes, "describe_source", None)
+    described = describe() if describe else f"from {commits} commit(s)"
+    return ReleaseTexts(message, text, source, commits, described)
 
 
 def _changelog_text(module: Any, member_path: Path, notes: Any) -> str:
