@@ -127,11 +127,13 @@ def release_texts(
         message = default_tag_message(member.display_name, version, previous_tag, subjects)
         count = len(subjects)
         return ReleaseTexts(message, None, "commits", count, f"from {count} commit(s)")
-    from release_tool.notes.release import NotesOptions
+    settings: Any = workspace.config
+    if dry_run:  # the notes package reads the dry-run switch from its options
+        from release_tool.notes.release import NotesOptions
 
-    options = NotesOptions(llm=workspace.config.llm, dry_run=dry_run)
+        settings = NotesOptions(llm=workspace.config.llm, dry_run=True)
     notes = module.release_notes(
-        workspace, member, version, since_tag=previous_tag, settings=options
+        workspace, member, version, since_tag=previous_tag, settings=settings
     )
     message = module.tag_message(notes)
     text = _changelog_text(module, member.path, notes) if changelog else None
