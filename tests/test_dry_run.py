@@ -119,8 +119,8 @@ def test_every_dry_run_changes_nothing_and_calls_nothing(
         result = rt(sandbox, *command, "--dry-run", *extra)
         assert result.exit_code == ExitCode.OK, (command, result.output)
         assert changed(before, fingerprint(sandbox)) == [], command
-        if as_json:
-            json.loads(result.stdout)  # one JSON document, nothing else on stdout
+        if as_json:  # one versioned JSON document, nothing else on stdout
+            assert json.loads(result.stdout)["schema"].startswith("release-tool."), command
     assert llm.received == []
     assert github.requests == []
 
