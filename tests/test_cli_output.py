@@ -74,4 +74,6 @@ def test_plan_document_round_trips_through_the_models() -> None:
     ]
     assert Plan.from_json(data["plan"]) == plan
     report = ApplyReport(command="x", failed="2. y", error="boom")
-    assert report.to_json()["ok"] is False and ApplyReport.model_validate(report.to_json()) == report
+    assert (
+        report.to_json()["ok"] is False and ApplyReport.model_validate(report.to_json()) == report
+    )

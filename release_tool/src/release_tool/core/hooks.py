@@ -138,7 +138,7 @@ def release_texts(
     message = module.tag_message(notes)
     text = _changelog_text(module, member.path, notes) if changelog else None
     # a notes hook may return a plain object with only ``markdown``: default the rest
-    source = getattr(notes, "planned_source", None) or getattr(notes, "source", "commits")
+    source = str(getattr(notes, "planned_source", None) or getattr(notes, "source", "commits"))
     commits = int(getattr(notes, "commits", 0))
     describe = getattr(notes, "describe_source", None)
     described = describe() if describe else f"from {commits} commit(s)"
