@@ -169,6 +169,7 @@ def test_resume_dry_run_with_a_pending_journal_changes_nothing(
         ("bump", "--resume", "--dry-run"),
         ("bump", "--resume", "--dry-run", "--json"),
         ("resume", "--dry-run"),
+        ("resume", "--abort", "--dry-run", "--json"),
         ("bump", "--dev", "--all", "--dry-run"),
         ("promote", "prod", "--resume", "--dry-run"),
     ):

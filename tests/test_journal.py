@@ -227,3 +227,13 @@ def test_root_steps_wait_for_member_chains() -> None:
         Step(StepKind.COMMIT, "c", paths=("staging",), message="m"),
     )
     assert journal._segments(plan) == [[[0, 2]], [[1]], [[3]], [[4]]]
+
+
+def test_a_dry_run_plan_is_never_applied(repo: Path) -> None:
+    from release_tool.errors import ApplyError
+
+    plan = Plan(command="test", steps=(_edit("a.txt", "two\n"),), dry_run=True)
+    with pytest.raises(ApplyError, match="dry-run plan is never applied"):
+        apply_plan(repo, plan)
+    assert (repo / "a.txt").read_text() == "one\n"
+    assert not (repo / ".release-tool" / "journal.jsonl").exists()
