@@ -208,3 +208,26 @@ def test_resume_only_resumes_the_same_command(sandbox: Sandbox) -> None:
     resumed = rt(sandbox, "bump", "--resume")
     assert resumed.exit_code == ExitCode.OK, resumed.output
     assert not (sandbox.root / ".release-tool/journal.jsonl").exists()
+
+
+def test_dry_run_from_the_config_is_dry_too(
+    tmp_path: Path, llm: ScriptedLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``dry-run = true`` in ``[tool.release-tool]``: every command plans and changes nothing."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    config = f'dry-run = true\n\n[tool.release-tool.llm]\nbase-url = "{llm.url}"\nmodel = "x"\n'
+    sb = build_sandbox(tmp_path / "sb", specs_for("folder"), config=config)
+    sb.commit_file("pkg-000", "src/extra.py", "VALUE = 1\n", "feat: add a value")
+    before = fingerprint(sb)
+    for command in (
+        ("bump", "--dev", "--changed"),
+        ("promote", "prod", "--all"),
+        ("promote", "staging", "--all"),
+        ("changelog",),
+        ("init", "--force"),
+        ("dev-branch",),
+    ):
+        result = rt(sb, *command)
+        assert result.exit_code == ExitCode.OK, (command, result.output)
+    assert changed(before, fingerprint(sb)) == []
+    assert llm.received == []

@@ -15,6 +15,7 @@ from release_tool.cli.release_common import (
     MembersArg,
     PushOpt,
     ResumeOpt,
+    dry_by_default,
     parse_selection,
     run_plan,
     run_resume,
@@ -62,7 +63,7 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         term = app_state.terminal
         if resume:
-            dry = dry_run or app_state.workspace().config.dry_run
+            dry = dry_run or dry_by_default(app_state)
             root = app_state.workspace_root()
             run_resume(term, root, as_json=as_json, command="bump", dry_run=dry)
             return

@@ -39,6 +39,7 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         term = app_state.terminal
         workspace = app_state.workspace()
+        dry_run = dry_run or workspace.config.dry_run
         actions = plan_dev_branch(workspace, branch=branch, start=start, stash=not no_stash)
         rows = [a.to_json() for a in actions]
         if dry_run:

@@ -9,6 +9,7 @@ import typer
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from release_tool.cli.context import AppState
     from release_tool.cli.terminal import Terminal
     from release_tool.core.journal import ApplyReport
     from release_tool.core.plan import Plan, Step
@@ -33,6 +34,16 @@ PushOpt = Annotated[
 ResumeOpt = Annotated[
     bool, typer.Option("--resume", help="Finish an interrupted run from its journal.")
 ]
+
+
+def dry_by_default(app_state: AppState) -> bool:
+    """``dry-run = true`` in the config, read leniently: resuming must work on a broken tree."""
+    from release_tool.errors import ReleaseToolError
+
+    try:
+        return app_state.workspace().config.dry_run
+    except ReleaseToolError:
+        return False
 
 
 def publisher() -> Any:

@@ -8,7 +8,7 @@ import typer
 
 from release_tool.cli.context import state
 from release_tool.cli.options import JsonOption
-from release_tool.cli.release_common import DryRunOpt, run_resume
+from release_tool.cli.release_common import DryRunOpt, dry_by_default, run_resume
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +25,7 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         term = app_state.terminal
         root = app_state.workspace_root()
+        dry_run = dry_run or dry_by_default(app_state)
         if dry_run or not abort:
             run_resume(term, root, as_json=as_json, command=None, dry_run=dry_run)
             return
