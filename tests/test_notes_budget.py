@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -120,7 +121,8 @@ def test_cache_entries_are_validated(tmp_path: Path) -> None:
     cache.put(key, {"entries": [1]})
     path = tmp_path / "ab" / f"{key}.json"
     assert CachedAnswer.model_validate_json(path.read_text()).answer == {"entries": [1]}
-    for text in ("{not json", '{"format": "other/9", "key": "%s", "answer": 1}' % key):
+    other_format = json.dumps({"format": "other/9", "key": key, "answer": 1})
+    for text in ("{not json", other_format):
         path.write_text(text)
         assert cache.get(key) is None
     (tmp_path / "ab" / f"{other}.json").write_text(
