@@ -5,84 +5,68 @@ line holds the whole plan, every further line one step's state (preparing,
 running, done, failed) with what undoing it needs. A line is written and
 flushed before and after every step, so a process killed at any point
 leaves enough to ``resume`` or ``abort``; appending keeps the cost per
-step constant however large the plan. The workspace lock
-(``.release-tool/lock``) is an OS file lock (filelock): a second run is
-refused while it is held, and it is freed when its process dies, so a
-killed run never leaves a stale lock behind. The journal's lines are
-pydantic models (``JournalHead``, ``StepRecord``), validated when read.
+step constant however large the plan. Runs hold the workspace lock
+(``core.run_state``); the journal's lines are pydantic models
+(``core.journal_records``), validated when read.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-from filelock import FileLock, Timeout
-from pydantic import BaseModel, Field, ValidationError, computed_field
+from typing import TYPE_CHECKING
 
 from release_tool.adapters.toml_files import write_text_atomic
-from release_tool.core.plan import Plan, Step, StepKind
-from release_tool.core.steps import Publisher, StepRunner
-from release_tool.errors import (
-    ApplyError,
-    JournalError,
-    LockedError,
-    NotFoundError,
-    ReleaseToolError,
+from release_tool.core.journal_records import (
+    JOURNAL,
+    LAST_JOURNAL,
+    ApplyReport,
+    Journal,
+    JournalHead,
+    StepRecord,
+    command_family,
+    command_matches,
+    pending_journal,
+    require_journal,
 )
+from release_tool.core.plan import Plan, Step, StepKind
+from release_tool.core.run_state import LOCK, LOCK_OWNER, STATE_DIR, state_dir, workspace_lock
+from release_tool.core.steps import Publisher, StepRunner
+from release_tool.errors import ApplyError, LockedError, ReleaseToolError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-STATE_DIR = ".release-tool"
-JOURNAL = "journal.jsonl"
-LAST_JOURNAL = "last-journal.json"
-LOCK = "lock"
-LOCK_OWNER = "lock-owner.json"
-"""Who holds the lock (pid, host, command), for the refusal message; the OS lock decides."""
+__all__ = [  # the records and the lock live in their own modules; callers may import here
+    "JOURNAL",
+    "LAST_JOURNAL",
+    "LOCK",
+    "LOCK_OWNER",
+    "STATE_DIR",
+    "ApplyFailedError",
+    "ApplyReport",
+    "Journal",
+    "StepRecord",
+    "abort",
+    "apply_plan",
+    "command_family",
+    "command_matches",
+    "pending_journal",
+    "require_journal",
+    "resume",
+    "state_dir",
+    "workspace_lock",
+]
+
 KILL_AFTER_ENV = "RELEASE_TOOL_KILL_AFTER_STEP"
 """Testing seam: SIGKILL this process right after step N (1-based) is journaled as done."""
 
 Progress = Callable[[int, Step, str], None]
-
-
-class ApplyReport(BaseModel):
-    """What an apply did: steps done, the step that failed and why, what was undone."""
-
-    command: str
-    done: list[str] = Field(default_factory=list)
-    failed: str | None = None
-    error: str | None = None
-    undone: list[str] = Field(default_factory=list)
-    undo_errors: list[str] = Field(default_factory=list)
-    resumed_from: int | None = None
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def ok(self) -> bool:
-        return self.failed is None
-
-    def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
-
-    def describe_failure(self) -> str:
-        lines = [f"step failed: {self.failed}", f"  {self.error}"]
-        if self.undone:
-            lines.append("rolled back:")
-            lines += [f"  {line}" for line in self.undone]
-        if self.undo_errors:
-            lines.append("could NOT undo (fix by hand):")
-            lines += [f"  {line}" for line in self.undo_errors]
-        return "\n".join(lines)
 
 
 class ApplyFailedError(ApplyError):
@@ -96,113 +80,6 @@ class ApplyFailedError(ApplyError):
             else "see the lines above; the journal is kept in .release-tool/last-journal.json",
         )
         self.report = report
-
-
-def state_dir(root: Path) -> Path:
-    """``<root>/.release-tool``, created with a ``.gitignore`` so it never dirties the tree."""
-    folder = root / STATE_DIR
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-    return folder
-
-
-class StepRecord(BaseModel):
-    """One step's state in the journal and what undoing it needs (one JSON line each)."""
-
-    index: int
-    state: str
-    """``preparing``, ``running``, ``done``, ``failed``, ``refused`` or ``retry``."""
-    undo: dict[str, Any] = Field(default_factory=dict)
-
-
-class JournalHead(BaseModel):
-    """The journal's first line: the command and its whole plan."""
-
-    command: str
-    plan: Plan
-    started: float = 0.0
-    """Unix time the run started."""
-
-
-class Journal(JournalHead):
-    """A run's journal: its plan, every step's last state and, once closed, the outcome."""
-
-    steps: list[StepRecord] = Field(default_factory=list)
-    outcome: str | None = None
-    report: ApplyReport | None = None
-
-    def states(self) -> dict[int, str]:
-        """Step index -> last recorded state."""
-        return {record.index: record.state for record in self.steps}
-
-
-def pending_journal(root: Path) -> Journal | None:
-    """The journal of an interrupted run, or None."""
-    path = root / STATE_DIR / JOURNAL
-    if not path.is_file():
-        return None
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
-    if not lines:
-        return None
-    try:
-        head = JournalHead.model_validate_json(lines[0])
-        records: dict[int, StepRecord] = {}
-        for line in lines[1:]:
-            record = StepRecord.model_validate_json(line)
-            records[record.index] = record
-    except ValidationError as exc:
-        raise JournalError(
-            f"{path} cannot be read: {exc.error_count()} problem(s), first: "
-            f"{exc.errors()[0]['msg']}",
-            hint="move it aside by hand once you know what the interrupted run did",
-        ) from None
-    return Journal(**dict(head), steps=[records[i] for i in sorted(records)])
-
-
-def command_matches(pending: str, wanted: str | None) -> bool:
-    """Whether a journal of ``pending`` (``bump --dev --all``) is one ``wanted`` may resume.
-
-    ``wanted`` is the command's leading words (``bump``, ``promote prod``,
-    ``promote``); None (``release-tool resume``) resumes any command.
-    """
-    if wanted is None:
-        return True
-    return pending.split()[: len(wanted.split())] == wanted.split()
-
-
-def command_family(command: str) -> str:
-    """The words naming a plan's command: ``promote prod`` of ``promote prod --all``."""
-    words = command.split()
-    return " ".join(words[:2] if words[:1] == ["promote"] else words[:1])
-
-
-@contextmanager
-def workspace_lock(root: Path, command: str) -> Iterator[None]:
-    """Hold the workspace lock for the duration; refuse if another run holds it.
-
-    An OS file lock: the kernel frees it when its process dies, so only a
-    live run ever blocks another.
-    """
-    folder = state_dir(root)
-    lock = FileLock(folder / LOCK, timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        holder = _read_owner(folder / LOCK_OWNER)
-        raise LockedError(
-            "another release-tool run holds the workspace lock"
-            + (f" (pid {holder.get('pid')}: {holder.get('command')})" if holder else ""),
-            hint="wait for it to finish (the lock is freed when its process ends)",
-        ) from None
-    owner = {"pid": os.getpid(), "host": socket.gethostname(), "command": command}
-    try:
-        write_text_atomic(folder / LOCK_OWNER, json.dumps(owner))
-        yield
-    finally:
-        (folder / LOCK_OWNER).unlink(missing_ok=True)
-        lock.release()
 
 
 def apply_plan(
@@ -481,26 +358,3 @@ def _close(root: Path, journal: Journal, outcome: str, report: ApplyReport | Non
     if backups.is_dir():
         for item in backups.iterdir():
             item.unlink()
-
-
-def require_journal(root: Path, command: str | None = None) -> Journal:
-    """The pending journal, which must belong to ``command`` (None: any command)."""
-    journal = pending_journal(root)
-    if journal is None:
-        raise NotFoundError("no interrupted run to resume (no .release-tool/journal.jsonl)")
-    if not command_matches(journal.command, command):
-        family = command_family(journal.command)
-        raise LockedError(
-            f"no interrupted `{command}` run to resume: the pending run is `{journal.command}`",
-            hint=f"finish it with `release-tool {family} --resume` (or `release-tool resume`), "
-            "or undo it with `release-tool resume --abort`",
-        )
-    return journal
-
-
-def _read_owner(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
