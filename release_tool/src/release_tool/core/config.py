@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from release_tool.adapters.toml_files import get_path, read_toml, unwrap
+from release_tool.core.tags import check_template
 from release_tool.errors import ConfigError
 
 LEGACY_FILE = "release_tool.toml"
@@ -24,23 +25,54 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
+class TagRule(_Model):
+    """The tag template of the members one ``tag-template.members`` key names."""
+
+    template: str
+    short_prefix: str | None = Field(
+        None, alias="short-prefix", description="what {short} drops from the name"
+    )
+
+    @field_validator("template")
+    @classmethod
+    def _valid(cls, value: str) -> str:
+        return check_template(value)
+
+
 class TagTemplates(_Model):
-    """How tag names are made from a version."""
+    """How tag names are made from a version (the language: ``core/tags.py``).
+
+    ``members`` (a member name or a glob of names or paths -> template) wins
+    over the layout keys; a layout key that is not set, like a member no key
+    names, gets the scheme detected from the existing tags.
+    """
 
     repo: str = Field("v{version}", description="tags inside a member's own repo")
     folder: str = Field(
         "{name}-v{version}", description="tags in the root repo for a folder member"
     )
+    short_prefix: str | None = Field(
+        None, alias="short-prefix", description="what {short} drops (default: common prefix)"
+    )
+    members: dict[str, TagRule] = Field(
+        default_factory=dict, description="member name or glob -> template or {template, ...}"
+    )
 
     @field_validator("repo", "folder")
     @classmethod
-    def _has_version(cls, value: str) -> str:
-        if "{version}" not in value:
-            raise ValueError("a tag template must contain '{version}'")
-        unknown = set(_placeholders(value)) - {"version", "name"}
-        if unknown:
-            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; use {{name}}, {{version}}")
+    def _valid(cls, value: str) -> str:
+        return check_template(value)
+
+    @field_validator("members", mode="before")
+    @classmethod
+    def _plain_templates(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: {"template": v} if isinstance(v, str) else v for k, v in value.items()}
         return value
+
+    def is_set(self, key: Literal["repo", "folder"]) -> bool:
+        """Whether the layout key was configured (else the scheme is detected)."""
+        return key in self.model_fields_set
 
 
 class LLMSettings(_Model):
@@ -232,9 +264,3 @@ def _translate_legacy(path: Path, legacy: dict[str, Any]) -> dict[str, Any]:
         if key in legacy:
             out[ours] = legacy[key]
     return out
-
-
-def _placeholders(template: str) -> list[str]:
-    import string
-
-    return [field for _, field, _, _ in string.Formatter().parse(template) if field]

@@ -11,7 +11,6 @@ so two releases never run at once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -66,12 +65,8 @@ class WorkflowSettings:
 def settings_for(workspace: Workspace) -> WorkflowSettings:
     """Workflow settings of ``workspace``: branches, tag patterns, registry, layouts."""
     config = workspace.config
-    layouts = {m.layout.has_own_repo for m in workspace.members.values()} or {False}
-    templates = []
-    if True in layouts:
-        templates.append(config.tag_template.repo)
-    if False in layouts:
-        templates.append(config.tag_template.folder)
+    templates = {m.tag_scheme.template for m in workspace.members.values()}
+    templates = templates or {config.tag_template.folder}
     return WorkflowSettings(
         main_branch=config.main_branch,
         dev_branch=config.dev_branch,
@@ -84,8 +79,9 @@ def settings_for(workspace: Workspace) -> WorkflowSettings:
 
 def tag_glob(template: str) -> str:
     """A GitHub Actions tag filter matching the stable tags of a tag template."""
-    out = re.sub(r"\{name\}", "*", template)
-    return out.replace("{version}", STABLE_VERSION_GLOB)
+    from release_tool.core.tags import TagScheme
+
+    return TagScheme(template).glob(STABLE_VERSION_GLOB, any_member=True)
 
 
 def render_workflows(settings: WorkflowSettings) -> dict[str, str]:
