@@ -143,24 +143,27 @@ def detect(tags: Iterable[str], members: list[Member], prefix: str) -> dict[str,
             shared[template] += 1
         else:
             own[owner][template] += 1
-    convention: Counter[str] = Counter()
+    convention: Counter[str] = Counter()  # template -> tags of all members
+    sharing: Counter[str] = Counter()  # template -> members with such tags
     for counts in own.values():
         convention.update(counts)
+        sharing.update(set(counts))
     out: dict[str, tuple[str, str]] = {}
     for member in members:
         if own[member.name]:
-            # a template other members share outranks a stray one (bench-utils-extra-v1.0
+            # a template more members share outranks a stray one (bench-utils-extra-v1.0
             # read as "{name}-extra-v{version}" of bench-utils)
             template = min(
                 own[member.name],
-                key=lambda t: (-convention[t], -own[member.name][t], "{short}" in t, t),
+                key=lambda t: (-sharing[t], -own[member.name][t], "{short}" in t, t),
             )
             out[member.name] = (template, f"{own[member.name][template]} of its tags")
             continue
         candidates = []
         if shared:
             template, count = _most_common(shared)
-            candidates.append((count, 1, template, f"{count} tags naming no member"))
+            where = "of its repo" if len(members) == 1 else "naming no member"
+            candidates.append((count, 1, template, f"{count} tags {where}"))
         if convention:
             template, count = _most_common(convention)
             candidates.append((count, 0, template, f"{count} tags of other members"))
