@@ -190,11 +190,8 @@ def load_config(root: Path, pyproject: Any) -> Config:
     values: dict[str, Any] = {}
     legacy_path = root / LEGACY_FILE
     if legacy_path.is_file():
-        values.update(
-            _translate_legacy(
-                legacy_path, unwrap(get_path(read_toml(legacy_path), *LEGACY_TABLE)) or {}
-            )
-        )
+        for _, _, key, value in legacy_translations(root):
+            values[key] = value
     table = get_path(pyproject, *TABLE)
     source = root / "pyproject.toml"
     if table is not None:
@@ -205,6 +202,18 @@ def load_config(root: Path, pyproject: Any) -> Config:
     elif legacy_path.is_file():
         source = legacy_path
     return validate_config(values, source)
+
+
+def legacy_translations(root: Path) -> list[tuple[str, Any, str, Any]]:
+    """(seed key, seed value, our key, our value) for each key of ``release_tool.toml``.
+
+    Empty without that file. Our keys are top-level keys of ``[tool.release-tool]``.
+    """
+    path = root / LEGACY_FILE
+    if not path.is_file():
+        return []
+    legacy = unwrap(get_path(read_toml(path), *LEGACY_TABLE)) or {}
+    return _translate_legacy(path, legacy)
 
 
 def validate_config(values: dict[str, Any], source: Path) -> Config:
@@ -229,7 +238,7 @@ def _describe(err: Any) -> str:
     return f"{key}: {expected}{shown}"
 
 
-def _translate_legacy(path: Path, legacy: dict[str, Any]) -> dict[str, Any]:
+def _translate_legacy(path: Path, legacy: dict[str, Any]) -> list[tuple[str, Any, str, Any]]:
     unknown = sorted(set(legacy) - LEGACY_KEYS)
     if unknown:
         raise ConfigError(
@@ -242,17 +251,20 @@ def _translate_legacy(path: Path, legacy: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError(
                 f"{path}: [tool.release_tool].{key}: expected a {expected.__name__}, got {value!r}"
             )
-    out: dict[str, Any] = {}
+    out: list[tuple[str, Any, str, Any]] = []
     if "packages_dir" in legacy:
-        out["members"] = [f"{legacy['packages_dir'].rstrip('/')}/*"]
+        value = legacy["packages_dir"]
+        out.append(("packages_dir", value, "members", [f"{value.rstrip('/')}/*"]))
     for key, ours in (
         ("prod_pyproject_path", "prod-dir"),
         ("staging_pyproject_path", "staging-dir"),
     ):
         if key in legacy:
-            out[ours] = str(Path(legacy[key]).parent) or "."
+            out.append((key, legacy[key], ours, str(Path(legacy[key]).parent) or "."))
     if "tag_prefix" in legacy:
-        out["tag-template"] = {"repo": legacy["tag_prefix"] + "{version}"}
+        # the seed tagged each member's own repo: <prefix><version>
+        template = legacy["tag_prefix"] + "{version}"
+        out.append(("tag_prefix", legacy["tag_prefix"], "tag-template", {"repo": template}))
     renames = {
         "git_remote": "git-remote",
         "dry_run": "dry-run",
@@ -262,5 +274,5 @@ def _translate_legacy(path: Path, legacy: dict[str, Any]) -> dict[str, Any]:
     }
     for key, ours in renames.items():
         if key in legacy:
-            out[ours] = legacy[key]
+            out.append((key, legacy[key], ours, legacy[key]))
     return out

@@ -116,7 +116,19 @@ class WorkspaceStatus:
                 for name, mode in self.modes.items()
             },
             "members": [m.to_json() for m in self.members],
+            "tag_schemes": [
+                {"template": template, "source": source, "members": names}
+                for (template, source), names in self.tag_schemes().items()
+            ],
         }
+
+    def tag_schemes(self) -> dict[tuple[str, str], list[str]]:
+        """(template, source) -> the members using it: configured, detected or default."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for row in self.members:
+            scheme = row.member.tag_scheme
+            out.setdefault((scheme.template, scheme.source), []).append(row.member.name)
+        return out
 
 
 def _str(value: object) -> str | None:
@@ -148,6 +160,9 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
         state = git_read.read_state(repo) if repo is not None else None
+        schemes = by_repo[repo][0].schemes
+        if repo is not None and state is not None and schemes is not None:
+            schemes.know_tags(repo, state.tags)  # detection need not read them again
         return [_member_status(workspace, m, state, modes) for m in by_repo[repo]]
 
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:

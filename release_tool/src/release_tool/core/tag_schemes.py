@@ -18,7 +18,7 @@ from __future__ import annotations
 import fnmatch
 import threading
 from collections import Counter
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from release_tool.core.tags import (
     TagScheme,
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from release_tool.core.workspace import Member
 
 
+DEFAULT_TEMPLATES = ("{name}-v{version}", "v{version}")
+"""The layout defaults: preferred when tags fit two templates equally well."""
+
+
 class TagSchemes:
     """Resolves and caches every member's ``TagScheme`` (thread-safe; tags read once per repo)."""
 
@@ -51,6 +55,7 @@ class TagSchemes:
         self._lock = threading.Lock()
         self._schemes: dict[str, TagScheme] = {}
         self._detected: dict[Path, dict[str, TagScheme]] = {}
+        self._known_tags: dict[Path, list[str]] = {}
         self._prefix = config.short_prefix or common_prefix(self.members)
 
     def for_member(self, member: Member) -> TagScheme:
@@ -59,6 +64,16 @@ class TagSchemes:
             if member.name not in self._schemes:
                 self._schemes[member.name] = self._resolve(self.members.get(member.name, member))
             return self._schemes[member.name]
+
+    def know_tags(self, repo: Path, tags: Iterable[str]) -> None:
+        """Tell the resolver the tags of ``repo`` (read already), so detection need not."""
+        with self._lock:
+            self._known_tags.setdefault(repo, list(tags))
+
+    @property
+    def short_prefix(self) -> str:
+        """What ``{short}`` drops from a name unless a rule says otherwise."""
+        return self._prefix
 
     def all(self) -> dict[str, TagScheme]:
         """Member name -> scheme, for every member."""
@@ -116,12 +131,83 @@ class TagSchemes:
     def _detect_repo(self, repo: Path) -> dict[str, TagScheme]:
         if repo not in self._detected:
             here = [m for m in self.members.values() if m.repo_root == repo]
-            found = detect(self._list_tags(repo), here, self._prefix)
+            tags = self._known_tags.get(repo)
+            found = detect(self._list_tags(repo) if tags is None else tags, here, self._prefix)
             self._detected[repo] = {
                 name: self._scheme(self.members[name], template, self._prefix, "detected", origin)
                 for name, (template, origin) in found.items()
             }
         return self._detected[repo]
+
+
+def config_table(members: dict[str, Member]) -> tuple[dict[str, Any], list[str]]:
+    """The ``tag-template`` table that keeps today's schemes, and notes on what was detected.
+
+    Each layout key gets the template most of its members use now
+    (configured, detected or default); members that differ get a
+    ``members`` entry; ``short-prefix`` is written when a template uses
+    ``{short}``, so adding a member later cannot change what it means.
+    """
+    first = next(iter(members.values()), None)
+    resolver = first.schemes if first is not None else None
+    config = resolver.config if resolver is not None else _default_templates()
+    table: dict[str, Any] = {}
+    notes: list[str] = []
+    rules: dict[str, Any] = {
+        key: rule.template if rule.short_prefix is None else rule.model_dump(by_alias=True)
+        for key, rule in config.members.items()
+    }
+    for layout in ("repo", "folder"):
+        group = {
+            m.name: m.tag_scheme
+            for m in members.values()
+            if m.layout.has_own_repo == (layout == "repo")
+        }
+        group = {n: s for n, s in group.items() if not s.origin.startswith("tag-template.members")}
+        template = getattr(config, layout)
+        if group and not config.is_set(layout):
+            counts = Counter(s.template for s in group.values())
+            template = min(counts, key=lambda t: (-counts[t], t))
+            if any(s.source == "detected" and s.template == template for s in group.values()):
+                notes.append(f'tag-template.{layout} = "{template}": detected from existing tags')
+        table[layout] = template
+        for name, scheme in group.items():
+            if scheme.template != template:
+                rules[name] = scheme.template
+                notes.append(
+                    f'tag-template.members."{name}" = "{scheme.template}": '
+                    f"{scheme.source} ({scheme.origin})"
+                )
+    templates = [table["repo"], table["folder"], *(str(r) for r in rules.values())]
+    if config.short_prefix is not None or any("{short}" in t for t in templates):
+        table["short-prefix"] = config.short_prefix or (resolver.short_prefix if resolver else "")
+    if rules:
+        table["members"] = rules
+    return table, notes
+
+
+def _default_templates() -> TagTemplates:
+    from release_tool.core.config import TagTemplates
+
+    return TagTemplates.model_validate({})
+
+
+def detected_notes(schemes: dict[str, TagScheme], members: dict[str, Member]) -> list[str]:
+    """One line per detected template that is not its layout's default, naming its members."""
+    from release_tool.core.config import TagTemplates
+
+    defaults = TagTemplates.model_validate({})
+    groups: dict[str, list[str]] = {}
+    for name, scheme in schemes.items():
+        layout = members[name].layout.has_own_repo
+        default = defaults.repo if layout else defaults.folder
+        if scheme.source == "detected" and scheme.template != default:
+            groups.setdefault(scheme.template, []).append(name)
+    lines = []
+    for template, names in groups.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        lines.append(f"tags: detected {template} for {shown} (configure: tag-template)")
+    return lines
 
 
 def detect(tags: Iterable[str], members: list[Member], prefix: str) -> dict[str, tuple[str, str]]:
@@ -155,7 +241,13 @@ def detect(tags: Iterable[str], members: list[Member], prefix: str) -> dict[str,
             # read as "{name}-extra-v{version}" of bench-utils)
             template = min(
                 own[member.name],
-                key=lambda t: (-sharing[t], -own[member.name][t], "{short}" in t, t),
+                key=lambda t: (
+                    -sharing[t],
+                    -own[member.name][t],
+                    t not in DEFAULT_TEMPLATES,
+                    "{short}" in t,
+                    t,
+                ),
             )
             out[member.name] = (template, f"{own[member.name][template]} of its tags")
             continue
