@@ -82,7 +82,7 @@ def _sandbox(tmp_path: Path, case: str, *, config: bool = True) -> Sandbox:
 
 @pytest.mark.parametrize("case", sorted(SCHEMES))
 def test_status_detects_the_scheme_and_ignores_other_tags(tmp_path: Path, case: str) -> None:
-    specs, template, latest, _ = SCHEMES[case]
+    _, template, latest, _ = SCHEMES[case]
     sb = _sandbox(tmp_path, case)
     result = run_cli("status", "--json", cwd=sb.root)
     assert result.exit_code == 0, result.output
@@ -162,7 +162,7 @@ def test_init_writes_the_detected_scheme_and_bump_follows_it(tmp_path: Path, cas
     first = specs[0].name
     plan = run_cli("bump", "--patch", first, "--dry-run", cwd=sb.root)
     assert plan.exit_code == 0, plan.output
-    old = [s.version for s in specs if s.name == first][0] or specs[0].tags[-1]
+    old = specs[0].version or specs[0].tags[-1]
     major, minor, patch = old.split(".")
     tag = template.replace("{version}", f"{major}.{minor}.{int(patch) + 1}")
     tag = tag.replace("{name}", first).replace("{short}", first.split("-")[-1])
