@@ -52,6 +52,18 @@ def test_values_from_the_table(tmp_path: Path) -> None:
             "[tool.release-tool.tag-template]\nrepo = 'release-{name}'\n",
             "tag-template.repo: Value error, a tag template must contain '{version}'",
         ),
+        (
+            "[tool.release-tool.tag-template.members]\n'x-*' = 'x-{nam}-{version}'\n",
+            "tag-template.members.x-*.template: Value error, unknown placeholder(s) ['nam']",
+        ),
+        (
+            "[tool.release-tool.tag-template.members]\n'x' = { template = '{version}', y = 1 }\n",
+            "tag-template.members.x.y: unknown key",
+        ),
+        (
+            "[tool.release-tool.tag-template]\nfolder = '{name}{version}'\n",
+            "tag-template.folder: Value error, placeholders must be separated by literal text",
+        ),
         ("[tool.release-tool.llm]\ntimeout = -1\n", "llm.timeout: Input should be greater than 0"),
     ],
 )

@@ -480,3 +480,29 @@ def test_detect_reads_each_repo_once() -> None:
 
     TagSchemes(TagTemplates.model_validate({}), members, list_tags).all()
     assert sorted(calls) == sorted([ROOT, ROOT / "packages/c"])
+
+
+def test_the_readme_example_is_valid(tmp_path: Path) -> None:
+    from release_tool.adapters.toml_files import parse_toml
+    from release_tool.core.config import load_config
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Tag templates") :]
+    example = section[
+        section.index("```toml\n") + 8 : section.index("```\n", section.index("```toml"))
+    ]
+    text = '[project]\nname = "ws"\n[tool.uv.workspace]\nmembers = []\n' + example
+    config = load_config(tmp_path, parse_toml(text, tmp_path / "pyproject.toml"))
+    members = [
+        member("apache-airflow-providers-amazon"),
+        member("autogen-core"),
+        member("legacy-lib"),
+        member("livekit-agents"),
+    ]
+    found = TagSchemes(config.tag_template, members, lambda _: []).all()
+    assert {n: s.format("1.0") for n, s in found.items()} == {
+        "apache-airflow-providers-amazon": "providers-amazon/1.0",
+        "autogen-core": "python-v1.0",
+        "legacy-lib": "legacy/lib-1.0",
+        "livekit-agents": "livekit-agents@1.0",
+    }
