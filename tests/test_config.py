@@ -126,3 +126,16 @@ def test_unreadable_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "release_tool.toml").write_bytes(b"\xff\xfe not utf-8")
     with pytest.raises(ConfigError, match=r"release_tool\.toml: cannot read file"):
         config_of(tmp_path)
+
+
+def test_legacy_tag_prefix_survives_a_table_setting_only_folder(tmp_path: Path) -> None:
+    config = config_of(
+        tmp_path,
+        '[tool.release-tool.tag-template]\nfolder = "{name}@{version}"\n',
+        legacy='[tool.release_tool]\ntag_prefix = ""\n',
+    )
+    assert (config.tag_template.repo, config.tag_template.folder) == (
+        "{version}",
+        "{name}@{version}",
+    )
+    assert config.tag_template.is_set("repo") and config.tag_template.is_set("folder")

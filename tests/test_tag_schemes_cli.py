@@ -144,9 +144,7 @@ def test_init_writes_the_detected_scheme_and_bump_follows_it(tmp_path: Path, cas
     sb = _sandbox(tmp_path, case, config=False)
     result = run_cli("init", cwd=sb.root)
     assert result.exit_code == 0, result.output
-    assert (
-        f'config: tag-template.folder = "{template}": detected from existing tags' in result.stderr
-    )
+    assert f'tag-template.folder = "{template}": detected from existing tags' in result.stderr
     text = (sb.root / "pyproject.toml").read_text()
     assert f'folder = "{template}"' in text
     if "{short}" in template:
@@ -203,13 +201,9 @@ def test_seed_tag_prefix_survives_init_force_then_status_and_check(tmp_path: Pat
 
     result = run_cli("init", "--force", cwd=sb.root)
     assert result.exit_code == 0, result.output
+    assert 'release_tool.toml: tag_prefix = "" -> tag-template.repo = "{version}"' in result.stderr
     assert (
-        'config: release_tool.toml: tag_prefix = "" -> tag-template.repo = "{version}"'
-        in result.stderr
-    )
-    assert (
-        'config: release_tool.toml: packages_dir = "packages" -> members = ["packages/*"]'
-        in result.stderr
+        'release_tool.toml: packages_dir = "packages" -> members = ["packages/*"]' in result.stderr
     )
     written = root.read_text()
     assert 'repo = "{version}"' in written
@@ -233,3 +227,14 @@ def test_seed_tag_prefix_survives_init_force_then_status_and_check(tmp_path: Pat
         subprocess.run(["uv", "lock", "-q"], cwd=sb.root / mode, check=True)
     check = run_cli("check", cwd=sb.root)
     assert check.exit_code == ExitCode.OK, check.output
+
+
+def test_init_keeping_the_table_still_says_what_it_detected(tmp_path: Path) -> None:
+    sb = _sandbox(tmp_path, "name-at")
+    result = run_cli("init", "--dry-run", cwd=sb.root)
+    assert result.exit_code == 0, result.output
+    assert (
+        "tags: detected {name}@{version} for livekit-agents, livekit-plugins-openai "
+        "(configure: tag-template)\n"
+    ) in result.stderr
+    assert "[tool.release-tool] already present in pyproject.toml: kept" in result.stderr

@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
             if dry_run and not as_json:
                 term.text(f"--- {rel}\n{write.content}")
         for line in plan.translated:
-            term.info(f"config: {line}")
+            term.info(line)
         for note in plan.notes:
             term.warn(note)
         if not dry_run:

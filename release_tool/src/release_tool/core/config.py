@@ -198,7 +198,11 @@ def load_config(root: Path, pyproject: Any) -> Config:
         plain = unwrap(table)
         if not isinstance(plain, dict):
             raise ConfigError(f"{source}: [tool.release-tool] must be a table")
+        legacy_tags = values.get("tag-template")
         values.update(plain)
+        if isinstance(legacy_tags, dict) and isinstance(plain.get("tag-template"), dict):
+            # tag_prefix set the repo template; a table setting only folder keeps it
+            values["tag-template"] = {**legacy_tags, **plain["tag-template"]}
     elif legacy_path.is_file():
         source = legacy_path
     return validate_config(values, source)

@@ -58,7 +58,8 @@ class InitPlan:
     pins: dict[str, dict[str, str]] = field(default_factory=dict)
     """mode -> member -> tag."""
     translated: list[str] = field(default_factory=list)
-    """What the written config table took over: seed keys and detected tag schemes."""
+    """What the written config table took over (seed keys, detected tag schemes), or the
+    schemes detected when the table is kept."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,7 +94,11 @@ def plan_init(workspace: Workspace, status: WorkspaceStatus, *, force: bool) -> 
         text, translated = _with_config_table(root_doc, workspace)
         writes.append(FileWrite(root / "pyproject.toml", text, True))
     else:
+        from release_tool.core.tag_schemes import detected_notes
+
         notes.append("[tool.release-tool] already present in pyproject.toml: kept")
+        schemes = {name: m.tag_scheme for name, m in workspace.members.items()}
+        translated += detected_notes(schemes, workspace.members)
     clashes = [w for w in writes if w.exists and w.path.parent != root]
     if clashes and not force:
         raise ExistsError(
