@@ -439,6 +439,26 @@ def test_detect_short_forms() -> None:
     assert found["apache-airflow-providers-amazon"][1] == "2 of its tags"
 
 
+@pytest.mark.parametrize(
+    ("tag", "owner", "template"),
+    [
+        ("autogen-core-v1.0", "core", "autogen-{name}-v{version}"),
+        ("score-v1.0", None, "score-v{version}"),
+        ("core-v1.0", "core", "{name}-v{version}"),
+        ("corev1.0", "core", "{name}v{version}"),
+        ("cores-v1.0", None, "cores-v{version}"),
+        ("release/core/1.0", "core", "release/{name}/{version}"),
+    ],
+)
+def test_detect_finds_a_name_only_as_a_whole_word(
+    tag: str, owner: str | None, template: str
+) -> None:
+    members = [member("core")]
+    found = detect([tag], members, "")
+    expected = "1 of its tags" if owner else "1 tags of its repo"
+    assert found == {"core": (template, expected)}
+
+
 def test_detect_prefers_the_longest_member_name() -> None:
     members = [member("bench-utils"), member("bench-utils-extra")]
     found = detect(["bench-utils-extra-v1.0", "bench-utils-v2.0"], members, "")

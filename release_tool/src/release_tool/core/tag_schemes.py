@@ -194,9 +194,7 @@ def _default_templates() -> TagTemplates:
 
 def detected_notes(schemes: dict[str, TagScheme], members: dict[str, Member]) -> list[str]:
     """One line per detected template that is not its layout's default, naming its members."""
-    from release_tool.core.config import TagTemplates
-
-    defaults = TagTemplates.model_validate({})
+    defaults = _default_templates()
     groups: dict[str, list[str]] = {}
     for name, scheme in schemes.items():
         layout = members[name].layout.has_own_repo
@@ -282,13 +280,26 @@ def _generalize(tag: str, spellings: list[tuple[str, str, str]]) -> tuple[str | 
     splits = split_version(tag)
     for literal, _version in splits:
         for text, placeholder, owner in spellings:
-            at = literal.rfind(text)
+            at = _word_at(literal, text)
             if at >= 0:
                 template = f"{literal[:at]}{{{placeholder}}}{literal[at + len(text) :]}{{version}}"
                 return (owner, template) if _valid(template) else None
     if not splits or not _valid(splits[0][0] + "{version}"):
         return None
     return None, splits[0][0] + "{version}"
+
+
+def _word_at(literal: str, text: str) -> int:
+    """The last index of ``text`` in ``literal`` not inside a longer word (``core`` in
+    ``autogen-core-v``, not in ``score-v``), or -1."""
+    at = literal.rfind(text)
+    while at >= 0:
+        before = literal[at - 1] if at else ""
+        rest = literal[at + len(text) :]
+        if not before.isalnum() and (not rest[:1].isalnum() or rest == "v"):
+            return at
+        at = literal.rfind(text, 0, at + len(text) - 1)
+    return -1
 
 
 def _valid(template: str) -> bool:
