@@ -526,3 +526,13 @@ def test_the_readme_example_is_valid(tmp_path: Path) -> None:
         "legacy-lib": "legacy/lib-1.0",
         "livekit-agents": "livekit-agents@1.0",
     }
+
+
+def test_a_member_with_its_resolver_survives_asdict() -> None:
+    from dataclasses import asdict, replace
+
+    core = member("core")
+    resolver = TagSchemes(TagTemplates.model_validate({}), [core], lambda _: ["core-v1.0"])
+    data = asdict(replace(core, schemes=resolver))
+    assert data["schemes"] is resolver
+    assert replace(core, schemes=resolver).tag_scheme.source == "detected"

@@ -58,6 +58,9 @@ class TagSchemes:
         self._known_tags: dict[Path, list[str]] = {}
         self._prefix = config.short_prefix or common_prefix(self.members)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> TagSchemes:
+        return self  # shared by every member; ``dataclasses.asdict(member)`` must not copy a lock
+
     def for_member(self, member: Member) -> TagScheme:
         """The scheme of ``member`` (resolved on first use)."""
         with self._lock:
