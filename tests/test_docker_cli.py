@@ -91,8 +91,8 @@ def test_dry_run_json_renders_the_matrix(workspace: Path) -> None:
     assert [image["variant"] for image in plan["images"]] == ["cu124", "cu128", "cpu"]
     assert [image["tags"] for image in plan["images"]] == [
         [
-            f"ghcr.io/example-org/hyperbench:0.3.0-{v}",
-            f"ghcr.io/example-org/hyperbench:0.3.0-{v}-{sha[:7]}",
+            f"ghcr.io/example-org/hyperbench:0.1.0-{v}",
+            f"ghcr.io/example-org/hyperbench:0.1.0-{v}-{sha[:7]}",
         ]
         for v in ("cu124", "cu128", "cpu")
     ]
@@ -118,13 +118,13 @@ def test_dry_run_buildah_and_push(workspace: Path) -> None:
     sha = _git(workspace, "rev-parse", "HEAD")[:7]
     assert result.stdout.splitlines()[:3] == [
         "cpu (dev):",
-        "  tag   ghcr.io/example-org/hyperbench:0.3.0-cpu-dev",
-        f"  tag   ghcr.io/example-org/hyperbench:0.3.0-cpu-dev-{sha}",
+        "  tag   ghcr.io/example-org/hyperbench:0.1.0-cpu-dev",
+        f"  tag   ghcr.io/example-org/hyperbench:0.1.0-cpu-dev-{sha}",
     ]
     assert "  run   buildah build --isolation chroot ..." in result.stdout
     assert result.stdout.rstrip().endswith(
-        f"  push  ghcr.io/example-org/hyperbench:0.3.0-cpu-dev, "
-        f"ghcr.io/example-org/hyperbench:0.3.0-cpu-dev-{sha}"
+        f"  push  ghcr.io/example-org/hyperbench:0.1.0-cpu-dev, "
+        f"ghcr.io/example-org/hyperbench:0.1.0-cpu-dev-{sha}"
     )
     assert "plan: 1 image(s) from dev mode (buildah)" in result.stderr
 

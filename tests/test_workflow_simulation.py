@@ -152,9 +152,7 @@ def merge_to_main(world: World, tmp_path: Path, style: str) -> tuple[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("style", ["merge", "squash", "rebase", "fast-forward"])
-def test_the_guard_lets_every_merge_style_release(
-    world: World, tmp_path: Path, style: str
-) -> None:
+def test_the_guard_lets_every_merge_style_release(world: World, tmp_path: Path, style: str) -> None:
     """The guard says release for each merge style (dev's head is the bot's commit)."""
     dev_release(world, tmp_path)
     before, after = merge_to_main(world, tmp_path, style)
@@ -180,7 +178,10 @@ def test_merge_to_main_releases_publishes_syncs_dev_and_does_not_loop(
     assert stable.pop().split(":")[-1] in prod
     assert [r.method for r in world.server.writes()] == ["POST"]
     main_head = world.head("main")
-    assert git(world.sb.remotes / "workspace.git", "merge-base", "--is-ancestor", main_head, "dev") == ""
+    assert (
+        git(world.sb.remotes / "workspace.git", "merge-base", "--is-ancestor", main_head, "dev")
+        == ""
+    )
 
     # The bot's pushes to main and dev start nothing new.
     tags_after = world.tags()

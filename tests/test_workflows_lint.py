@@ -9,13 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_workflows import CASES, MONOREPO
 
 from release_tool.core.workflows import render_workflows, settings_for
 from release_tool.core.workspace import load_workspace
 from release_tool.testing.actionlint import run_actionlint
 from release_tool.testing.zizmor import run_zizmor
-
-from test_workflows import CASES, MONOREPO
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +45,9 @@ def test_the_linters_catch_broken_workflows(tmp_path: Path) -> None:
         .replace("run: uv sync --locked", "run: uv sync --locked $EXTRA")
         .replace("contents: read", "content: read")
     )
-    files["release.yml"] = files["release.yml"].replace("          persist-credentials: false\n", "")
+    files["release.yml"] = files["release.yml"].replace(
+        "          persist-credentials: false\n", ""
+    )
     paths = write(tmp_path, files)
     lint = run_actionlint(paths, tmp_path)
     assert lint.returncode == 1

@@ -180,9 +180,8 @@ def dev_release_workflow(s: WorkflowSettings) -> dict[str, Any]:
             ),
         ],
     }
-    return _release_workflow(
-        "dev-release", s.dev_branch, {"guard": _guard_job(s), "check": _check_job(), "bump-dev": bump}
-    )
+    jobs = {"guard": _guard_job(s), "check": _check_job(), "bump-dev": bump}
+    return _release_workflow("dev-release", s.dev_branch, jobs)
 
 
 def release_workflow(s: WorkflowSettings) -> dict[str, Any]:

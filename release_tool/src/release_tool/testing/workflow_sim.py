@@ -210,8 +210,11 @@ class Simulator:
         global_config = os.environ.get("GIT_CONFIG_GLOBAL")
         if global_config and Path(global_config).exists():
             shutil.copy(global_config, gitconfig)
-            subprocess.run(["git", "config", "--file", str(gitconfig), "--remove-section", "user"],
-                           capture_output=True, check=False)
+            subprocess.run(
+                ["git", "config", "--file", str(gitconfig), "--remove-section", "user"],
+                capture_output=True,
+                check=False,
+            )
         shims = folder / "bin"
         shims.mkdir()
         uv = shutil.which("uv")
@@ -285,11 +288,12 @@ def _evaluate(expression: str, context: dict[str, Any]) -> Any:
     if expression.startswith("${{"):
         expression = _EXPR.sub(lambda m: m.group(1), expression)
     if "||" in expression:
+        chosen: Any = ""
         for part in expression.split("||"):
-            value = _evaluate(part, context)
-            if _truthy(value):
-                return value
-        return value
+            chosen = _evaluate(part, context)
+            if _truthy(chosen):
+                break
+        return chosen
     for op in ("==", "!="):
         if op in expression:
             left, right = (_evaluate(p, context) for p in expression.split(op, 1))
