@@ -80,13 +80,20 @@ class Simulator:
     server_url: str = "https://github.com"
     runs: int = 0
 
-    def run(self, workflow_file: str, event: Event) -> dict[str, JobResult]:
-        """Run every job of ``.github/workflows/<workflow_file>`` at the event's commit."""
+    def run(
+        self, workflow_file: str, event: Event, only: set[str] | None = None
+    ) -> dict[str, JobResult]:
+        """Run the jobs of ``.github/workflows/<workflow_file>`` at the event's commit.
+
+        ``only``: run just these jobs (the others count as skipped).
+        """
         self.runs += 1
         base = self.work / f"run-{self.runs}"
         base.mkdir(parents=True)
         source = self._clone(base / "workflow-source", event.sha, submodules=False)
         data = _load(source / ".github" / "workflows" / workflow_file)
+        if only is not None:
+            data = {**data, "jobs": {k: v for k, v in data["jobs"].items() if k in only}}
         return self._run_jobs(data, event, base, source, caller=data.get("name", workflow_file))
 
     def _run_jobs(
