@@ -8,6 +8,8 @@ REST server, and ``release_tool.testing.workflow_sim`` running the jobs of
 
 from __future__ import annotations
 
+import os
+import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
@@ -204,3 +206,60 @@ def test_a_failed_publish_is_finished_by_a_rerun(world: World, tmp_path: Path) -
     assert world.tags() == tags  # nothing promoted twice
     releases = [release for repo in world.server.repos.values() for release in repo.releases]
     assert len(releases) == 1  # made by the re-run, once
+
+
+def sync_dev_script(world: World) -> str:
+    """The release job's last step (main's commits onto dev), as generated for the sandbox."""
+    from ruamel.yaml import YAML
+
+    text = (world.sb.root / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    step = YAML(typ="safe").load(text)["jobs"]["promote"]["steps"][-1]
+    assert step["name"] == "Bring main's release commits onto the dev branch"
+    return step["run"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layout", ["monorepo", "multi-repo"])
+def test_sync_dev_step_merges_main_into_a_diverged_dev(tmp_path: Path, layout: str) -> None:
+    """dev moved on (a person's feature) while main got a release commit: dev gets both.
+
+    In the multi-repo layout both branches moved alpha's submodule pointer:
+    the root's dev ends up pointing at alpha's merged dev head.
+    """
+    with GitHubServer(token=TOKEN) as server:
+        world = World(tmp_path, layout, server)
+        world.person_pushes_to_dev(tmp_path)
+        job = tmp_path / "job"
+        git(tmp_path, "clone", "-q", "--recurse-submodules", "-b", "main", world.origin, str(job))
+        alpha = world.sb.member("alpha")
+        submodule = alpha.spec.layout == "submodule"
+        for member in world.sb.members.values():
+            if member.spec.layout == "submodule":
+                git(job / member.rel_path, "checkout", "-q", "-B", "main", "origin/main")
+        repo = job / alpha.rel_path if submodule else job
+        (job / alpha.rel_path / "CHANGELOG.md").write_text("## [0.1.1]\n", encoding="utf-8")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "release: alpha 0.1.1")
+        if submodule:
+            git(repo, "push", "-q", "origin", "main")
+            git(job, "add", alpha.rel_path)
+            git(job, "commit", "-q", "-m", "release: pointers")
+        git(job, "push", "-q", "origin", "main")
+
+        env = {**os.environ, "PUSH_TOKEN": TOKEN, "SERVER_URL": "https://github.com"}
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", sync_dev_script(world)],
+            cwd=job, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        remotes = [world.sb.remotes / "workspace.git"]
+        if submodule:
+            remotes.append(alpha.remote)
+        for remote in remotes:
+            # dev holds main's release and the person's feature
+            git(remote, "merge-base", "--is-ancestor", "refs/heads/main", "refs/heads/dev")
+            log = git(remote, "log", "--format=%s", "refs/heads/dev")
+            assert "feat: a feature" in log or "chore: alpha's feature" in log
+        if submodule:
+            pointer = git(world.sb.remotes / "workspace.git", "rev-parse", f"dev:{alpha.rel_path}")
+            assert pointer == git(alpha.remote, "rev-parse", "refs/heads/dev")
