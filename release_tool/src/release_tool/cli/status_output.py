@@ -108,6 +108,13 @@ class ModeOut(BaseModel):
     """Relative to the root when inside it."""
 
 
+class TagSchemeOut(BaseModel):
+    template: str
+    source: str
+    """Where the template came from: configured, detected or default."""
+    members: list[str]
+
+
 class StatusOutput(Document):
     """``release-tool status --json``."""
 
@@ -115,6 +122,7 @@ class StatusOutput(Document):
     root: str
     modes: dict[str, ModeOut]
     members: list[MemberOut]
+    tag_schemes: list[TagSchemeOut]
 
     @classmethod
     def of(cls, status: WorkspaceStatus) -> StatusOutput:
@@ -131,6 +139,10 @@ class StatusOutput(Document):
                 for name, mode in status.modes.items()
             },
             members=[MemberOut.of(row) for row in status.members],
+            tag_schemes=[
+                TagSchemeOut(template=template, source=source, members=names)
+                for (template, source), names in status.tag_schemes().items()
+            ],
         )
 
 
