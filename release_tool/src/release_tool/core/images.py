@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 MODES = ("dev", "staging", "prod")
 TARGETS = ("base", "deps", "flash-attn", "members", "runtime", "dev")
-LOCAL_WHEEL_DIR = "docker/wheels"
 _TAG_INVALID = re.compile(r"[^A-Za-z0-9_.-]")
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from release_tool.core import hooks, pinning, pins
+from release_tool.core import pinning, pins
 from release_tool.core.plan import Plan, Release, Step, StepKind
+from release_tool.core.release_texts import release_texts
 from release_tool.core.selection import (
     NEXT_DEV_SUBJECT,
     Selection,
@@ -203,12 +204,11 @@ def _release_steps(
             in_repo = _in_repo(workspace, member, "pyproject.toml")
             paths.append(in_repo)
             previous = change.row.latest_tag
-            message, changelog = hooks.release_texts(
+            message, changelog = release_texts(
                 workspace,
                 member,
                 change.new,
                 previous_tag=previous.name if previous else None,
-                previous_commit=previous.commit if previous else None,
                 changelog=options.changelog and not change.new.is_prerelease,
             )
             messages[change.tag] = message
@@ -407,10 +407,9 @@ def status_pinned(workspace: Workspace, member: Member, pin: object) -> Version 
 
 
 def _repo_tags(workspace: Workspace, rel: str) -> list[str]:
-    from release_tool.adapters import git_read
+    from release_tool.adapters.git import Repo
 
-    repo = git_read.open_repo(workspace.root / rel)
-    return [ref[len("refs/tags/") :] for ref in repo.references if ref.startswith("refs/tags/")]
+    return list(Repo(workspace.root / rel).tags())
 
 
 def _in_repo(workspace: Workspace, member: Member, name: str) -> str:
