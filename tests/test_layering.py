@@ -16,6 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "release_tool/src/release_tool"
 ALLOWED_ROOMS = ("adapters", "testing")
 FORBIDDEN_MODULES = {"pygit2", "git", "tomlkit"}
 SUBPROCESS_CALLS = {"run", "Popen", "call", "check_call", "check_output"}
+PORTS_ONLY = ("core/status.py", "core/selection.py", "core/release.py")
+"""Core modules written against ``core.ports`` alone: no adapter import outside type hints."""
 PENDING = {
     "core/release_tags.py": "being replaced by core/tags.py (TagScheme); ported at merge",
 }
@@ -109,3 +111,35 @@ def test_pending_exceptions_are_still_needed() -> None:
         path = PACKAGE / rel
         if path.exists():
             assert violations(path.read_text(encoding="utf-8")), f"{rel} is clean: drop it"
+
+
+def adapter_imports(source: str) -> list[str]:
+    """``release_tool.adapters`` imports that run (those under ``if TYPE_CHECKING:`` do not)."""
+    tree = ast.parse(source)
+    hinted = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    return [
+        f"line {node.lineno}: imports {node.module}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("release_tool.adapters")
+        and id(node) not in hinted
+    ]
+
+
+def test_the_adapter_import_checker_ignores_type_hints_only() -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from release_tool.adapters.git import RepoState\n"
+        "def f():\n    from release_tool.adapters.git import Repo\n"
+    )
+    assert adapter_imports(source) == ["line 5: imports release_tool.adapters.git"]
+
+
+@pytest.mark.parametrize("rel", PORTS_ONLY)
+def test_ported_core_modules_take_their_adapters_as_parameters(rel: str) -> None:
+    assert adapter_imports((PACKAGE / rel).read_text(encoding="utf-8")) == []

@@ -12,6 +12,7 @@ from release_tool.core.steps import StepRunner
 from release_tool.errors import GitError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
 
@@ -69,3 +70,16 @@ def test_push_step_remembers_remote_refs_and_undo_puts_them_back(tmp_path: Path)
     line = runner.undo(step, undo)
     assert line == "restored remote refs of .: refs/heads/main, refs/tags/v0.2.0"
     assert repo.remote_state == {"refs/heads/main": old}
+
+
+def test_lock_step_calls_the_locker_with_the_redirects(tmp_path: Path) -> None:
+    calls = []
+
+    def lock(folder: Path, *, redirects: Mapping[str, Path] | None = None) -> None:
+        calls.append((folder, dict(redirects or {})))
+
+    runner = StepRunner(tmp_path, tmp_path / ".state", open_repo=FakeRepos({}), lock=lock)
+    url = "https://github.com/example-org/ws.git"
+    step = Step(StepKind.LOCK, "lock", path="staging", redirects=((url, "."),))
+    runner.run(step, runner.prepare(0, step))
+    assert calls == [(tmp_path / "staging", {url: tmp_path.resolve()})]

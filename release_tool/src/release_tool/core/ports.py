@@ -1,23 +1,22 @@
-"""The small interfaces the core works against: repo, uv, LLM, GitHub, clock.
+"""The small interfaces the core works against: git repos and ``uv lock``.
 
-The CLI wires the real adapters (``adapters.git.Repo``, ``adapters.uv``,
-``adapters.llm.ChatClient``, ``adapters.github.GitHubClient``); the unit
-tier (``tests/unit``) passes in-memory fakes of the same shape, so core
-logic is tested in seconds without git, uv or a network. GitHub's ports
-live beside their users: ``core.github_release.ReleaseApi`` and
-``core.github_pr.PullApi``.
+The CLI wires the real adapters (``adapters.git.Repo``, ``adapters.uv``);
+the unit tier (``tests/unit``) passes in-memory fakes of the same shape, so
+core logic is tested in seconds without git, uv or a network. GitHub's
+ports live beside their users (``core.github_release.ReleaseApi``,
+``core.github_pr.PullApi``); the notes package takes its LLM client as a
+parameter (``client=``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from release_tool.adapters.git import CommitInfo, RepoState
-    from release_tool.adapters.llm import Completion
 
 
 class GitRepo(Protocol):
@@ -65,21 +64,3 @@ class Locker(Protocol):
     """``uv lock`` for a mode folder (``adapters.uv.lock``)."""
 
     def __call__(self, folder: Path, *, redirects: Mapping[str, Path] | None = None) -> None: ...
-
-
-class ChatModel(Protocol):
-    """One chat completion per call (``adapters.llm.ChatClient``)."""
-
-    calls: int
-
-    def complete(
-        self,
-        messages: list[dict[str, str]],
-        *,
-        max_tokens: int,
-        schema: dict[str, Any] | None = None,
-    ) -> Completion: ...
-
-
-Clock = Callable[[], float]
-"""Seconds since the epoch (``time.time``); fakes return fixed values."""

@@ -29,6 +29,7 @@ from release_tool.errors import WorkspaceError
 if TYPE_CHECKING:
     from packaging.version import Version
 
+    from release_tool.core.ports import RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 
@@ -67,6 +68,7 @@ def build_plan(
     modes: list[str],
     next_dev: bool = False,
     notes: list[str] | None = None,
+    open_repo: RepoOpener,
 ) -> Plan:
     notes = list(notes or [])
     if not changes:
@@ -78,12 +80,13 @@ def build_plan(
             name=change.member.name, version=change.new
         )
     repos = [repo_rel(workspace, c.member) for c in changes]
-    branches = preflight_repos(workspace, [*repos, "."])
+    branches = preflight_repos(workspace, [*repos, "."], open_repo)
     planned_tags: dict[str, list[str]] = {}
     for change in changes:
         planned_tags.setdefault(repo_rel(workspace, change.member), []).append(change.tag)
-    local_tags = {rel: set(_repo_tags(workspace, rel)) for rel in planned_tags}
-    preflight_tags(workspace, planned_tags, local_tags, remote=remote if options.push else None)
+    local_tags = {rel: set(open_repo(workspace.root / rel).tags()) for rel in planned_tags}
+    pushed_to = remote if options.push else None
+    preflight_tags(workspace, planned_tags, local_tags, remote=pushed_to, open_repo=open_repo)
 
     steps: list[Step] = []
     stripped: set[str] = set()
@@ -404,12 +407,6 @@ def status_pinned(workspace: Workspace, member: Member, pin: object) -> Version 
 
     tag = getattr(pin, "tag", None)
     return tag_version(tag, tag_template(workspace, member), member.name)
-
-
-def _repo_tags(workspace: Workspace, rel: str) -> list[str]:
-    from release_tool.adapters.git import Repo
-
-    return list(Repo(workspace.root / rel).tags())
 
 
 def _in_repo(workspace: Workspace, member: Member, name: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from release_tool.adapters.git import Repo
 from release_tool.errors import GitError, PlanRefusedError, ReleaseToolError
 
 if TYPE_CHECKING:
@@ -46,7 +45,7 @@ def select_members(
     workspace: Workspace,
     status: WorkspaceStatus,
     selection: Selection,
-    open_repo: RepoOpener = Repo,
+    open_repo: RepoOpener,
 ) -> list[MemberStatus]:
     """The chosen members (dependency order); an unknown name is a ``NotFoundError``."""
     if workspace.uninitialized:
@@ -74,7 +73,7 @@ NEXT_DEV_SUBJECT = "chore: start next dev cycle"
 """Subject prefix of the commit ``promote prod`` makes; it alone is not a change."""
 
 
-def has_changes(row: MemberStatus, open_repo: RepoOpener = Repo) -> bool:
+def has_changes(row: MemberStatus, open_repo: RepoOpener) -> bool:
     """Commits since the member's latest tag (besides our next-dev-cycle commit), or no tag."""
     latest = row.latest_tag
     if latest is None:
@@ -101,7 +100,7 @@ def repo_rel(workspace: Workspace, member: Member) -> str:
 
 
 def preflight_repos(
-    workspace: Workspace, repos: Iterable[str], open_repo: RepoOpener = Repo
+    workspace: Workspace, repos: Iterable[str], open_repo: RepoOpener
 ) -> dict[str, str]:
     """Each repo must be on a branch with a clean tree; return repo -> branch.
 
@@ -138,7 +137,7 @@ def preflight_tags(
     local_tags: dict[str, set[str]],
     *,
     remote: str | None,
-    open_repo: RepoOpener = Repo,
+    open_repo: RepoOpener,
 ) -> None:
     """No planned tag may exist locally, nor on ``remote`` when pushing."""
     clashes = [

@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from release_tool.adapters.git import Repo
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode, tag_version
 from release_tool.core.workspace import Layout, Member, Workspace
 
@@ -149,7 +148,7 @@ def load_modes(workspace: Workspace) -> dict[str, ModeState]:
 
 
 def workspace_status(
-    workspace: Workspace, names: list[str] | None = None, *, open_repo: RepoOpener = Repo
+    workspace: Workspace, names: list[str] | None = None, *, open_repo: RepoOpener
 ) -> WorkspaceStatus:
     """Compute the status of the named members (default: all), in dependency order.
 

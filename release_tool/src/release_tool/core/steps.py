@@ -19,7 +19,7 @@ from release_tool.core.plan import Step, StepKind
 from release_tool.errors import ApplyError, GitError
 
 if TYPE_CHECKING:
-    from release_tool.core.ports import GitRepo
+    from release_tool.core.ports import GitRepo, Locker, RepoOpener
 
 Publisher = Callable[[Path, Step], None]
 """Runs a PUBLISH step (GitHub releases); set by the CLI when the hook exists."""
@@ -33,12 +33,14 @@ class StepRunner:
         root: Path,
         state_dir: Path,
         publisher: Publisher | None = None,
-        open_repo: Callable[[Path], GitRepo] = Repo,
+        open_repo: RepoOpener = Repo,
+        lock: Locker = uv.lock,
     ) -> None:
         self.root = root
         self.backups = state_dir / "backups"
         self.publisher = publisher
         self.open_repo = open_repo
+        self.lock = lock
 
     def repo(self, step: Step) -> Path:
         return (self.root / step.repo).resolve()
@@ -73,18 +75,17 @@ class StepRunner:
     # -- do ------------------------------------------------------------
     def run(self, step: Step, undo: dict[str, Any]) -> dict[str, Any]:
         """Do ``step``; return extra undo data learned while doing it."""
-        git = self.git(step)
         if step.kind is StepKind.EDIT:
             write_text_atomic(self._file(step), step.content or "")
         elif step.kind is StepKind.COMMIT:
-            return {"commit": git.commit(step.paths, step.message or "")}
+            return {"commit": self.git(step).commit(step.paths, step.message or "")}
         elif step.kind is StepKind.TAG:
-            git.create_tags(list(zip(step.tags, step.messages, strict=True)))
+            self.git(step).create_tags(list(zip(step.tags, step.messages, strict=True)))
         elif step.kind is StepKind.LOCK:
             redirects = {url: (self.root / local).resolve() for url, local in step.redirects}
-            uv.lock(self._file(step).parent, redirects=redirects)
+            self.lock(self._file(step).parent, redirects=redirects)
         elif step.kind is StepKind.PUSH:
-            git.push_atomic(step.remote or "origin", self._push_refs(step))
+            self.git(step).push_atomic(step.remote or "origin", self._push_refs(step))
         elif step.kind is StepKind.PUBLISH:
             if self.publisher is None:
                 raise ApplyError(
@@ -95,6 +96,11 @@ class StepRunner:
 
     def already_done(self, step: Step, undo: dict[str, Any]) -> bool:
         """Whether a step that was running when the process died had in fact finished."""
+        if step.kind is StepKind.EDIT:
+            target = self._file(step)
+            return target.is_file() and target.read_text(encoding="utf-8") == step.content
+        if step.kind not in (StepKind.COMMIT, StepKind.TAG):
+            return False  # locks and pushes are simply run again
         git = self.git(step)
         if step.kind is StepKind.COMMIT:
             before = undo.get("head_before")
@@ -103,18 +109,12 @@ class StepRunner:
                 and git.head() != before
                 and (git.last_commit_message().strip() == (step.message or "").strip())
             )
-        if step.kind is StepKind.TAG:
-            current = git.head()
-            return all(git.tag_commit(t) == current for t in step.tags)
-        if step.kind is StepKind.EDIT:
-            target = self._file(step)
-            return target.is_file() and target.read_text(encoding="utf-8") == step.content
-        return False  # locks and pushes are simply run again
+        current = git.head()
+        return all(git.tag_commit(t) == current for t in step.tags)
 
     # -- undo ----------------------------------------------------------
     def undo(self, step: Step, undo: dict[str, Any]) -> str | None:
         """Undo a step (done or half done); return a line saying what was undone."""
-        git = self.git(step)
         if step.kind in (StepKind.EDIT, StepKind.LOCK):
             target = self._file(step)
             backup = undo.get("backup")
@@ -123,6 +123,7 @@ class StepRunner:
                 return f"removed {self._rel(target)}"
             write_text_atomic(target, (self.backups.parent / backup).read_text(encoding="utf-8"))
             return f"restored {self._rel(target)}"
+        git = self.git(step)
         if step.kind is StepKind.COMMIT:
             before = undo.get("head_before")
             if before and git.head() != before:
