@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import pygit2
 from pygit2.enums import FileStatus, SortMode
 
-from release_tool.adapters import git_cli, git_patches
+from release_tool.adapters import git_patches
+from release_tool.adapters.git_cli import GitCliWrites
 from release_tool.errors import GitError
 
 if TYPE_CHECKING:
@@ -73,17 +74,22 @@ class CommitPatch:
     files: tuple[FilePatch, ...]
 
 
-class Repo:
+class Repo(GitCliWrites):
     """The git repository whose work tree is ``path``.
 
-    The libgit2 handle is opened on first read and dropped after every
-    write this object makes, so reads see the write. A ``Repo`` is not
+    Reads are the methods below; writes (``commit``, ``create_tags``,
+    ``push``, ...) come from ``git_cli.GitCliWrites``. The libgit2 handle is
+    opened on first read and dropped after every write this object makes,
+    so reads see the write. A ``Repo`` is not
     shared between threads (neither is a libgit2 repository).
     """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._handle: pygit2.Repository | None = None
+
+    def _wrote(self) -> None:
+        self._handle = None
 
     def __repr__(self) -> str:
         return f"Repo({str(self.path)!r})"
@@ -326,141 +332,6 @@ class Repo:
             tags=self.tags(),
             changed_paths=tuple(self.changed_paths()) if with_changes else (),
         )
-
-    # -- writes (git CLI) -----------------------------------------------------------------
-
-    def git(self, *args: str, ok_codes: Sequence[int] = (0,)) -> str:
-        """Run ``git args`` here (the one runner); the handle is refreshed afterwards."""
-        try:
-            return git_cli.run_git(self.path, *args, ok_codes=ok_codes)
-        finally:
-            self._handle = None
-
-    def commit(self, paths: Sequence[str], message: str, *, verify: bool = False) -> str:
-        """Commit the current content of ``paths`` (relative to the repo); return the commit id.
-
-        One ``git commit --only -- <paths>`` (tracked files and submodule
-        pointers need no ``git add``); paths git does not track yet are
-        added first. Nothing else staged is included. ``verify`` runs the
-        pre-commit and commit-msg hooks (a user's own commit); the release
-        engine's commits skip them.
-        """
-        new = self.untracked(paths)
-        if new:
-            self.git("add", "--", *new)
-        hooks = [] if verify else ["--no-verify"]
-        with git_cli.message_file(message) as msg:
-            self.git("commit", "--quiet", *hooks, "--cleanup=verbatim", "-F", msg,
-                     "--only", "--", *paths)  # fmt: skip
-        return self.head()
-
-    def create_tags(self, tags: Sequence[tuple[str, str]], target: str = "HEAD") -> None:
-        """Make annotated tags ``(name, message)`` at ``target``, messages verbatim.
-
-        One tag: ``git tag -a --cleanup=verbatim -F <file>``. Several (the
-        folder members of the root repo): one ``git fast-import`` run writes
-        them all, with the tagger git itself would use, instead of one
-        process per tag.
-        """
-        if len(tags) == 1:
-            name, message = tags[0]
-            with git_cli.message_file(message) as msg:
-                self.git("tag", "-a", "--cleanup=verbatim", "-F", msg, name, target)
-            return
-        commit_id = self.git("rev-parse", f"{target}^{{commit}}")
-        tagger = self.git("var", "GIT_COMMITTER_IDENT")
-        stream = git_cli.fast_import_tags(commit_id, tagger, tags)
-        try:
-            git_cli.run_git(self.path, "fast-import", "--quiet", "--done", input_text=stream)
-        except GitError as exc:
-            names = ", ".join(name for name, _ in tags)
-            raise GitError(f"{self.path}: creating tags {names} failed: {exc}") from None
-        finally:
-            self._handle = None
-
-    def delete_tags(self, names: Sequence[str]) -> list[str]:
-        """Delete those of the local tags ``names`` that exist; return them."""
-        present = [name for name in names if self.tag_commit(name) is not None]
-        if present:
-            self.git("tag", "-d", *present)
-        return present
-
-    def reset_to(self, commit_id: str) -> None:
-        """Move the current branch back to ``commit_id``, keeping the work tree (mixed reset)."""
-        self.git("reset", "--quiet", "--mixed", commit_id)
-
-    def remote_refs(self, remote: str, refs: Sequence[str]) -> dict[str, str]:
-        """``git ls-remote``: full ref name -> commit id for those of ``refs`` the remote has."""
-        if not refs:
-            return {}
-        out = self.git("ls-remote", "--refs", remote, *refs)
-        found = {}
-        for line in out.splitlines():
-            sha, _, ref = line.partition("\t")
-            found[ref.strip()] = sha.strip()
-        return found
-
-    def push(
-        self, remote: str, refspecs: Sequence[str], *, atomic: bool = True, verify: bool = False
-    ) -> None:
-        """``git push`` of ``refspecs`` (``--atomic``: all land or none do).
-
-        ``verify`` runs the pre-push hook (a user's own push); the release
-        engine's pushes skip it.
-        """
-        if refspecs:
-            mode = ["--atomic"] if atomic else []
-            hooks = [] if verify else ["--no-verify"]
-            self.git("push", *mode, "--porcelain", *hooks, remote, *refspecs)
-
-    def push_atomic(self, remote: str, refs: Sequence[str]) -> None:
-        """Push full ``refs`` (branch and tags) under their own names in one atomic push."""
-        self.push(remote, [f"{ref}:{ref}" for ref in refs])
-
-    def undo_push(
-        self, remote: str, before: dict[str, str | None], after: dict[str, str]
-    ) -> list[str]:
-        """Put back remote refs that a push moved (tags deleted, branch rewound); return them.
-
-        Only refs the remote still has at the pushed value are touched, each
-        under ``--force-with-lease``, so a push that never landed is a no-op
-        and a ref someone else moved since is left alone.
-        """
-        now = self.remote_refs(remote, list(before))
-        specs: list[str] = []
-        leases: list[str] = []
-        for ref, old in before.items():
-            new = after.get(ref)
-            if new is None or old == new or now.get(ref) != new:
-                continue
-            specs.append(f"{old}:{ref}" if old else f":{ref}")
-            leases.append(f"--force-with-lease={ref}:{new}")
-        if specs:
-            self.git("push", "--atomic", "--porcelain", "--no-verify", *leases, remote, *specs)
-        return [spec.split(":", 1)[1] for spec in specs]
-
-    def checkout(self, ref: str) -> None:
-        """Check out a branch or commit."""
-        self.git("checkout", "--quiet", ref)
-
-    def create_or_fast_forward_branch(self, branch: str, start: str) -> str:
-        """Check out ``branch``: create it at ``start`` or fast-forward it to ``start``."""
-        if self.ref_exists(f"refs/heads/{branch}"):
-            self.checkout(branch)
-            self.git("merge", "--ff-only", "--quiet", start)
-        else:
-            self.git("checkout", "--quiet", "-b", branch, start)
-        return self.head()
-
-    def stash(self, message: str) -> bool:
-        """Stash uncommitted changes (untracked included); True if anything was stashed."""
-        before = self.git("stash", "list")
-        self.git("stash", "push", "--include-untracked", "--quiet", "-m", message)
-        return self.git("stash", "list") != before
-
-    def stash_pop(self) -> None:
-        """Re-apply and drop the latest stash."""
-        self.git("stash", "pop", "--quiet")
 
     # -- internals ------------------------------------------------------------------------
 
