@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from release_tool.adapters.github import PullInfo
-    from release_tool.core.ports import GitRepo
+    from release_tool.core.ports import GitRepo, RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 Action = Literal["create", "update", "unchanged", "create-or-update"]
@@ -98,7 +98,7 @@ class PullOutcome:
         }
 
 
-def plan_pulls(workspace: Workspace) -> list[PullProposal]:
+def plan_pulls(workspace: Workspace, open_repo: RepoOpener) -> list[PullProposal]:
     """One proposal per repo (root first, then member repos) whose dev branch is ahead of main."""
     from release_tool.adapters.github import ROOT_KEY, repo_slug
 
@@ -113,7 +113,7 @@ def plan_pulls(workspace: Workspace) -> list[PullProposal]:
         if m.layout.has_own_repo and m.repo_root is not None
     ]
     for key, repo_root, members in repos:
-        found = _changes(workspace, repo_root, members, own_repo=key != ROOT_KEY)
+        found = _changes(workspace, open_repo(repo_root), members, own_repo=key != ROOT_KEY)
         if found is None:
             continue
         count, changes = found
@@ -134,10 +134,14 @@ def plan_pulls(workspace: Workspace) -> list[PullProposal]:
 
 
 def publish_pulls(
-    workspace: Workspace, *, dry_run: bool, client: PullApi | None = None
+    workspace: Workspace,
+    *,
+    dry_run: bool,
+    open_repo: RepoOpener,
+    client: PullApi | None = None,
 ) -> list[PullOutcome]:
     """Open or update each proposed PR; with ``dry_run``, only say which calls."""
-    proposals = plan_pulls(workspace)
+    proposals = plan_pulls(workspace, open_repo)
     if dry_run or not proposals:
         return [_dry_outcome(p) for p in proposals]
     if client is None:
@@ -203,11 +207,8 @@ def _list_path(p: PullProposal, owner: str) -> str:
 
 
 def _changes(
-    workspace: Workspace, repo_root: Path, members: list[Member], *, own_repo: bool
+    workspace: Workspace, repo: GitRepo, members: list[Member], *, own_repo: bool
 ) -> tuple[int, list[MemberChange]] | None:
-    from release_tool.adapters.git import Repo
-
-    repo = Repo(repo_root)
     config = workspace.config
     head = _branch_commit(repo, config.git_remote, config.dev_branch)
     base = _branch_commit(repo, config.git_remote, config.main_branch)
