@@ -4,8 +4,8 @@
 changes), tags, a branch, dirty paths and a remote's refs. It answers the
 same questions ``adapters.git.Repo`` answers, in the same shapes, and
 records every write so a test can assert what the core asked for.
-``tests/unit/test_fakes.py`` runs one scenario against both to keep them
-in step.
+``tests/test_fake_repo.py`` runs one scenario against both (real git
+there) to keep them in step.
 """
 
 from __future__ import annotations
