@@ -102,12 +102,6 @@ def _read_text(path: Path) -> str:
         raise ConfigError(f"{path}: cannot read file: {exc}") from None
 
 
-def project_version(path: Path) -> str | None:
-    """``[project].version`` of the pyproject at ``path`` (None when it has none)."""
-    value = get_path(read_toml(path), "project", "version")
-    return str(value) if value else None
-
-
 def get_path(doc: Any, *keys: str) -> Any:
     """Return ``doc[k1][k2]...`` or ``None`` where any level is missing."""
     node = doc
