@@ -78,6 +78,6 @@ def register(app: typer.Typer) -> None:
             force=force,
             push=push,
         )
-        plan = plan_bump(workspace, options)
+        plan = plan_bump(workspace, options, open_repo=app_state.open_repo)
         dry = dry_run or workspace.config.dry_run
         run_plan(term, workspace.root, plan, dry_run=dry, as_json=as_json)

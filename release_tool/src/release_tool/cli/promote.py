@@ -77,6 +77,6 @@ def register(app: typer.Typer) -> None:
             changelog=not no_changelog,
         )
         planner = plan_promote_prod if target is Target.prod else plan_promote_staging
-        plan = planner(workspace, options)
+        plan = planner(workspace, options, open_repo=app_state.open_repo)
         dry = dry_run or workspace.config.dry_run
         run_plan(term, workspace.root, plan, dry_run=dry, as_json=as_json)
