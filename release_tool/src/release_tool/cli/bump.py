@@ -82,5 +82,5 @@ def register(app: typer.Typer) -> None:
             push=push,
             dry_run=dry_run or workspace.config.dry_run,
         )
-        plan = plan_bump(workspace, options)
+        plan = plan_bump(workspace, options, open_repo=app_state.open_repo)
         run_plan(term, workspace.root, plan, as_json=as_json)

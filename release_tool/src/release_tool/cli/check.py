@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
                 f"unknown check(s): {', '.join(unknown)}", hint="known: " + ", ".join(CHECKS)
             )
         workspace = app_state.workspace()
-        context = CheckContext(workspace, workspace_status(workspace))
+        status = workspace_status(workspace, open_repo=app_state.open_repo)
+        context = CheckContext(workspace, status)
         results = run_checks(context, only)
         failed = [r for r in results if not r.passed]
         if as_json:

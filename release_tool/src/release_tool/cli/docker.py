@@ -193,6 +193,7 @@ def _plan(
 ) -> ImagePlan:
     from dataclasses import replace
 
+    from release_tool.adapters import host
     from release_tool.core.images import MODES, plan_images
     from release_tool.errors import NotFoundError
 
@@ -219,7 +220,7 @@ def _plan(
         revision=_revision(workspace),
         member_names=tuple(sorted(workspace.members)),
         push=push,
-        memory_gib=_memory_gib(),
+        memory_gib=host.memory_gib(),
     )
     if not overrides:
         return plan
@@ -262,34 +263,18 @@ def _revision(workspace: Workspace) -> Revision:
     """HEAD's sha and commit date, and the source URL (config or the git remote)."""
     from datetime import UTC, datetime
 
+    from release_tool.adapters.git import Repo
     from release_tool.core.images import Revision
 
     if not workspace.is_git_repo:
         return Revision(sha="", created="1970-01-01T00:00:00+00:00")
-    import pygit2
-
-    from release_tool.adapters.git_read import open_repo
-
-    repo = open_repo(workspace.root)
-    if repo.head_is_unborn:
+    repo = Repo(workspace.root)
+    head = repo.head_commit()
+    if head is None:
         return Revision(sha="", created="1970-01-01T00:00:00+00:00")
-    commit = repo.head.peel(pygit2.Commit)
-    created = datetime.fromtimestamp(commit.commit_time, tz=UTC).isoformat()
-    source = workspace.config.repo_urls.get(".")
-    if source is None:
-        remote = next((r for r in repo.remotes if r.name == workspace.config.git_remote), None)
-        source = remote.url if remote is not None else None
-    return Revision(sha=str(commit.id), created=created, source=source)
-
-
-def _memory_gib() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) / 1024 / 1024
-    except OSError:
-        pass
-    return None
+    created = datetime.fromtimestamp(head.time, tz=UTC).isoformat()
+    source = workspace.config.repo_urls.get(".") or repo.remote_url(workspace.config.git_remote)
+    return Revision(sha=head.sha, created=created, source=source)
 
 
 def _render_plan(term: Terminal, plan: ImagePlan, as_json: bool) -> None:

@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
-        outcomes = publish_pulls(workspace, dry_run=dry_run)
+        outcomes = publish_pulls(workspace, dry_run=dry_run, open_repo=app_state.open_repo)
         term = app_state.terminal
         if as_json:
             from release_tool.cli.output import GitHubPullOutput, document

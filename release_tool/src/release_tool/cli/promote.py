@@ -82,5 +82,5 @@ def register(app: typer.Typer) -> None:
             dry_run=dry_run or workspace.config.dry_run,
         )
         planner = plan_promote_prod if target is Target.prod else plan_promote_staging
-        plan = planner(workspace, options)
+        plan = planner(workspace, options, open_repo=app_state.open_repo)
         run_plan(term, workspace.root, plan, as_json=as_json)

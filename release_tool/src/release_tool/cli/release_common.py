@@ -47,11 +47,9 @@ def dry_by_default(app_state: AppState) -> bool:
 
 
 def publisher() -> Any:
-    """The GitHub hook's publisher for PUBLISH steps, or None while it is not installed."""
-    try:
-        from release_tool.core.github_release import publish_step  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+    """The publisher for PUBLISH steps (GitHub releases)."""
+    from release_tool.core.github_release import publish_step
+
     return publish_step
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from release_tool.core import hooks, pinning, pins
+from release_tool.core import pinning, pins
 from release_tool.core.plan import Plan, PlannedNotes, Release, Step, StepKind
+from release_tool.core.release_texts import release_texts
 from release_tool.core.selection import (
     NEXT_DEV_SUBJECT,
     Selection,
@@ -28,6 +29,7 @@ from release_tool.errors import WorkspaceError
 if TYPE_CHECKING:
     from packaging.version import Version
 
+    from release_tool.core.ports import RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 
@@ -69,6 +71,7 @@ def build_plan(
     modes: list[str],
     next_dev: bool = False,
     notes: list[str] | None = None,
+    open_repo: RepoOpener,
 ) -> Plan:
     notes = list(notes or [])
     if not changes:
@@ -79,13 +82,13 @@ def build_plan(
     for change in changes:
         change.tag = change.member.tag_scheme.format(change.new)
     repos = [repo_rel(workspace, c.member) for c in changes]
-    branches = preflight_repos(workspace, [*repos, "."])
+    branches = preflight_repos(workspace, [*repos, "."], open_repo)
     planned_tags: dict[str, list[str]] = {}
     for change in changes:
         planned_tags.setdefault(repo_rel(workspace, change.member), []).append(change.tag)
-    local_tags = {rel: set(_repo_tags(workspace, rel)) for rel in planned_tags}
-    check_remote = options.push and not options.dry_run
-    preflight_tags(workspace, planned_tags, local_tags, remote=remote if check_remote else None)
+    local_tags = {rel: set(open_repo(workspace.root / rel).tags()) for rel in planned_tags}
+    pushed_to = remote if options.push and not options.dry_run else None
+    preflight_tags(workspace, planned_tags, local_tags, remote=pushed_to, open_repo=open_repo)
     if options.push and options.dry_run:
         notes.append(f"dry run: tags on {remote} not checked (no network)")
 
@@ -210,12 +213,11 @@ def _release_steps(
             in_repo = _in_repo(workspace, member, "pyproject.toml")
             paths.append(in_repo)
             previous = change.row.latest_tag
-            texts = hooks.release_texts(
+            texts = release_texts(
                 workspace,
                 member,
                 change.new,
                 previous_tag=previous.name if previous else None,
-                previous_commit=previous.commit if previous else None,
                 changelog=options.changelog and not change.new.is_prerelease,
                 dry_run=options.dry_run,
             )
@@ -413,13 +415,6 @@ def _redirects(workspace: Workspace, mode_states: dict) -> tuple[tuple[str, str]
 def status_pinned(workspace: Workspace, member: Member, pin: object) -> Version | None:
     """The version a pin's tag encodes, or None."""
     return member.tag_scheme.parse(getattr(pin, "tag", None))
-
-
-def _repo_tags(workspace: Workspace, rel: str) -> list[str]:
-    from release_tool.adapters import git_read
-
-    repo = git_read.open_repo(workspace.root / rel)
-    return [ref[len("refs/tags/") :] for ref in repo.references if ref.startswith("refs/tags/")]
 
 
 def _in_repo(workspace: Workspace, member: Member, name: str) -> str:

@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from release_tool.adapters import git_read
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode
 from release_tool.core.workspace import Layout, Member, Workspace
 
@@ -20,6 +19,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from packaging.version import Version
+
+    from release_tool.adapters.git import RepoState
+    from release_tool.core.ports import GitRepo, RepoOpener
 
 _WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
@@ -88,7 +90,9 @@ def load_modes(workspace: Workspace) -> dict[str, ModeState]:
     return {mode: load_mode(mode, workspace.mode_path(mode)) for mode in MODES}
 
 
-def workspace_status(workspace: Workspace, names: list[str] | None = None) -> WorkspaceStatus:
+def workspace_status(
+    workspace: Workspace, names: list[str] | None = None, *, open_repo: RepoOpener
+) -> WorkspaceStatus:
     """Compute the status of the named members (default: all), in dependency order.
 
     Repos are read on a small thread pool, one task per repo (a libgit2
@@ -100,13 +104,16 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
     by_repo: dict[Path | None, list[Member]] = {}
     for member in members:
         by_repo.setdefault(member.repo_root, []).append(member)
+    for schemes in {id(m.schemes): m.schemes for m in members if m.schemes is not None}.values():
+        schemes.read_tags_with(lambda path: list(open_repo(path).tags()))
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
-        state = git_read.read_state(repo) if repo is not None else None
+        git = open_repo(repo) if repo is not None else None
+        state = git.state() if git is not None else None
         schemes = by_repo[repo][0].schemes
         if repo is not None and state is not None and schemes is not None:
             schemes.know_tags(repo, state.tags)  # detection need not read them again
-        return [_member_status(workspace, m, state, modes) for m in by_repo[repo]]
+        return [_member_status(workspace, m, git, state, modes) for m in by_repo[repo]]
 
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         done = {row.member.name: row for rows in pool.map(read_repo, by_repo) for row in rows}
@@ -116,7 +123,8 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
 def _member_status(
     workspace: Workspace,
     member: Member,
-    state: git_read.RepoState | None,
+    git: GitRepo | None,
+    state: RepoState | None,
     modes: dict[str, ModeState],
 ) -> MemberStatus:
     tags = member_tags(member, state.tags) if state else []
@@ -133,10 +141,8 @@ def _member_status(
         latest = max(
             (t for t in (latest_dev, latest_stable) if t), key=lambda t: t.version, default=None
         )
-        if state.head is not None:
-            commits = git_read.count_commits(
-                state.path, state.head, latest.commit if latest else None, subdir
-            )
+        if state.head is not None and git is not None:
+            commits = git.count_commits(state.head, latest.commit if latest else None, subdir)
         prefix = f"{member.rel_path}/"
         changed = (
             state.changed_paths
