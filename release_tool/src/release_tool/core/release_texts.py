@@ -49,5 +49,6 @@ def release_texts(
     )
     message = notes.tag_message(release)
     text = notes.changelog_text(member.path, release) if changelog else None
-    source = release.planned_source or release.source
-    return ReleaseTexts(message, text, source, release.commits)
+    # notes stand-ins (tests) may carry only ``markdown``: default the rest
+    source = getattr(release, "planned_source", None) or getattr(release, "source", "commits")
+    return ReleaseTexts(message, text, str(source), int(getattr(release, "commits", 0)))
