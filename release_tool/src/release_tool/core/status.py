@@ -211,7 +211,9 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
 
 
 def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version | None:
-    return member.tag_scheme.parse(pin.tag)
+    from release_tool.core.rev_pins import pinned_version
+
+    return pinned_version(member, pin)
 
 
 __all__ = [
