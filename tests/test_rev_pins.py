@@ -88,6 +88,11 @@ def test_rev_pins_through_a_release_cycle(tmp_path: Path, layout: str) -> None:
     assert at_staged and ".dev" in at_staged[0], at_staged  # the new dev tag's commit
     assert "rev-of:" not in (sb.root / "staging" / "pyproject.toml").read_text()
 
+    same = rt(sb, "promote", "staging", "--all")  # staging already pins those commits
+    assert same.exit_code == ExitCode.OK, same.output
+    assert "already pins" in same.output
+    assert _rev_pins(sb, "staging")["pkg-000"] == staged
+
     promoted = rt(sb, "promote", "prod", "pkg-000")
     assert promoted.exit_code == ExitCode.OK, promoted.output
     prod_rev = _rev_pins(sb, "prod")["pkg-000"]
