@@ -130,10 +130,19 @@ def test_rev_pins_through_a_release_cycle(tmp_path: Path, layout: str) -> None:
     for name, pin in load_mode("prod", clone / "prod").pins.items():
         assert pin.git is not None
         redirect[pin.git] = sb.member(name).repo
-    env = {"GIT_CONFIG_COUNT": str(len(redirect)), "UV_NO_GITHUB_FAST_PATH": "1"}
+    # a fresh uv cache: the pinned commits come through git, not from this run's cache
+    # and no sandbox-wide redirects (to remotes that lack them): only the recipe's own
+    (tmp_path / "empty.gitconfig").write_text("")
+    base = {**os.environ, "UV_NO_GITHUB_FAST_PATH": "1", "UV_CACHE_DIR": str(tmp_path / "cache"),
+            "GIT_CONFIG_GLOBAL": str(tmp_path / "empty.gitconfig")}  # fmt: skip
+    env = {"GIT_CONFIG_COUNT": str(len(redirect))}
     for i, (url, repo) in enumerate(redirect.items()):
         env[f"GIT_CONFIG_KEY_{i}"] = f"url.file://{repo}.insteadOf"
         env[f"GIT_CONFIG_VALUE_{i}"] = url
-    synced = subprocess.run(["uv", "sync", "--frozen"], cwd=clone / "prod", capture_output=True,
-                            text=True, check=False, env={**os.environ, **env})  # fmt: skip
+    sync = ["uv", "sync", "--frozen", "--no-install-project"]
+    unreached = subprocess.run(sync, cwd=clone / "prod", capture_output=True, text=True,
+                               check=False, env=base)  # fmt: skip
+    assert unreached.returncode != 0, "the pinned commits were never pushed: uv must not find them"
+    synced = subprocess.run(sync, cwd=clone / "prod", capture_output=True, text=True,
+                            check=False, env={**base, **env})  # fmt: skip
     assert synced.returncode == 0, synced.stderr

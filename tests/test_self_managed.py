@@ -54,6 +54,37 @@ def test_modes_pin_every_member_by_rev() -> None:
             assert git(REPO, "cat-file", "-t", pin.rev) == "commit"
 
 
+def test_redirect_fetches_every_pinned_commit(tmp_path: Path) -> None:
+    """uv fetches git sources with git: the recipe makes each pinned rev fetchable, and
+    without it the canonical URL is not reached (the sandbox has no network)."""
+    url = _canonical_url()
+    clone = tmp_path / "hyperbench"
+    git(tmp_path, "clone", "-q", "--no-tags", str(REPO), str(clone))
+    (tmp_path / "empty.gitconfig").write_text("")
+    empty = tmp_path / "fetcher"
+    git(tmp_path, "init", "-q", str(empty))
+    revs = {
+        pin.rev
+        for mode in ("staging", "prod")
+        for pin in load_mode(mode, clone / mode).pins.values()
+    }
+    for rev in sorted(r for r in revs if r):
+        env = {**_redirect_env(url, clone), "GIT_CONFIG_GLOBAL": str(tmp_path / "empty.gitconfig")}
+        fetch = ["git", "fetch", "-q", url, rev]
+        done = subprocess.run(
+            fetch, cwd=empty, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        plain = {
+            k: v
+            for k, v in env.items()
+            if not k.startswith("GIT_CONFIG_") or k == "GIT_CONFIG_GLOBAL"
+        }
+        done = subprocess.run(fetch, cwd=empty, env=plain, capture_output=True, text=True,
+                              check=False, timeout=60)  # fmt: skip
+        assert done.returncode != 0, f"{url} reached without the redirect"
+
+
 @pytest.mark.slow
 def test_fresh_clone_status_and_check(tmp_path: Path) -> None:
     url = _canonical_url()
