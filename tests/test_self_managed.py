@@ -55,8 +55,8 @@ def test_modes_pin_every_member_by_rev() -> None:
 
 
 def test_redirect_fetches_every_pinned_commit(tmp_path: Path) -> None:
-    """uv fetches git sources with git: the recipe makes each pinned rev fetchable, and
-    without it the canonical URL is not reached (the sandbox has no network)."""
+    """uv fetches git sources with git: the recipe makes each pinned rev fetchable from the
+    clone alone (no global git config; whether the canonical URL answers does not matter)."""
     url = _canonical_url()
     clone = tmp_path / "hyperbench"
     git(tmp_path, "clone", "-q", "--no-tags", str(REPO), str(clone))
@@ -75,14 +75,6 @@ def test_redirect_fetches_every_pinned_commit(tmp_path: Path) -> None:
             fetch, cwd=empty, env=env, capture_output=True, text=True, check=False
         )
         assert done.returncode == 0, done.stderr
-        plain = {
-            k: v
-            for k, v in env.items()
-            if not k.startswith("GIT_CONFIG_") or k == "GIT_CONFIG_GLOBAL"
-        }
-        done = subprocess.run(fetch, cwd=empty, env=plain, capture_output=True, text=True,
-                              check=False, timeout=60)  # fmt: skip
-        assert done.returncode != 0, f"{url} reached without the redirect"
 
 
 @pytest.mark.slow
