@@ -47,3 +47,6 @@ class LiveServer:
     def __exit__(self, *exc_info: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+        service = getattr(self.server.config.app.state, "service", None)
+        if service is not None:  # the model thread of the app's scheduler
+            service.scheduler.close()
