@@ -181,7 +181,11 @@ def test_presence_and_frequency_penalties_change_greedy_output(client: OpenAI) -
         return len({item.token for item in content})
 
     plain_lp = client.chat.completions.create(
-        model=MODEL, messages=messages, max_tokens=24, logprobs=True, extra_body={"ignore_eos": True}
+        model=MODEL,
+        messages=messages,
+        max_tokens=24,
+        logprobs=True,
+        extra_body={"ignore_eos": True},
     )
     assert plain_lp.choices[0].message.content == plain.choices[0].message.content
     assert distinct(penalised) > distinct(plain_lp)
@@ -273,8 +277,8 @@ def _png_header(width: int, height: int) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\0" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
     )
 
 
@@ -284,7 +288,10 @@ def test_decompression_bombs_are_413(server: LiveServer, side: int) -> None:
     payload = {
         "model": MODEL,
         "messages": [
-            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": data_uri(bomb)}}]}
+            {
+                "role": "user",
+                "content": [{"type": "image_url", "image_url": {"url": data_uri(bomb)}}],
+            }
         ],
     }
     response = post(server, payload)
@@ -296,12 +303,15 @@ def test_context_longer_than_the_model_is_400(
     server: LiveServer, qwen3_adapter: QwenVLHFAdapter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(qwen3_adapter.config, "max_model_len", 64)
-    response = post(server, hi(max_tokens=8) | {"messages": [{"role": "user", "content": "x " * 80}]})
+    response = post(
+        server, hi(max_tokens=8) | {"messages": [{"role": "user", "content": "x " * 80}]}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "context_length_exceeded"
     assert "maximum context length is 64 tokens" in response.json()["error"]["message"]
     stream = post(
-        server, hi(max_tokens=8, stream=True) | {"messages": [{"role": "user", "content": "x " * 80}]}
+        server,
+        hi(max_tokens=8, stream=True) | {"messages": [{"role": "user", "content": "x " * 80}]},
     )
     assert stream.status_code == 400
 
@@ -409,7 +419,9 @@ def test_full_queue_is_503_with_retry_after_and_waiting_time_counts(
     assert 500 <= metrics["ttft_ms"] <= metrics["latency_ms"] <= float(result["elapsed_ms"])
 
 
-def test_abandoned_non_streaming_request_stops_generating(server: LiveServer, client: OpenAI) -> None:
+def test_abandoned_non_streaming_request_stops_generating(
+    server: LiveServer, client: OpenAI
+) -> None:
     before = count(server, "chat_completions", 499)
     with pytest.raises(httpx.ReadTimeout):
         post(server, hi(max_tokens=3000, ignore_eos=True), timeout=1.0)
@@ -418,5 +430,7 @@ def test_abandoned_non_streaming_request_stops_generating(server: LiveServer, cl
         assert time.monotonic() < deadline, "the abandoned request kept generating"
         time.sleep(0.1)
     start = time.perf_counter()
-    client.chat.completions.create(model=MODEL, max_tokens=2, messages=[{"role": "user", "content": "ok"}])
+    client.chat.completions.create(
+        model=MODEL, max_tokens=2, messages=[{"role": "user", "content": "ok"}]
+    )
     assert time.perf_counter() - start < 5

@@ -112,7 +112,9 @@ def test_loopback_load_is_batched_and_loses_nothing(qwen3_adapter: QwenVLHFAdapt
     ok = ("hyperbench_requests_total", (("endpoint", "chat_completions"), ("status", "200")))
     assert after[ok] - before[ok] == len(expected)
     # batching happened: fewer batches than requests, and some batch held more than one
-    batches = after[("hyperbench_batch_size_count", ())] - before[("hyperbench_batch_size_count", ())]
+    batches = (
+        after[("hyperbench_batch_size_count", ())] - before[("hyperbench_batch_size_count", ())]
+    )
     rows = after[("hyperbench_batch_size_sum", ())] - before[("hyperbench_batch_size_sum", ())]
     assert rows == len(expected)
     assert batches < len(expected) / 2, (batches, rows)

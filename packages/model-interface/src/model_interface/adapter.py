@@ -69,6 +69,8 @@ class ModelAdapter(ABC):
         Backends that can step a batch token by token override this; the
         default answers the batch with ``generate`` and yields whole texts.
         """
+        from model_interface.types import TokenEvent
+
         for response in self.generate(requests):
             if response.text:
                 yield TokenEvent(id=response.id, text=response.text, t_s=response.latency_s)

@@ -46,7 +46,7 @@ def generate_kwargs(params: GenerationParams, eos_ids: Sequence[int] = ()) -> di
 
 
 def penalty_processor(presence: float, frequency: float) -> Any:
-    """OpenAI's penalties: ``logit -= presence * seen + frequency * count`` over generated tokens."""
+    """OpenAI's penalties over generated tokens: ``logit -= presence * seen + frequency * n``."""
     import torch
     from transformers import LogitsProcessor
 

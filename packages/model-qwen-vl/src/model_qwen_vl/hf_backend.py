@@ -210,4 +210,3 @@ class QwenVLHFAdapter(ModelAdapter):
                     raise InvalidRequestError(event.response.error)
                 raise RuntimeError(event.response.error)
             yield event
-

@@ -27,7 +27,9 @@ def chat_messages(
             {
                 "role": turn.role,
                 "content": [
-                    {"type": "image"} if part.type == "image" else {"type": "text", "text": part.text}
+                    {"type": "image"}
+                    if part.type == "image"
+                    else {"type": "text", "text": part.text}
                     for part in turn.parts
                 ],
             }

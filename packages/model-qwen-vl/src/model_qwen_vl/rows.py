@@ -116,9 +116,7 @@ class RowState:
         return events
 
 
-def failed_event(
-    request_id: str, message: str, now: float, *, invalid: bool = True
-) -> TokenEvent:
+def failed_event(request_id: str, message: str, now: float, *, invalid: bool = True) -> TokenEvent:
     """The final event of a request that failed (``invalid``: the client's mistake)."""
     response = InferenceResponse(
         id=request_id,

@@ -52,7 +52,8 @@ def parse_chat(body: bytes) -> ChatCompletionRequest:
     if unsupported:
         raise APIError(
             400,
-            f"unsupported parameters: {', '.join(unsupported)} (this server does not implement them)",
+            f"unsupported parameters: {', '.join(unsupported)} "
+            "(this server does not implement them)",
             code="unsupported_parameter",
             param=unsupported[0],
         )

@@ -35,7 +35,9 @@ class APIError(Exception):
     ) -> None:
         super().__init__(message)
         self.status, self.message, self.code, self.param = status, message, code, param
-        self.kind = kind or KINDS.get(status, "server_error" if status >= 500 else "invalid_request_error")
+        self.kind = kind or KINDS.get(
+            status, "server_error" if status >= 500 else "invalid_request_error"
+        )
         self.headers = headers
 
     def body(self) -> dict[str, object]:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from model_interface import InferenceRequest, ModelAdapter, TokenEvent
+    from model_interface import InferenceRequest, ModelAdapter
 
 logger = logging.getLogger(__name__)
 

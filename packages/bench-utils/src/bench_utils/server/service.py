@@ -121,7 +121,7 @@ class ModelService:
             )
 
     def submit(self, requests: Sequence[InferenceRequest], arrival: float) -> RequestEvents:
-        """Queue the requests of one HTTP request; 503 with ``Retry-After`` when the queue is full."""
+        """Queue one HTTP request's rows; 503 with ``Retry-After`` when the queue is full."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         tickets = [Ticket(request, arrival, loop, queue) for request in requests]
