@@ -21,7 +21,7 @@ import asyncio
 import threading
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from model_interface import (
     GenerationParams,
@@ -39,7 +39,7 @@ from model_qwen_vl.families import FAMILIES, get_family
 from model_qwen_vl.messages import chat_messages
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
+    from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Iterator, Sequence
 
 
 def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
@@ -333,7 +333,7 @@ class QwenVLVLLMAdapter(ModelAdapter):
         """Yield the request's text events as the engine produces them."""
         self.require_loaded()
         loop = asyncio.new_event_loop()
-        events = self.astream(request)
+        events = cast("AsyncGenerator[TokenEvent, None]", self.astream(request))
         try:
             while True:
                 try:
