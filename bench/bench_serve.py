@@ -39,8 +39,17 @@ def start_server(config: Path, port: int, batch: int) -> subprocess.Popen[bytes]
     served = config.with_name("bench-serve.toml")
     served.write_text(text)
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench_utils.cli", "--log-level", "warning", "serve"]
-        + [str(served), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "bench_utils.cli",
+            "--log-level",
+            "warning",
+            "serve",
+            str(served),
+            "--port",
+            str(port),
+        ],
         env=env,
     )
     deadline = time.monotonic() + 180

@@ -5,12 +5,18 @@ client-side TTFT and decode tokens/s ((tokens - 1) / (last token - first token))
 and the server's own figures from the finish chunk's ``metrics``.
 """
 
-import base64, json, statistics, sys, time
+import base64
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
 import httpx
 
 port, MT, img = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 url = f"http://127.0.0.1:{port}"
-b64 = base64.b64encode(open(img, "rb").read()).decode()
+b64 = base64.b64encode(Path(img).read_bytes()).decode()
 model = httpx.get(f"{url}/v1/models").json()["data"][0]["id"]
 body = {
     "model": model,
