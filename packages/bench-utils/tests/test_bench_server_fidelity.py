@@ -434,3 +434,29 @@ def test_abandoned_non_streaming_request_stops_generating(
         model=MODEL, max_tokens=2, messages=[{"role": "user", "content": "ok"}]
     )
     assert time.perf_counter() - start < 5
+
+
+def test_streaming_n_choices_each_end_with_a_finish_chunk(client: OpenAI) -> None:
+    chunks = list(
+        client.chat.completions.create(
+            model=MODEL,
+            messages=[{"role": "user", "content": "hi"}],
+            max_tokens=4,
+            n=2,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    texts = {0: "", 1: ""}
+    finishes = {}
+    for chunk in chunks[:-1]:
+        choice = chunk.choices[0]
+        texts[choice.index] += choice.delta.content or ""
+        if choice.finish_reason:
+            finishes[choice.index] = choice.finish_reason
+    assert set(finishes) == {0, 1}
+    assert texts[0] == texts[1]  # greedy: the same answer twice
+    whole = client.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": "hi"}], max_tokens=4
+    )
+    assert chunks[-1].usage.completion_tokens == 2 * whole.usage.completion_tokens

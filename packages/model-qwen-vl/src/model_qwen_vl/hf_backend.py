@@ -97,6 +97,12 @@ class QwenVLHFAdapter(ModelAdapter):
         (CUDA graphs) the first time each shape is seen: batch 1 and a full
         batch are the ones a loaded server meets first.
         """
+        if self.device == "cuda":
+            import torch
+
+            # one compiled graph per (batch size, cache length): allow more than dynamo's default
+            limit = torch._dynamo.config.cache_size_limit
+            torch._dynamo.config.cache_size_limit = max(limit, 64)
         start = time.perf_counter()
         params = GenerationParams(max_new_tokens=4, ignore_eos=True)
         for size in sorted({1, self.config.max_batch_size}):
