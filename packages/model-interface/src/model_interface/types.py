@@ -39,6 +39,8 @@ class GenerationParams(BaseModel):
     # Return each generated token's logprob, plus the ``top_logprobs`` most likely ones.
     logprobs: bool = False
     top_logprobs: int = Field(default=0, ge=0, le=20)
+    # Constrain the output to JSON matching this schema (OpenAI's response_format).
+    json_schema: dict[str, Any] | None = None
 
     @property
     def greedy(self) -> bool:

@@ -23,6 +23,8 @@ from model_qwen_vl.decoding import (
     RowStops,
     cache_bucket,
     generate_kwargs,
+    grammar_processor,
+    json_grammar,
     penalty_processor,
 )
 from model_qwen_vl.rows import RowState, failed_event
@@ -114,6 +116,10 @@ def _generate_call(
     processors = []
     if params.presence_penalty or params.frequency_penalty:
         processors.append(penalty_processor(params.presence_penalty, params.frequency_penalty))
+    if params.json_schema is not None:
+        grammar = json_grammar(params.json_schema)
+        rows = inputs["input_ids"].shape[0]
+        processors.append(grammar_processor(adapter.processor.tokenizer, grammar, rows))
     if recorder is not None:
         processors.append(recorder.processor())
     if adapter.fast_decode:

@@ -160,3 +160,64 @@ def cache_bucket(needed: int, minimum: int = 256) -> int:
     while size < needed:
         size *= 2
     return size
+
+
+def json_grammar(schema: dict[str, Any]) -> str:
+    """The llguidance grammar for ``schema``; ``ValueError`` naming the problem when invalid."""
+    from llguidance import LLMatcher
+
+    # compact JSON: flexible whitespace lets a weak model loop on blanks
+    grammar = LLMatcher.grammar_from_json_schema(schema, defaults={"whitespace_flexible": False})
+    error = LLMatcher.validate_grammar(grammar)  # "" when the grammar is valid
+    if error:
+        raise ValueError(f"invalid JSON schema: {error}")
+    return str(grammar)
+
+
+_LL_TOKENIZERS: dict[int, Any] = {}
+
+
+def grammar_processor(tokenizer: Any, grammar: str, rows: int) -> Any:
+    """A logits processor that lets each row produce only text the grammar accepts (llguidance).
+
+    Each row has its own matcher; at every step it consumes the row's last
+    token and masks the tokens the grammar forbids. Once a row's grammar is
+    complete only the end token remains, so the row ends with valid output.
+    """
+    import llguidance.hf
+    import llguidance.torch
+    import torch
+    from llguidance import LLMatcher
+    from transformers import LogitsProcessor
+
+    key = id(tokenizer)
+    if key not in _LL_TOKENIZERS:
+        _LL_TOKENIZERS[key] = llguidance.hf.from_tokenizer(tokenizer)
+    lltok = _LL_TOKENIZERS[key]
+    matchers = [LLMatcher(lltok, grammar) for _ in range(rows)]
+    eos = tokenizer.eos_token_id
+
+    class ConstrainToGrammar(LogitsProcessor):
+        prompt_len: int | None = None
+
+        def __call__(self, input_ids: Any, scores: Any) -> Any:
+            if self.prompt_len is None:
+                self.prompt_len = input_ids.shape[1]
+            else:
+                for row, matcher in enumerate(matchers):
+                    if not matcher.is_stopped() and not matcher.is_error():
+                        matcher.consume_token(int(input_ids[row, -1]))
+            vocab = lltok.vocab_size
+            bitmask = llguidance.torch.allocate_token_bitmask(rows, vocab)
+            for row, matcher in enumerate(matchers):
+                llguidance.torch.fill_next_token_bitmask(matcher, bitmask, row)
+            head = scores[:, :vocab].float().cpu()
+            llguidance.torch.apply_token_bitmask_inplace(head, bitmask)
+            masked = torch.full_like(scores, float("-inf"))
+            masked[:, :vocab] = head.to(scores.device, scores.dtype)
+            for row, matcher in enumerate(matchers):
+                if matcher.is_error() or not torch.isfinite(masked[row]).any():
+                    masked[row, eos] = 0.0  # a finished or broken row may only end
+            return masked
+
+    return ConstrainToGrammar()

@@ -156,12 +156,24 @@ class QwenVLHFAdapter(ModelAdapter):
         """Render the chat template and open the images; ``InvalidRequestError`` when unusable."""
         if not request.prompt and not request.all_images() and not request.messages:
             raise InvalidRequestError("request has neither a prompt nor an image")
+        params = self.params_for(request)
+        if params.json_schema is not None:
+            try:
+                from model_qwen_vl.decoding import json_grammar
+
+                json_grammar(params.json_schema)
+            except ImportError as exc:
+                raise InvalidRequestError(
+                    "response_format needs llguidance (model-qwen-vl[hf])"
+                ) from exc
+            except (ValueError, TypeError) as exc:
+                raise InvalidRequestError(f"response_format: {exc}") from exc
         images = [to_pil(image) for image in request.all_images()]
         messages = chat_messages(request, self.config.system_prompt)
         text = self.processor.apply_chat_template(
             messages, add_generation_prompt=True, tokenize=False
         )
-        return BatchItem(request, text, images, self.params_for(request))
+        return BatchItem(request, text, images, params)
 
     def eos_ids(self) -> set[int]:
         """The model's end-of-sequence ids plus the pad id (padding after a row ended)."""

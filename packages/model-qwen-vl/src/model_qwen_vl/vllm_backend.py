@@ -217,6 +217,8 @@ class QwenVLVLLMAdapter(ModelAdapter):
         self.require_loaded()
         start = time.perf_counter()
         params = request.params or self.config.generation
+        if params.json_schema is not None:
+            raise InvalidRequestError("response_format with JSON is not wired to the vLLM backend")
         prompt = self._prompt(request)
         sampling = self.sampling_params(params)
         engine_id = f"{request.id}-{uuid.uuid4().hex[:8]}"

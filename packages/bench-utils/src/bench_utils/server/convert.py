@@ -86,11 +86,6 @@ def generation_params(
     chat: ChatCompletionRequest, settings: ServerSettings, defaults: GenerationParams
 ) -> GenerationParams:
     """The request's params over the model's defaults, checked against the server's limits."""
-    if chat.response_format is not None and chat.response_format.type != "text":
-        raise InvalidRequestError(
-            f"response_format {chat.response_format.type!r} is not supported by this server "
-            "(no constrained decoding); use 'text'"
-        )
     params = defaults.merged(chat.generation_overrides())
     if params.max_new_tokens > settings.max_new_tokens_limit:
         raise InvalidRequestError(

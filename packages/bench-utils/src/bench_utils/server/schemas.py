@@ -53,12 +53,34 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
-class ResponseFormat(BaseModel):
-    """``response_format``: only ``text`` is served (no constrained decoding here)."""
+class JSONSchemaFormat(BaseModel):
+    """``response_format.json_schema``: a named JSON schema the answer must match."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = Field(min_length=1, max_length=64)
+    description: str | None = None
+    json_schema: dict[str, Any] = Field(default_factory=dict, alias="schema")
+    strict: bool | None = None
+
+
+class ResponseFormat(BaseModel):
+    """``response_format``: text, any JSON object, or JSON matching a schema."""
+
+    model_config = ConfigDict(extra="forbid")
 
     type: Literal["text", "json_object", "json_schema"]
+    json_schema: JSONSchemaFormat | None = None
+
+    def schema_for_decoding(self) -> dict[str, Any] | None:
+        """The JSON schema to constrain decoding to (``None`` for plain text)."""
+        if self.type == "json_object":
+            return {"type": "object"}
+        if self.type == "json_schema":
+            if self.json_schema is None:
+                raise ValueError("response_format: json_schema type needs a json_schema object")
+            return self.json_schema.json_schema or {"type": "object"}
+        return None
 
 
 class ChatCompletionRequest(BaseModel):
@@ -95,6 +117,8 @@ class ChatCompletionRequest(BaseModel):
             raise ValueError("stop: at most 16 stop strings")
         if self.top_logprobs and not self.logprobs:
             raise ValueError("top_logprobs: needs logprobs set to true")
+        if self.response_format is not None:
+            self.response_format.schema_for_decoding()
         if any(token < 0 or token > INT32_MAX for token in self.stop_token_ids or []):
             raise ValueError("stop_token_ids: token ids must be between 0 and 2**31-1")
         return self
@@ -121,4 +145,7 @@ class ChatCompletionRequest(BaseModel):
             "ignore_eos": self.ignore_eos,
             "logprobs": self.logprobs,
             "top_logprobs": self.top_logprobs,
+            "json_schema": self.response_format.schema_for_decoding()
+            if self.response_format
+            else None,
         }
