@@ -286,7 +286,7 @@ def _rev_version(mode: str, member: Member, rev: str, version: Version | None) -
     """At a pinned rev the member's pyproject holds a release version (that of its tag)."""
     if member.repo_root is None or Repo(member.repo_root).resolve(rev) is None:
         return []  # reported by pinned-tags-exist
-    inside = version_at(member, rev)
+    inside = version_at(member, Repo(member.repo_root), rev)
     try:
         valid = inside is not None and Version(inside) == version
     except InvalidVersion:

@@ -111,7 +111,7 @@ def build_plan(
             pinned = state.pins.get(change.member.name)
             if mode == "staging" and next_dev:
                 # after a stable release staging must not stay behind prod
-                old = status_pinned(workspace, change.member, pinned)
+                old = status_pinned(workspace, change.member, pinned, open_repo)
                 if old is not None and old >= change.new:
                     continue
             mode_updates.setdefault(mode, []).append(
@@ -431,9 +431,14 @@ def _redirects(workspace: Workspace, mode_states: dict) -> tuple[tuple[str, str]
     return tuple(sorted(found.items()))
 
 
-def status_pinned(workspace: Workspace, member: Member, pin: Pin | None) -> Version | None:
+def status_pinned(
+    workspace: Workspace, member: Member, pin: Pin | None, open_repo: RepoOpener
+) -> Version | None:
     """The version a pin names (its tag's, or the member's version at its rev), or None."""
-    return pinned_version(member, pin) if pin is not None else None
+    if pin is None:
+        return None
+    repo = open_repo(member.repo_root) if member.repo_root is not None else None
+    return pinned_version(member, pin, repo)
 
 
 def _in_repo(workspace: Workspace, member: Member, name: str) -> str:

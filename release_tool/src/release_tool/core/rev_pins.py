@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
-from release_tool.adapters.git import Repo
 from release_tool.adapters.toml_files import get_path, parse_toml, unwrap
 from release_tool.errors import ReleaseToolError
 
 if TYPE_CHECKING:
     from release_tool.core.modes import Pin
+    from release_tool.core.ports import GitRepo
     from release_tool.core.workspace import Member
 
 
@@ -26,11 +26,9 @@ def pyproject_in_repo(member: Member) -> str:
     return "pyproject.toml" if member.layout.has_own_repo else f"{member.rel_path}/pyproject.toml"
 
 
-def version_at(member: Member, ref: str) -> str | None:
+def version_at(member: Member, repo: GitRepo, ref: str) -> str | None:
     """``[project].version`` of the member's pyproject at ``ref``, as written (None: absent)."""
-    if member.repo_root is None:
-        return None
-    text = Repo(member.repo_root).read_file_at(ref, pyproject_in_repo(member))
+    text = repo.read_file_at(ref, pyproject_in_repo(member))
     if text is None:
         return None
     try:
@@ -40,11 +38,8 @@ def version_at(member: Member, ref: str) -> str | None:
     return None if version is None else str(version)
 
 
-def rev_version(member: Member, rev: str) -> Version | None:
+def rev_version(member: Member, repo: GitRepo, rev: str) -> Version | None:
     """The version commit ``rev`` of the member releases (a tag's, else its pyproject's)."""
-    if member.repo_root is None:
-        return None
-    repo = Repo(member.repo_root)
     commit = repo.resolve(rev)
     if commit is None:
         return None
@@ -55,17 +50,20 @@ def rev_version(member: Member, rev: str) -> Version | None:
     ]
     if tagged:
         return max(tagged)
-    text = version_at(member, commit)
+    text = version_at(member, repo, commit)
     try:
         return Version(text) if text else None
     except InvalidVersion:
         return None
 
 
-def pinned_version(member: Member, pin: Pin) -> Version | None:
-    """The version ``pin`` names: its tag's, or the version released at its rev."""
+def pinned_version(member: Member, pin: Pin, repo: GitRepo | None) -> Version | None:
+    """The version ``pin`` names: its tag's, or the version released at its rev.
+
+    ``repo`` is the member's repo (None without git: a rev pin then has no version).
+    """
     if pin.tag is not None:
         return member.tag_scheme.parse(pin.tag)
-    if pin.rev is not None:
-        return rev_version(member, pin.rev)
+    if pin.rev is not None and repo is not None:
+        return rev_version(member, repo, pin.rev)
     return None

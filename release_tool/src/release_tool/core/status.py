@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode
+from release_tool.core.rev_pins import pinned_version
 from release_tool.core.workspace import Layout, Member, Workspace
 
 if TYPE_CHECKING:
@@ -166,17 +167,16 @@ def _member_status(
         pins=pins,
         drift=(),
     )
-    return _with_drift(workspace, status)
+    return _with_drift(workspace, status, git)
 
 
-def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
+def _with_drift(workspace: Workspace, s: MemberStatus, git: GitRepo | None) -> MemberStatus:
     from dataclasses import replace
 
     drift: list[str] = []
     member = s.member
     pinned_versions = {
-        mode: (_pinned_version(workspace, member, pin) if pin else None)
-        for mode, pin in s.pins.items()
+        mode: (pinned_version(member, pin, git) if pin else None) for mode, pin in s.pins.items()
     }
     if member.version_problem:
         drift.append("unmanaged-version")
@@ -208,12 +208,6 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
         if newest and pinned is not None and pinned < newest.version:
             drift.append(f"{mode}-behind")
     return replace(s, drift=tuple(drift), pinned_versions=pinned_versions)
-
-
-def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version | None:
-    from release_tool.core.rev_pins import pinned_version
-
-    return pinned_version(member, pin)
 
 
 __all__ = [
