@@ -41,6 +41,8 @@ class ReleaseOptions:
     push: bool = False
     github_release: bool = False
     changelog: bool = True
+    release_head: bool = False
+    """``promote prod``: release HEAD even when it has commits staging never saw."""
 
 
 @dataclass

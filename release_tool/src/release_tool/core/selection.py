@@ -17,7 +17,7 @@ from release_tool.adapters import git_read, git_write
 from release_tool.errors import GitError, PlanRefusedError, ReleaseToolError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from release_tool.core.status import MemberStatus, WorkspaceStatus
     from release_tool.core.workspace import Member, Workspace
@@ -47,27 +47,41 @@ class Selection:
 
 
 def select_members(
-    workspace: Workspace, status: WorkspaceStatus, selection: Selection
+    workspace: Workspace,
+    status: WorkspaceStatus,
+    selection: Selection,
+    *,
+    default: Callable[[MemberStatus], bool] | None = None,
+    changed: Callable[[MemberStatus], bool] | None = None,
 ) -> list[MemberStatus]:
-    """The chosen members (dependency order); an unknown name is a ``NotFoundError``."""
+    """The chosen members (dependency order); an unknown name is a ``NotFoundError``.
+
+    ``default`` picks the members when none are named and neither
+    ``--changed`` nor ``--all`` is given (``promote`` acts on what staging
+    holds); without it such a selection is refused. ``changed`` replaces
+    the ``--changed`` test (commits since the latest tag).
+    """
     if workspace.uninitialized:
         paths = " ".join(workspace.uninitialized)
         raise GitError(
             f"submodule(s) not initialized: {paths}",
             hint=f"run: git submodule update --init {paths}",
         )
+    rows = {row.member.name: row for row in status.members}
     if not (selection.names or selection.changed or selection.all):
+        if default is not None:
+            wanted_rows = [rows[n] for n in workspace.graph.order(set(rows)) if n in rows]
+            return [row for row in wanted_rows if default(row)]
         raise PlanRefusedError(
             "no members selected", hint="name members, or pass --changed or --all"
         )
-    rows = {row.member.name: row for row in status.members}
     if selection.names:
         wanted = {workspace.member(name).name for name in selection.names}
     else:
         wanted = set(rows)
     chosen = [rows[name] for name in workspace.graph.order(wanted) if name in rows]
     if selection.changed:
-        chosen = [row for row in chosen if has_changes(row)]
+        chosen = [row for row in chosen if (changed or has_changes)(row)]
     return chosen
 
 
