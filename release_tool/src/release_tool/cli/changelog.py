@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import contextlib
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from release_tool.cli.context import state
 from release_tool.cli.options import JsonOption
+
+if TYPE_CHECKING:
+    from release_tool.core.workspace import Member, Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +20,11 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         members: Annotated[list[str] | None, typer.Argument(help="Members (default: all).")] = None,
         version: Annotated[
-            str | None, typer.Option("--version", help="Heading version (default: the member's).")
+            str | None,
+            typer.Option(
+                "--version",
+                help="Heading version, higher than the latest tag (default: Unreleased).",
+            ),
         ] = None,
         since: Annotated[
             str | None, typer.Option("--since", help="Start tag (default: the latest tag).")
@@ -32,12 +40,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Insert a Keep a Changelog entry into each member's CHANGELOG.md.
 
-        The entry covers the member's commits since its latest tag, written by
-        the configured LLM (validated against the commits) or from the commits.
+        The entry covers the member's commits since its latest tag, filed under
+        ## [Unreleased] (or --version, which must be higher than that tag),
+        written by the configured LLM (validated against the commits) or from
+        the commits. A released version's entry is never rewritten.
         --dry-run prints the commit-based entry and what would be sent, and
         calls no model.
         """
         from release_tool.adapters.llm import resolve_endpoint
+        from release_tool.core.guard import mutating
         from release_tool.notes import write_changelog
         from release_tool.notes.collect import LATEST, collect_member
         from release_tool.notes.release import NotesOptions, notes_from_changes, plan_requests
@@ -51,32 +62,62 @@ def register(app: typer.Typer) -> None:
             llm=ws.config.llm, use_llm=not (no_llm or dry_run), fail_on_secret=fail_on_secret
         )
         results: list[dict[str, Any]] = []
-        for member in ws.select(members):
-            heading = version or member.version_text or "Unreleased"
-            changes = collect_member(ws, member, since_tag=since or LATEST, uncommitted=False)
-            notes = notes_from_changes(changes, heading, options)
-            data = notes.to_json()
-            if dry_run:
-                planned = plan_requests(changes, heading, options)
-                data["would_send"] = outgoing_json(planned.planned(), planned.outgoing)
+        selected = ws.select(members)
+        headings = changelog_headings(ws, selected, version)
+        guard = contextlib.nullcontext() if dry_run else mutating(ws.root, "changelog")
+        with guard:
+            for member in selected:
+                heading = headings[member.name]
+                changes = collect_member(ws, member, since_tag=since or LATEST, uncommitted=False)
+                notes = notes_from_changes(changes, heading, options)
+                data = notes.to_json()
+                if dry_run:
+                    planned = plan_requests(changes, heading, options)
+                    data["would_send"] = outgoing_json(planned.planned(), planned.outgoing)
+                    results.append(data)
+                    if not as_json:
+                        term.text(f"{member.name}: would add to {member.path / 'CHANGELOG.md'}")
+                        configured = resolve_endpoint(ws.config.llm) is not None
+                        for line in outgoing_lines(data["would_send"], llm_configured=configured):
+                            term.text(line)
+                        term.text(notes.markdown)
+                    continue
+                if (
+                    notes.source != "llm"
+                    and not no_llm
+                    and notes.fallback_reason != "no LLM configured"
+                ):
+                    term.warn(f"{member.name}: notes made from commits ({notes.fallback_reason})")
+                data["written"] = str(write_changelog(member.path, notes))
                 results.append(data)
                 if not as_json:
-                    term.text(f"{member.name}: would add to {member.path / 'CHANGELOG.md'}")
-                    configured = resolve_endpoint(ws.config.llm) is not None
-                    for line in outgoing_lines(data["would_send"], llm_configured=configured):
-                        term.text(line)
+                    term.success(f"{member.name}: {data['written']} ({notes.source})")
                     term.text(notes.markdown)
-                continue
-            if (
-                notes.source != "llm"
-                and not no_llm
-                and notes.fallback_reason != "no LLM configured"
-            ):
-                term.warn(f"{member.name}: notes made from commits ({notes.fallback_reason})")
-            data["written"] = str(write_changelog(member.path, notes))
-            results.append(data)
-            if not as_json:
-                term.success(f"{member.name}: {data['written']} ({notes.source})")
-                term.text(notes.markdown)
         if as_json:
             term.json(results)
+
+
+def changelog_headings(ws: Workspace, members: list[Member], version: str | None) -> dict[str, str]:
+    """Each member's entry heading: ``Unreleased``, or ``version`` checked against its tags.
+
+    Work after the latest tag is not that tag's release, and a released
+    version's entry is history: ``--version`` must be a valid PEP 440
+    version higher than every member's latest tag.
+    """
+    from release_tool.core.status import workspace_status
+    from release_tool.core.versions import parse_version
+    from release_tool.errors import PlanRefusedError
+
+    if version is None:
+        return {m.name: "Unreleased" for m in members}
+    wanted = parse_version(version)
+    rows = workspace_status(ws, [m.name for m in members]).members
+    for row in rows:
+        latest = row.latest_tag
+        if latest is not None and wanted <= latest.version:
+            raise PlanRefusedError(
+                f"{row.member.name}: --version {wanted} is not higher than its latest tag "
+                f"{latest.name}; a released version's entry is not rewritten",
+                hint="omit --version (the entry goes under [Unreleased]) or name a higher one",
+            )
+    return {m.name: str(wanted) for m in members}

@@ -48,6 +48,10 @@ def register(app: typer.Typer) -> None:
         ws = app_state.workspace()
         dry_run = dry_run or ws.config.dry_run
         options = NotesOptions(llm=ws.config.llm, use_llm=not no_llm, fail_on_secret=fail_on_secret)
+        if not dry_run:  # the workspace lock, held until the command ends
+            from release_tool.core.guard import mutating
+
+            ctx.with_resource(mutating(ws.root, "commit"))
         results: list[dict[str, Any]] = []
         for member in ws.select(members):
             changes = collect_member(ws, member, history=False)

@@ -21,7 +21,13 @@ from release_tool.core.selection import (
     preflight_tags,
     repo_rel,
 )
-from release_tool.core.status import MemberStatus, WorkspaceStatus, load_modes, tag_template
+from release_tool.core.status import (
+    MemberStatus,
+    TagRef,
+    WorkspaceStatus,
+    load_modes,
+    tag_template,
+)
 from release_tool.core.versions import BumpPart, next_dev_cycle
 from release_tool.errors import WorkspaceError
 
@@ -204,7 +210,7 @@ def _release_steps(
             )
             in_repo = _in_repo(workspace, member, "pyproject.toml")
             paths.append(in_repo)
-            previous = change.row.latest_tag
+            previous = notes_start(change.row, change.new)
             message, changelog = hooks.release_texts(
                 workspace,
                 member,
@@ -245,6 +251,17 @@ def _release_steps(
             )
         )
     return steps
+
+
+def notes_start(row: MemberStatus, new: Version) -> TagRef | None:
+    """Where a release's notes start: the previous stable tag for a stable release.
+
+    A stable release covers its whole cycle (every dev release in it); a
+    dev or pre-release covers what came since the previous tag of any kind.
+    """
+    if new.is_prerelease:
+        return row.latest_tag
+    return row.latest_stable
 
 
 def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[Step]:
