@@ -174,3 +174,26 @@ def remote_url(path: Path, name: str) -> str | None:
         return _cached_repo(str(path)).remotes[name].url
     except (KeyError, ValueError, pygit2.GitError):
         return None
+
+
+def reaches(path: Path, tip: str, commit: str) -> bool:
+    """Whether ``commit`` is ``tip`` or an ancestor of it (False if either is unknown here)."""
+    repo = open_repo(path)
+    try:
+        tip_id = repo.revparse_single(tip).peel(pygit2.Commit).id
+        commit_id = pygit2.Oid(hex=commit)
+        return bool(tip_id == commit_id or repo.descendant_of(tip_id, commit_id))
+    except (KeyError, ValueError, pygit2.GitError):
+        return False
+
+
+def local_refs(path: Path) -> dict[str, str]:
+    """Every local branch and tag: full ref name -> object id (tags not peeled), as ls-remote."""
+    repo = open_repo(path)
+    found = {}
+    for name in repo.references:
+        if name.startswith(("refs/heads/", "refs/tags/")):
+            ref = repo.references.get(name)
+            if ref is not None and ref.type == pygit2.enums.ReferenceType.DIRECT:
+                found[name] = str(ref.target)
+    return found

@@ -305,3 +305,13 @@ def is_ancestor(path: Path, ancestor: str, descendant: str) -> bool:
     except git.GitCommandError:
         return False
     return True
+
+
+def ls_remote(path: Path, remote: str) -> dict[str, str]:
+    """Every branch and tag of ``remote``: full ref name -> object id (tags not peeled)."""
+    out = _run(path, "ls-remote", "--refs", remote, "refs/heads/*", "refs/tags/*")
+    found = {}
+    for line in out.splitlines():
+        sha, _, ref = line.partition("\t")
+        found[ref.strip()] = sha.strip()
+    return found

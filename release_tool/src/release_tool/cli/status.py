@@ -37,9 +37,19 @@ def register(app: typer.Typer) -> None:
                 f"submodule(s) not initialized: {paths}",
                 hint=f"run: git submodule update --init {paths}",
             )
+        from release_tool.core.journal import pending_journal
+
+        pending = pending_journal(workspace.root)
+        if pending is not None:  # first: the tree is mid-run, every row below may be stale
+            term.warn(
+                f"an interrupted run ({pending['command']}) awaits `release-tool resume` "
+                "(or `release-tool resume --abort`)"
+            )
         result = workspace_status(workspace, members or None)
         if as_json:
-            term.json(result.to_json())
+            data = result.to_json()
+            data["pending_run"] = {"command": pending["command"]} if pending else None
+            term.json(data)
         else:
             term.render(render_table(result, width=term.out.width))
         for row in result.members:

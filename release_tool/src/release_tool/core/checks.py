@@ -153,6 +153,22 @@ def _pinned(ctx: CheckContext) -> Iterator[tuple[str, Member, Pin, Version | Non
                 yield mode, row.member, pin, row.pinned_versions.get(mode)
 
 
+@check("no-pending-run", "no interrupted run awaits resume (.release-tool/journal.jsonl)")
+def _no_pending_run(ctx: CheckContext) -> list[Problem]:
+    from release_tool.core.journal import pending_journal
+
+    pending = pending_journal(ctx.workspace.root)
+    if pending is None:
+        return []
+    return [
+        Problem(
+            ".release-tool/journal.jsonl",
+            f"an interrupted run ({pending['command']}) awaits resume",
+            "release-tool resume (finish it) or release-tool resume --abort (undo it)",
+        )
+    ]
+
+
 @check("submodules", "submodules are initialized and their recorded commits exist")
 def _submodules(ctx: CheckContext) -> list[Problem]:
     ws = ctx.workspace

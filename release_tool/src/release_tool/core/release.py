@@ -22,6 +22,7 @@ from release_tool.core.mode_constraints import (
     tag_requirements,
     unsatisfied,
 )
+from release_tool.core.pending_push import pending_pushes, publish_steps
 from release_tool.core.plan import Plan
 from release_tool.core.release_steps import (
     ReleaseChange,
@@ -29,7 +30,6 @@ from release_tool.core.release_steps import (
     build_plan,
     mode_steps,
     pin_update,
-    push_step,
     root_commit,
 )
 from release_tool.core.selection import preflight_repos, select_members
@@ -243,7 +243,13 @@ def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
         steps += mode_steps(workspace, {"staging": updates}, modes, lock_dev=False)
         steps.append(root_commit(["staging"], [], False, False, pin_rows))
         if options.push:
-            steps.append(push_step(".", branches["."], [], workspace.config.git_remote))
+            steps += publish_steps(
+                workspace,
+                pending_pushes(workspace),
+                branches={".": branches["."]},
+                planned_tags={},
+                remote=workspace.config.git_remote,
+            )
     return Plan(
         command="promote staging " + options.selection.describe(),
         steps=tuple(steps),

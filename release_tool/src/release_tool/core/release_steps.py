@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from release_tool.core import hooks, pinning, pins
+from release_tool.core.pending_push import pending_pushes, publish_steps
 from release_tool.core.plan import Plan, Release, Step, StepKind
 from release_tool.core.selection import (
     NEXT_DEV_SUBJECT,
@@ -141,9 +142,14 @@ def build_plan(
             )
         )
     if options.push:
-        for rel in sorted({repo_rel(workspace, c.member) for c in changes} - {"."}):
-            steps.append(push_step(rel, branches[rel], planned_tags.get(rel, []), remote))
-        steps.append(push_step(".", branches["."], planned_tags.get(".", []), remote))
+        written = {repo_rel(workspace, c.member) for c in changes} | {"."}
+        steps += publish_steps(
+            workspace,
+            pending_pushes(workspace, remote),
+            branches={rel: branches[rel] for rel in written},
+            planned_tags=planned_tags,
+            remote=remote,
+        )
     if options.github_release:
         steps.append(
             Step(
@@ -374,17 +380,6 @@ def _pin_label(update: pins.PinUpdate | str, tag: str | None = None) -> str:
         name = update
     assert tag is not None
     return tag if tag.startswith(name) else f"{name} {tag}"
-
-
-def push_step(rel: str, branch: str, tags: list[str], remote: str) -> Step:
-    return Step(
-        StepKind.PUSH,
-        f"push --atomic {rel}: {branch}" + "".join(f", {t}" for t in tags),
-        repo=rel,
-        branch=branch,
-        tags=tuple(tags),
-        remote=remote,
-    )
 
 
 def pin_update(workspace: Workspace, member: Member, tag: str, mode_states: dict) -> pins.PinUpdate:

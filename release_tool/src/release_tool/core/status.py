@@ -228,7 +228,7 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
     }
     if member.version_problem:
         drift.append("unmanaged-version")
-    if s.commits_since_tag:
+    if s.commits_since_tag and _unreleased(s):
         drift.append("unreleased")
     if s.changed_paths:
         drift.append("uncommitted")
@@ -256,6 +256,15 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
         if newest and pinned is not None and pinned < newest.version:
             drift.append(f"{mode}-behind")
     return replace(s, drift=tuple(drift), pinned_versions=pinned_versions)
+
+
+def _unreleased(s: MemberStatus) -> bool:
+    """Commits since the tag other than the next-dev-cycle commit (``bump --changed`` agrees)."""
+    if s.commits_since_tag != 1:  # one commit may be the next-dev-cycle start; more never are
+        return True
+    from release_tool.core.selection import has_changes
+
+    return has_changes(s)
 
 
 def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version | None:

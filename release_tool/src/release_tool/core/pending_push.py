@@ -1,0 +1,262 @@
+"""What the remotes lack for a clone of the root to be whole, and the pushes that publish it.
+
+A root commit names member commits (its submodule pointers) and tags (the
+pins of ``staging/`` and ``prod/``). ``git clone --recurse-submodules``
+and ``uv sync --frozen`` in a mode of that clone work only when every
+remote holds all of them, so a push must publish whatever is missing, not
+just what the current run made: after local ``bump``/``promote`` runs, a
+later ``--push`` (or ``release-tool push``) publishes the earlier runs too.
+
+Per repo: the current branch when the remote is behind it, and the tags
+pinned in a mode or marking a release reachable from HEAD that the remote
+does not have. Problems (nothing is forced): a local tag that differs from
+the remote's, a branch that diverged, a submodule pointer no branch holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from release_tool.adapters import git_read, git_write
+from release_tool.core.modes import tag_version
+from release_tool.core.plan import Step, StepKind
+from release_tool.core.selection import RemoteUnreachableError, repo_rel
+from release_tool.core.status import load_modes, tag_template
+from release_tool.errors import PlanRefusedError, ReleaseToolError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from release_tool.core.workspace import Member, Workspace
+
+
+@dataclass(frozen=True)
+class PushProblem:
+    """Something a push cannot fix by itself (it would need a force or a pull)."""
+
+    repo: str
+    message: str
+    fix: str
+    pointer: bool = False
+    """About a submodule pointer (moot when the run re-points that submodule)."""
+
+
+@dataclass
+class RepoPending:
+    """What one repo's remote lacks: its branch (if behind) and tags."""
+
+    repo: str
+    branch: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.branch is None and not self.tags
+
+
+@dataclass
+class PendingPushes:
+    """Per repo (member repos first, the root last) what to push, and what blocks it."""
+
+    repos: list[RepoPending] = field(default_factory=list)
+    problems: list[PushProblem] = field(default_factory=list)
+    missing_pins: list[tuple[str, str]] = field(default_factory=list)
+    """(repo, tag) pinned by a mode but on neither side."""
+    unpublished_pointers: list[tuple[str, str]] = field(default_factory=list)
+    """(submodule path, commit) the member's remote does not hold yet."""
+
+    def of(self, repo: str) -> RepoPending | None:
+        return next((r for r in self.repos if r.repo == repo), None)
+
+    @property
+    def empty(self) -> bool:
+        return all(r.empty for r in self.repos)
+
+
+def pending_pushes(workspace: Workspace, remote: str | None = None) -> PendingPushes:
+    """Compare every repo of the workspace with its remote (one ``git ls-remote`` each).
+
+    Raises ``RemoteUnreachableError`` when a configured remote cannot be
+    read; a repo without that remote is skipped.
+    """
+    remote = remote or workspace.config.git_remote
+    members_by_repo: dict[str, list[Member]] = {}
+    for member in workspace.members.values():
+        if member.repo_root is None:
+            continue
+        members_by_repo.setdefault(repo_rel(workspace, member), []).append(member)
+    order = [*sorted(r for r in members_by_repo if r != "."), "."]
+    pinned = _pinned_tags(workspace)
+    pointers = git_read.gitlinks(workspace.root) if workspace.is_git_repo else {}
+    result = PendingPushes()
+    seen: dict[str, dict[str, str]] = {}
+    for rel in order:
+        path = workspace.root / rel
+        if not (path / ".git").exists() or git_write.remote_url(path, remote) is None:
+            continue
+        try:
+            remote_refs = git_write.ls_remote(path, remote)
+        except ReleaseToolError as exc:
+            raise RemoteUnreachableError(
+                f"{rel}: cannot reach remote {remote!r}: {exc}",
+                hint="check the network and the remote URL; nothing was changed",
+            ) from None
+        local = git_read.local_refs(path)
+        pending = RepoPending(rel)
+        _branch(path, rel, local, remote_refs, pending, result)
+        head = git_write.head(path)
+        wanted = set(pinned.get(rel, ()))
+        for member in members_by_repo.get(rel, []):
+            template = tag_template(workspace, member)
+            wanted |= {
+                ref[10:]
+                for ref in local
+                if ref.startswith("refs/tags/")
+                and tag_version(ref[10:], template, member.name) is not None
+                and git_read.reaches(path, head, git_write.tag_commit(path, ref[10:]) or "")
+            }
+        for ref, sha in sorted(local.items()):
+            if not ref.startswith("refs/tags/") or ref not in remote_refs:
+                continue
+            if remote_refs[ref] != sha:
+                result.problems.append(
+                    PushProblem(
+                        rel,
+                        f"tag {ref[10:]} differs from the one on {remote}",
+                        f"git -C {rel} fetch {remote} --tags --force (keep the published tag)",
+                    )
+                )
+        for tag in sorted(wanted):
+            ref = f"refs/tags/{tag}"
+            if ref in remote_refs:
+                continue
+            if ref in local:
+                pending.tags.append(tag)
+            elif tag in pinned.get(rel, ()):
+                result.missing_pins.append((rel, tag))
+        result.repos.append(pending)
+        seen[rel] = remote_refs
+    _pointers(workspace, pointers, result, seen)
+    return result
+
+
+def _branch(
+    path: Path,
+    rel: str,
+    local: dict[str, str],
+    remote_refs: dict[str, str],
+    pending: RepoPending,
+    result: PendingPushes,
+) -> None:
+    """Push the branch when the remote lacks it or is behind; a divergence is a problem."""
+    where = path
+    branch = git_write.current_branch(where)
+    if branch is None:
+        return
+    ref = f"refs/heads/{branch}"
+    mine, theirs = local.get(ref), remote_refs.get(ref)
+    if mine is None or mine == theirs:
+        return
+    if theirs is None or git_read.reaches(where, mine, theirs):
+        pending.branch = branch
+    elif not git_read.reaches(where, theirs, mine):
+        result.problems.append(
+            PushProblem(
+                rel,
+                f"branch {branch} and the remote's have diverged (or the remote's is not fetched)",
+                f"git -C {rel} pull --rebase, then push again",
+            )
+        )
+
+
+def _pointers(
+    workspace: Workspace,
+    pointers: dict[str, str],
+    result: PendingPushes,
+    seen: dict[str, dict[str, str]],
+) -> None:
+    """Each submodule pointer must be on its remote, or on a branch about to be pushed."""
+    for path, sha in sorted(pointers.items()):
+        repo = workspace.root / path
+        refs = seen.get(path)
+        if refs is None:
+            continue  # not a member repo with that remote
+        pending = result.of(path)
+        if pending is not None and pending.branch and git_read.reaches(repo, "HEAD", sha):
+            continue  # the branch push publishes it
+        if any(git_read.reaches(repo, tip, sha) for tip in set(refs.values())):
+            continue
+        result.unpublished_pointers.append((path, sha))
+        result.problems.append(
+            PushProblem(
+                path,
+                f"the root records commit {sha[:12]}, which no branch or tag of its remote holds",
+                f"push a branch holding it: git -C {path} push origin HEAD "
+                "(after checking out the branch with that commit)",
+                pointer=True,
+            )
+        )
+
+
+def _pinned_tags(workspace: Workspace) -> dict[str, set[str]]:
+    """Repo -> tags the present modes pin for members of that repo."""
+    found: dict[str, set[str]] = {}
+    for state in load_modes(workspace).values():
+        if not state.present:
+            continue
+        for name, pin in state.pins.items():
+            member = workspace.members.get(name)
+            if member is None or not pin.tag or member.repo_root is None:
+                continue
+            found.setdefault(repo_rel(workspace, member), set()).add(pin.tag)
+    return found
+
+
+def publish_steps(
+    workspace: Workspace,
+    pending: PendingPushes,
+    *,
+    branches: dict[str, str],
+    planned_tags: dict[str, list[str]],
+    remote: str,
+) -> list[Step]:
+    """Atomic pushes, member repos first, of this run's refs plus everything pending.
+
+    ``branches``: repo -> branch the run commits to (always pushed);
+    ``planned_tags``: repo -> tags the run makes. Refuses (before anything
+    is written) when a pending ref cannot be pushed without force.
+    """
+    problems = [p for p in pending.problems if not (p.pointer and p.repo in branches)]
+    missing = [(r, t) for r, t in pending.missing_pins if t not in planned_tags.get(r, [])]
+    if problems or missing:
+        lines = [f"{p.repo}: {p.message} (fix: {p.fix})" for p in problems]
+        lines += [f"{r}: pinned tag {t} exists neither here nor on the remote" for r, t in missing]
+        raise PlanRefusedError(
+            "the remotes cannot be made whole by a push:\n  " + "\n  ".join(lines),
+            hint="fix the repos above (nothing was changed), then run again",
+        )
+    repos = [r.repo for r in pending.repos]
+    repos += [r for r in branches if r not in repos]
+    order = sorted(r for r in repos if r != ".") + (["."] if "." in repos else [])
+    steps = []
+    for rel in order:
+        waiting = pending.of(rel)
+        branch = branches.get(rel) or (waiting.branch if waiting else None)
+        tags = list(dict.fromkeys([*planned_tags.get(rel, []), *(waiting.tags if waiting else [])]))
+        if branch or tags:
+            steps.append(push_step(rel, branch, tags, remote))
+    return steps
+
+
+def push_step(rel: str, branch: str | None, tags: list[str], remote: str) -> Step:
+    """One ``git push --atomic`` of ``branch`` (if any) and ``tags`` of repo ``rel``."""
+    refs = ([branch] if branch else []) + tags
+    return Step(
+        StepKind.PUSH,
+        f"push --atomic {rel}: " + ", ".join(refs),
+        repo=rel,
+        branch=branch,
+        tags=tuple(tags),
+        remote=remote,
+    )
