@@ -339,6 +339,52 @@ def _locks_fresh(ctx: CheckContext) -> list[Problem]:
     return problems
 
 
+@check("dev-lock-fresh", "the workspace's own uv.lock is up to date (uv lock --check)")
+def _dev_lock_fresh(ctx: CheckContext) -> list[Problem]:
+    root = ctx.workspace.root
+    if not (root / "uv.lock").is_file():
+        return []
+    result = uv.lock_check(root, timeout=ctx.lock_timeout)
+    if result.ok:
+        return []
+    detail = (result.stderr.strip().splitlines() or ["uv lock --check failed"])[-1]
+    return [Problem("uv.lock", detail, "uv lock (then commit uv.lock)")]
+
+
+@check(
+    "published",
+    "pinned tags and submodule commits are on the remotes; local tags equal the remote ones",
+)
+def _published(ctx: CheckContext) -> list[Problem]:
+    from release_tool.core.pending_push import pending_pushes
+
+    try:
+        pending = pending_pushes(ctx.workspace)
+    except ReleaseToolError as exc:
+        return [Problem("remote", str(exc.message), "check the network and the remote URL")]
+    problems = [Problem(p.repo, p.message, p.fix) for p in pending.problems]
+    pinned = _pinned_tags_by_repo(ctx)
+    for repo in pending.repos:
+        for tag in repo.tags:
+            if tag in pinned.get(repo.repo, set()):
+                problems.append(
+                    Problem(
+                        repo.repo, f"pinned tag {tag} is not on the remote", "release-tool push"
+                    )
+                )
+    return problems
+
+
+def _pinned_tags_by_repo(ctx: CheckContext) -> dict[str, set[str]]:
+    from release_tool.core.selection import repo_rel
+
+    found: dict[str, set[str]] = {}
+    for _mode, member, pin, _version in _pinned(ctx):
+        if pin.tag and member.repo_root is not None:
+            found.setdefault(repo_rel(ctx.workspace, member), set()).add(pin.tag)
+    return found
+
+
 @check("heads-attached", "member repositories are on a branch (not a detached HEAD)", "warning")
 def _heads_attached(ctx: CheckContext) -> list[Problem]:
     return [

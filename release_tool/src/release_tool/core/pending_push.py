@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from release_tool.adapters import git_read, git_write
 from release_tool.core.modes import tag_version
-from release_tool.core.plan import Step, StepKind
+from release_tool.core.plan import Plan, Step, StepKind
 from release_tool.core.selection import RemoteUnreachableError, repo_rel
 from release_tool.core.status import load_modes, tag_template
 from release_tool.errors import PlanRefusedError, ReleaseToolError
@@ -260,3 +260,12 @@ def push_step(rel: str, branch: str | None, tags: list[str], remote: str) -> Ste
         tags=tuple(tags),
         remote=remote,
     )
+
+
+def plan_push(workspace: Workspace) -> Plan:
+    """The plan of ``release-tool push``: every pending branch and tag, members first."""
+    remote = workspace.config.git_remote
+    pending = pending_pushes(workspace, remote)
+    steps = publish_steps(workspace, pending, branches={}, planned_tags={}, remote=remote)
+    notes = () if steps else ("nothing to push: every remote holds the branches and tags",)
+    return Plan(command="push", steps=tuple(steps), notes=notes)
