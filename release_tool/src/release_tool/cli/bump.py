@@ -78,6 +78,10 @@ def register(app: typer.Typer) -> None:
             force=force,
             push=push,
         )
-        plan = plan_bump(workspace, options)
         dry = dry_run or workspace.config.dry_run
+        if not dry:  # a pending run explains a dirty tree better than "uncommitted changes"
+            from release_tool.core.guard import refuse_pending
+
+            refuse_pending(workspace.root)
+        plan = plan_bump(workspace, options)
         run_plan(term, workspace.root, plan, dry_run=dry, as_json=as_json)

@@ -88,7 +88,11 @@ def register(app: typer.Typer) -> None:
             changelog=not no_changelog,
             release_head=release_head,
         )
+        dry = dry_run or workspace.config.dry_run
+        if not dry:  # a pending run explains a dirty tree better than "uncommitted changes"
+            from release_tool.core.guard import refuse_pending
+
+            refuse_pending(workspace.root)
         planner = plan_promote_prod if target is Target.prod else plan_promote_staging
         plan = planner(workspace, options)
-        dry = dry_run or workspace.config.dry_run
         run_plan(term, workspace.root, plan, dry_run=dry, as_json=as_json)
