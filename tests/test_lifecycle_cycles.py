@@ -45,8 +45,7 @@ def test_two_cycles_with_push_leave_clones_that_sync(tmp_path: Path, layout: str
         result = rt(sb, "bump", "--dev", "--changed", "--push", "--json")
         assert result.exit_code == ExitCode.OK, result.output
         released = {
-            r["member"]: r["new_version"]
-            for r in json.loads(result.stdout)["plan"]["releases"]
+            r["member"]: r["new_version"] for r in json.loads(result.stdout)["plan"]["releases"]
         }
         assert Version(released["pkg-000"]).is_devrelease
         clone = assert_clone_syncs(sb, f"{layout}-{round_}-dev")

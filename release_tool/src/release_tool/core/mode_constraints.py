@@ -24,20 +24,16 @@ if TYPE_CHECKING:
     from release_tool.core.workspace import InternalDependency
 
 
-def stable_requirement(requirement: str, pinned: Version | None) -> str:
+def stable_requirement(requirement: str) -> str:
     """``requirement`` without a pre-release lower bound (``>=0.2.0.dev1`` -> ``>=0.2.0``).
 
-    ``pinned`` is the version the stable mode pins for the dependency; the
-    lower bound becomes the stable release the dev bound leads to, which
-    that pin must reach (checked by ``unsatisfied``).
+    The lower bound becomes the stable release the dev bound leads to; the
+    version the stable mode pins must reach it (``unsatisfied`` checks).
     """
     bound = lower_bound(requirement)
     if bound is None or not bound.is_prerelease:
         return requirement
-    target = stable_version(bound)
-    if pinned is not None and not pinned.is_prerelease and pinned < target:
-        target = pinned  # refused later: the pin is below what the dependent needs
-    return rewrite_requirement(requirement, target)
+    return rewrite_requirement(requirement, stable_version(bound))
 
 
 def unsatisfied(

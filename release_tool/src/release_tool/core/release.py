@@ -175,7 +175,7 @@ def _stable_constraints(changes: list[ReleaseChange], status: WorkspaceStatus) -
     for change in changes:
         requirements = current_requirements(change.member.dependencies, change.updates)
         for dep, requirement in requirements:
-            stable = stable_requirement(requirement, prod_versions.get(dep))
+            stable = stable_requirement(requirement)
             if stable != requirement:
                 original = next(
                     (old for d, old, new in change.updates if new == requirement),
