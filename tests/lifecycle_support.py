@@ -12,12 +12,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def fresh_clone(sb: Sandbox, name: str) -> Path:
+def fresh_clone(sb: Sandbox, name: str, branch: str | None = None) -> Path:
     """``git clone --recurse-submodules`` of the remote root (fails if a pointer is unpublished)."""
     dest = sb.tmp / "clones" / name
     dest.parent.mkdir(parents=True, exist_ok=True)
+    which = ["-b", branch] if branch else []
     done = subprocess.run(
-        ["git", "clone", "-q", "--recurse-submodules", sb.root_url, str(dest)],
+        ["git", "clone", "-q", "--recurse-submodules", *which, sb.root_url, str(dest)],
         capture_output=True,
         text=True,
         check=False,
@@ -26,9 +27,9 @@ def fresh_clone(sb: Sandbox, name: str) -> Path:
     return dest
 
 
-def assert_clone_syncs(sb: Sandbox, name: str) -> Path:
+def assert_clone_syncs(sb: Sandbox, name: str, branch: str | None = None) -> Path:
     """A fresh clone of the remote, then ``uv sync --frozen`` in its staging/ and prod/."""
-    clone = fresh_clone(sb, name)
+    clone = fresh_clone(sb, name, branch)
     for mode in ("staging", "prod"):
         folder = clone / mode
         env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(folder / ".venv")}
