@@ -187,6 +187,23 @@ def reaches(path: Path, tip: str, commit: str) -> bool:
         return False
 
 
+def reaches_any(path: Path, tips: list[str], commit: str) -> bool:
+    """Whether any of ``tips`` (object ids; tags are peeled) is ``commit`` or descends from it."""
+    repo = open_repo(path)
+    try:
+        target = pygit2.Oid(hex=commit)
+    except ValueError:
+        return False
+    for tip in tips:
+        try:
+            tip_id = repo.revparse_single(tip).peel(pygit2.Commit).id
+        except (KeyError, ValueError, pygit2.GitError):
+            continue  # not fetched here
+        if tip_id == target or repo.descendant_of(tip_id, target):
+            return True
+    return False
+
+
 def local_refs(path: Path) -> dict[str, str]:
     """Every local branch and tag: full ref name -> object id (tags not peeled), as ls-remote."""
     repo = open_repo(path)

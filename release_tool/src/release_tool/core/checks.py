@@ -363,6 +363,11 @@ def _published(ctx: CheckContext) -> list[Problem]:
     except ReleaseToolError as exc:
         return [Problem("remote", str(exc.message), "check the network and the remote URL")]
     problems = [Problem(p.repo, p.message, p.fix) for p in pending.problems]
+    problems += [
+        Problem(path, f"the root records commit {sha[:12]}, not pushed yet", "release-tool push")
+        for path, sha in pending.unpublished_pointers
+        if not any(p.repo == path and p.pointer for p in pending.problems)
+    ]
     pinned = _pinned_tags_by_repo(ctx)
     for repo in pending.repos:
         for tag in repo.tags:

@@ -113,6 +113,7 @@ def pending_pushes(workspace: Workspace, remote: str | None = None) -> PendingPu
                 ref[10:]
                 for ref in local
                 if ref.startswith("refs/tags/")
+                and ref not in remote_refs  # cheap test first: most tags are published
                 and tag_version(ref[10:], template, member.name) is not None
                 and git_read.reaches(path, head, git_write.tag_commit(path, ref[10:]) or "")
             }
@@ -183,9 +184,12 @@ def _pointers(
         if refs is None:
             continue  # not a member repo with that remote
         pending = result.of(path)
+        heads = [v for k, v in refs.items() if k.startswith("refs/heads/")]
+        tags = [v for k, v in refs.items() if not k.startswith("refs/heads/")]
+        if git_read.reaches_any(repo, [*heads, *tags], sha):
+            continue
         if pending is not None and pending.branch and git_read.reaches(repo, "HEAD", sha):
-            continue  # the branch push publishes it
-        if any(git_read.reaches(repo, tip, sha) for tip in set(refs.values())):
+            result.unpublished_pointers.append((path, sha))  # the branch push publishes it
             continue
         result.unpublished_pointers.append((path, sha))
         result.problems.append(
