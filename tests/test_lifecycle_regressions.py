@@ -299,3 +299,33 @@ def test_status_does_not_call_the_next_dev_cycle_unreleased(tmp_path: Path) -> N
     sb.commit_file("pkg-000", "src/pkg_000/c.py", "C = 1\n", "fix: real change")
     rows = {r["name"]: r for r in json.loads(rt(sb, "status", "--json").stdout)["members"]}
     assert "unreleased" in rows["pkg-000"]["drift"]
+
+
+@pytest.mark.slow
+def test_abort_after_a_failed_github_publish_keeps_the_stable_tag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from release_tool.testing.github_server import GitHubServer
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_abort")
+    with GitHubServer(token="ghs_abort") as server:
+        config = f'github = {{ api-url = "{server.base_url}" }}\n'
+        specs = [MemberSpec("pkg-000", layout="submodule", tags=("0.1.0", "0.1.1.dev1"))]
+        sb = build_sandbox(tmp_path, specs, config=config)
+        server.add_repo("example-org/pkg-000", git_dir=sb.remotes / "pkg-000.git")
+        server.fail("POST", "/repos/example-org/pkg-000/releases", 403, "Resource not accessible")
+        failed = rt(sb, "promote", "prod", "--push", "--github-release")
+        assert failed.exit_code in (ExitCode.EXTERNAL, ExitCode.APPLY_FAILED), failed.output
+        assert "pushes are kept" in failed.stderr
+        main_after_push = git(sb.remotes / "workspace.git", "rev-parse", "main")
+        assert "v0.1.1" in sb.remote_tags("pkg-000")
+
+        refused = rt(sb, "resume", "--abort")
+        assert refused.exit_code == ExitCode.PLAN_REFUSED, refused.output
+        assert "packages/pkg-000: refs/tags/v0.1.1" in refused.stderr
+        assert "v0.1.1" in sb.remote_tags("pkg-000")
+        assert git(sb.remotes / "workspace.git", "rev-parse", "main") == main_after_push
+
+        finished = rt(sb, "resume")  # forward: the GitHub release is made now
+        assert finished.exit_code == ExitCode.OK, finished.output
+        assert [r.body["tag_name"] for r in server.writes()] == ["v0.1.1", "v0.1.1"]
