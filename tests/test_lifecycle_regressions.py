@@ -329,3 +329,12 @@ def test_abort_after_a_failed_github_publish_keeps_the_stable_tag(
         finished = rt(sb, "resume")  # forward: the GitHub release is made now
         assert finished.exit_code == ExitCode.OK, finished.output
         assert [r.body["tag_name"] for r in server.writes()] == ["v0.1.1", "v0.1.1"]
+
+
+def test_promote_prod_without_modes_takes_dev_tags_newer_than_stable(tmp_path: Path) -> None:
+    specs = [
+        MemberSpec("pkg-000", tags=("0.1.0", "0.1.1.dev1")),
+        MemberSpec("pkg-001", tags=("0.1.0.dev1", "0.1.0")),
+    ]
+    sb = build_sandbox(tmp_path, specs, modes=False)
+    assert _releases(rt(sb, "promote", "prod", "--dry-run", "--json")) == {"pkg-000": "0.1.1"}

@@ -34,7 +34,14 @@ class Commit:
 
 
 def staged_newer_than_prod(row: MemberStatus) -> bool:
-    """Staging pins a newer version of the member than prod does (or prod does not pin it)."""
+    """Staging pins a newer version of the member than prod does (or prod does not pin it).
+
+    Without a staging mode, a dev tag newer than the latest stable one
+    stands for "staged".
+    """
+    if "staging" not in row.pins:
+        dev, stable = row.latest_dev, row.latest_stable
+        return dev is not None and (stable is None or dev.version > stable.version)
     staged = row.pinned_versions.get("staging")
     if staged is None:
         return False
