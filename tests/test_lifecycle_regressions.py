@@ -338,3 +338,18 @@ def test_promote_prod_without_modes_takes_dev_tags_newer_than_stable(tmp_path: P
     ]
     sb = build_sandbox(tmp_path, specs, modes=False)
     assert _releases(rt(sb, "promote", "prod", "--dry-run", "--json")) == {"pkg-000": "0.1.1"}
+
+
+def test_promote_prod_after_a_squash_merge_releases_the_staged_content(tmp_path: Path) -> None:
+    sb = make(tmp_path, "folder")
+    git(sb.root, "checkout", "-q", "-b", "dev")
+    sb.commit_file("pkg-000", "src/pkg_000/timing.py", "T = 1\n", "feat: add timing helper")
+    _ok(sb, "bump", "--dev", "pkg-000")
+    git(sb.root, "checkout", "-q", "main")
+    git(sb.root, "merge", "-q", "--squash", "dev")
+    git(sb.root, "commit", "-q", "-m", "Release (#1)")  # the tag's commit is not on main
+    assert _releases(rt(sb, "promote", "prod", "--dry-run", "--json")) == {"pkg-000": "0.1.1"}
+    sb.commit_file("pkg-000", "src/pkg_000/late.py", "L = 1\n", "fix: only on main")
+    refused = rt(sb, "promote", "prod", "--dry-run")
+    assert refused.exit_code == ExitCode.PLAN_REFUSED, refused.output
+    assert "fix: only on main" in refused.stderr

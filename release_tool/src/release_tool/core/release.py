@@ -36,9 +36,9 @@ from release_tool.core.selection import preflight_repos, select_members
 from release_tool.core.staged import (
     Commit,
     changed_since_prod,
-    commits_after,
     staged_newer_than_prod,
     staged_tag,
+    unstaged_commits,
 )
 from release_tool.core.status import WorkspaceStatus, load_modes, workspace_status
 from release_tool.core.versions import (
@@ -109,7 +109,7 @@ def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
         staged = staged_tag(row)
         if staged is not None and stable_tag is not None and stable_tag.version >= staged.version:
             staged = stable_tag  # staging is behind: what prod has is the base
-        after = commits_after(workspace, row, staged.commit) if staged is not None else []
+        after = unstaged_commits(workspace, row, staged) if staged is not None else []
         if staged is not None and not after:
             if not staged.version.is_prerelease:
                 notes.append(
@@ -154,6 +154,11 @@ def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
 def _unstaged_line(name: str, tag: str | None, after: list[Commit]) -> str:
     if tag is None:
         return f"{name}: no release tag yet (staging never pinned it)"
+    if after and after[0].diverged:
+        return (
+            f"{name}: HEAD {after[0].sha[:7]} does not hold the staged tag {tag} "
+            "(is the dev branch of its repo merged into this branch?)"
+        )
     shown = "; ".join(f"{c.sha[:7]} {c.subject}" for c in after[:5])
     more = f" (+{len(after) - 5} more)" if len(after) > 5 else ""
     return f"{name}: {len(after)} commit(s) after the staged tag {tag}: {shown}{more}"

@@ -31,6 +31,8 @@ class Commit:
 
     sha: str
     subject: str
+    diverged: bool = False
+    """Not a commit after the tag: HEAD does not descend from it and differs from it."""
 
 
 def staged_newer_than_prod(row: MemberStatus) -> bool:
@@ -75,6 +77,43 @@ def staged_tag(row: MemberStatus) -> TagRef | None:
     except (KeyError, ValueError):
         return None
     return TagRef(pin.tag, version, str(commit.id))
+
+
+def unstaged_commits(workspace: Workspace, row: MemberStatus, staged: TagRef) -> list[Commit]:
+    """What HEAD holds of the member that the staged tag does not (empty: release the tag).
+
+    Content decides: when the member's files at HEAD equal those at the
+    staged tag, nothing is unstaged, however the tag reached HEAD (merge,
+    squash or rebase of dev into main). Otherwise the commits after the tag
+    that touch the member are named; with none to name (a rewritten
+    history), HEAD itself is.
+    """
+    member = row.member
+    repo_path: Path = member.repo_root or workspace.root
+    subdir = None if member.layout.has_own_repo else member.rel_path
+    repo = git_read.open_repo(repo_path)
+    if repo.head_is_unborn:
+        return []
+    head = repo.head.peel(pygit2.Commit)
+    tagged = repo.get(staged.commit)
+    if not isinstance(tagged, pygit2.Commit):
+        return [Commit(str(head.id), f"the staged tag {staged.name} is not a commit here")]
+    if _member_tree(head, subdir) == _member_tree(tagged, subdir):
+        return []
+    after = commits_after(workspace, row, staged.commit)
+    if after or repo.descendant_of(head.id, tagged.id):
+        return after  # on top of the tag: only our next-dev-cycle commits, or real work
+    return [Commit(str(head.id), f"HEAD's content differs from {staged.name}", diverged=True)]
+
+
+def _member_tree(commit: pygit2.Commit, subdir: str | None) -> str | None:
+    """The id of the member's tree in ``commit`` (the whole tree for its own repo)."""
+    if subdir is None:
+        return str(commit.tree.id)
+    try:
+        return str(commit.tree[subdir].id)
+    except KeyError:
+        return None
 
 
 def commits_after(workspace: Workspace, row: MemberStatus, since: str) -> list[Commit]:
