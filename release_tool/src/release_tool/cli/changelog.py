@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,6 +10,7 @@ from release_tool.cli.context import state
 from release_tool.cli.options import JsonOption
 
 if TYPE_CHECKING:
+    from release_tool.core.ports import RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 
@@ -48,7 +48,6 @@ def register(app: typer.Typer) -> None:
         calls no model.
         """
         from release_tool.adapters.llm import resolve_endpoint
-        from release_tool.core.guard import mutating
         from release_tool.notes import write_changelog
         from release_tool.notes.collect import LATEST, collect_member
         from release_tool.notes.release import NotesOptions, notes_from_changes, plan_requests
@@ -59,59 +58,73 @@ def register(app: typer.Typer) -> None:
         ws = app_state.workspace()
         dry_run = dry_run or ws.config.dry_run
         options = NotesOptions(
-            llm=ws.config.llm, use_llm=not (no_llm or dry_run), fail_on_secret=fail_on_secret
+            llm=ws.config.llm, use_llm=not no_llm, fail_on_secret=fail_on_secret, dry_run=dry_run
         )
         results: list[dict[str, Any]] = []
         selected = ws.select(members)
-        headings = changelog_headings(ws, selected, version)
-        guard = contextlib.nullcontext() if dry_run else mutating(ws.root, "changelog")
-        with guard:
-            for member in selected:
-                heading = headings[member.name]
-                changes = collect_member(ws, member, since_tag=since or LATEST, uncommitted=False)
-                notes = notes_from_changes(changes, heading, options)
-                data = notes.to_json()
-                if dry_run:
-                    planned = plan_requests(changes, heading, options)
-                    data["would_send"] = outgoing_json(planned.planned(), planned.outgoing)
-                    results.append(data)
-                    if not as_json:
-                        term.text(f"{member.name}: would add to {member.path / 'CHANGELOG.md'}")
-                        configured = resolve_endpoint(ws.config.llm) is not None
-                        for line in outgoing_lines(data["would_send"], llm_configured=configured):
-                            term.text(line)
-                        term.text(notes.markdown)
-                    continue
-                if (
-                    notes.source != "llm"
-                    and not no_llm
-                    and notes.fallback_reason != "no LLM configured"
-                ):
-                    term.warn(f"{member.name}: notes made from commits ({notes.fallback_reason})")
-                data["written"] = str(write_changelog(member.path, notes))
+        headings = changelog_headings(ws, selected, version, app_state.open_repo)
+        if not dry_run:  # the workspace lock, held until the command ends
+            from release_tool.core.guard import mutating
+
+            ctx.with_resource(mutating(ws.root, "changelog"))
+        for member in selected:
+            heading = headings[member.name]
+            changes = collect_member(ws, member, since_tag=since or LATEST, uncommitted=False)
+            notes = notes_from_changes(changes, heading, options)
+            data = notes.to_json()
+            if dry_run:
+                planned = plan_requests(changes, heading, options)
+                data["would_send"] = outgoing_json(planned.planned(), planned.outgoing)
                 results.append(data)
                 if not as_json:
-                    term.success(f"{member.name}: {data['written']} ({notes.source})")
+                    term.text(
+                        f"{member.name}: would add to {member.path / 'CHANGELOG.md'} "
+                        f"(notes {notes.describe_source()})"
+                    )
+                    configured = resolve_endpoint(ws.config.llm) is not None
+                    for line in outgoing_lines(data["would_send"], llm_configured=configured):
+                        term.text(line)
                     term.text(notes.markdown)
+                continue
+            if (
+                notes.source != "llm"
+                and not no_llm
+                and notes.fallback_reason != "no LLM configured"
+            ):
+                term.warn(f"{member.name}: notes made from commits ({notes.fallback_reason})")
+            data["written"] = str(write_changelog(member.path, notes))
+            results.append(data)
+            if not as_json:
+                term.success(f"{member.name}: {data['written']} ({notes.source})")
+                term.text(notes.markdown)
         if as_json:
-            term.json(results)
+            from release_tool.cli.output import ChangelogOutput, document
+
+            term.json(document(ChangelogOutput(dry_run=dry_run, members=results)))
 
 
-def changelog_headings(ws: Workspace, members: list[Member], version: str | None) -> dict[str, str]:
+def changelog_headings(
+    ws: Workspace, members: list[Member], version: str | None, open_repo: RepoOpener
+) -> dict[str, str]:
     """Each member's entry heading: ``Unreleased``, or ``version`` checked against its tags.
 
     Work after the latest tag is not that tag's release, and a released
     version's entry is history: ``--version`` must be a valid PEP 440
     version higher than every member's latest tag.
     """
+    from packaging.version import InvalidVersion, Version
+
     from release_tool.core.status import workspace_status
-    from release_tool.core.versions import parse_version
+    from release_tool.core.versions import BumpUsageError
     from release_tool.errors import PlanRefusedError
 
     if version is None:
         return {m.name: "Unreleased" for m in members}
-    wanted = parse_version(version)
-    rows = workspace_status(ws, [m.name for m in members]).members
+    try:
+        wanted = Version(version)
+    except InvalidVersion:
+        raise BumpUsageError(f"{version!r} is not a valid PEP 440 version") from None
+    rows = workspace_status(ws, [m.name for m in members], open_repo=open_repo).members
     for row in rows:
         latest = row.latest_tag
         if latest is not None and wanted <= latest.version:

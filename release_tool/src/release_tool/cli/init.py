@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         workspace = app_state.workspace()
         term = app_state.terminal
-        plan = plan_init(workspace, workspace_status(workspace), force=force)
+        status = workspace_status(workspace, open_repo=app_state.open_repo)
+        plan = plan_init(workspace, status, force=force)
         dry_run = dry_run or workspace.config.dry_run
         if not dry_run:
             apply_init(plan)
@@ -42,6 +43,8 @@ def register(app: typer.Typer) -> None:
             term.info(f"{verb} {rel}{suffix}")
             if dry_run and not as_json:
                 term.text(f"--- {rel}\n{write.content}")
+        for line in plan.translated:
+            term.info(line)
         for note in plan.notes:
             term.warn(note)
         if not dry_run:

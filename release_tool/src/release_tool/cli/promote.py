@@ -16,6 +16,7 @@ from release_tool.cli.release_common import (
     MembersArg,
     PushOpt,
     ResumeOpt,
+    dry_by_default,
     parse_selection,
     run_plan,
     run_resume,
@@ -74,7 +75,10 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         term = app_state.terminal
         if resume:
-            run_resume(term, app_state.workspace_root(), as_json=as_json)
+            dry = dry_run or dry_by_default(app_state)
+            family = f"promote {target.value}" if target is not None else "promote"
+            root = app_state.workspace_root()
+            run_resume(term, root, as_json=as_json, command=family, dry_run=dry)
             return
         if target is None:
             raise typer.BadParameter("name the mode to promote to: staging or prod")
@@ -87,12 +91,12 @@ def register(app: typer.Typer) -> None:
             github_release=github_release,
             changelog=not no_changelog,
             release_head=release_head,
+            dry_run=dry_run or workspace.config.dry_run,
         )
-        dry = dry_run or workspace.config.dry_run
-        if not dry:  # a pending run explains a dirty tree better than "uncommitted changes"
+        if not options.dry_run:  # a pending run explains a dirty tree better than "uncommitted"
             from release_tool.core.guard import refuse_pending
 
             refuse_pending(workspace.root)
         planner = plan_promote_prod if target is Target.prod else plan_promote_staging
-        plan = planner(workspace, options)
-        run_plan(term, workspace.root, plan, dry_run=dry, as_json=as_json)
+        plan = planner(workspace, options, open_repo=app_state.open_repo)
+        run_plan(term, workspace.root, plan, as_json=as_json)

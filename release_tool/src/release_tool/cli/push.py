@@ -23,6 +23,6 @@ def register(app: typer.Typer) -> None:
 
         app_state = state(ctx)
         workspace = app_state.workspace()
-        plan = plan_push(workspace)
         dry = dry_run or workspace.config.dry_run
-        run_plan(app_state.terminal, workspace.root, plan, dry_run=dry, as_json=as_json)
+        plan = plan_push(workspace, app_state.open_repo, dry_run=dry)
+        run_plan(app_state.terminal, workspace.root, plan, as_json=as_json)

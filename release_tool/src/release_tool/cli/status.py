@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show each member's version, tags, unreleased commits, pins and drift."""
         from release_tool.core.status import workspace_status
+        from release_tool.core.tag_schemes import detected_notes
         from release_tool.errors import GitError
 
         app_state = state(ctx)
@@ -42,16 +43,22 @@ def register(app: typer.Typer) -> None:
         pending = pending_journal(workspace.root)
         if pending is not None:  # first: the tree is mid-run, every row below may be stale
             term.warn(
-                f"an interrupted run ({pending['command']}) awaits `release-tool resume` "
+                f"an interrupted run ({pending.command}) awaits `release-tool resume` "
                 "(or `release-tool resume --abort`)"
             )
-        result = workspace_status(workspace, members or None)
+        result = workspace_status(workspace, members or None, open_repo=app_state.open_repo)
         if as_json:
-            data = result.to_json()
-            data["pending_run"] = {"command": pending["command"]} if pending else None
-            term.json(data)
+            from release_tool.cli.output import document
+            from release_tool.cli.status_output import StatusOutput
+
+            term.json(
+                document(StatusOutput.of(result, pending_run=pending.command if pending else None))
+            )
         else:
             term.render(render_table(result, width=term.out.width))
+        schemes = {row.member.name: row.member.tag_scheme for row in result.members}
+        for line in detected_notes(schemes, workspace.members):
+            term.info(line)
         for row in result.members:
             if "detached-head" in row.drift:
                 term.warn(f"{row.member.name}: HEAD is detached (release commands need a branch)")

@@ -11,15 +11,17 @@ confirmation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from release_tool.adapters import git_write
+from release_tool.adapters.git import Repo
 from release_tool.core.plan import Plan, StepKind
 from release_tool.errors import PlanRefusedError, ReleaseToolError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+
+    from release_tool.core.journal_records import Journal
 
 _STARTED = ("running", "failed", "done", "retry")
 
@@ -28,7 +30,7 @@ class PublishedRefsError(PlanRefusedError):
     """The interrupted run already published refs; aborting would un-publish them."""
 
 
-def published_refs(root: Path, plan: Plan, journal: dict[str, Any]) -> list[str]:
+def published_refs(root: Path, plan: Plan, journal: Journal) -> list[str]:
     """``repo: ref`` for each ref this run pushed that the remote still holds at the pushed value.
 
     Done GitHub publish steps are listed too (``github: releases for ...``).
@@ -36,14 +38,14 @@ def published_refs(root: Path, plan: Plan, journal: dict[str, Any]) -> list[str]
     tell otherwise, and assuming so is the safe side).
     """
     found: list[str] = []
-    for record in journal.get("steps", []):
-        step = plan.steps[record["index"]]
-        if record.get("state") not in _STARTED:
+    for record in journal.steps:
+        step = plan.steps[record.index]
+        if record.state not in _STARTED:
             continue
-        if step.kind is StepKind.PUBLISH and record["state"] == "done":
+        if step.kind is StepKind.PUBLISH and record.state == "done":
             found.append("github: releases for " + ", ".join(step.tags))
             continue
-        undo = record.get("undo") or {}
+        undo = record.undo or {}
         if step.kind is not StepKind.PUSH or "after" not in undo:
             continue
         before: dict[str, str | None] = undo.get("before", {})
@@ -52,7 +54,7 @@ def published_refs(root: Path, plan: Plan, journal: dict[str, Any]) -> list[str]
         if not moved:
             continue
         try:
-            now = git_write.remote_refs(root / step.repo, step.remote or "origin", moved)
+            now = Repo(root / step.repo).remote_refs(step.remote or "origin", moved)
         except ReleaseToolError:
             now = {ref: after[ref] for ref in moved}
         found += [f"{step.repo}: {ref}" for ref in moved if now.get(ref) == after[ref]]
@@ -61,14 +63,14 @@ def published_refs(root: Path, plan: Plan, journal: dict[str, Any]) -> list[str]
 
 def abort_guard(
     *, delete_published: bool, confirm: Callable[[list[str]], bool]
-) -> Callable[[Path, Plan, dict[str, Any]], None]:
+) -> Callable[[Path, Plan, Journal], None]:
     """The check ``journal.abort`` runs before undoing anything.
 
     Without ``delete_published`` a run with published refs is refused,
     naming them; with it, ``confirm`` must agree (a prompt, or ``--yes``).
     """
 
-    def guard(root: Path, plan: Plan, journal: dict[str, Any]) -> None:
+    def guard(root: Path, plan: Plan, journal: Journal) -> None:
         published = published_refs(root, plan, journal)
         if not published:
             return

@@ -24,7 +24,7 @@ def refuse_pending(root: Path) -> None:
     pending = pending_journal(root)
     if pending is not None:
         raise LockedError(
-            f"an interrupted run ({pending['command']}) awaits --resume",
+            f"an interrupted run ({pending.command}) awaits --resume",
             hint="finish it with `release-tool resume`, or undo it with `release-tool resume "
             "--abort`",
         )

@@ -18,16 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from release_tool.adapters import git_read, git_write
-from release_tool.core.modes import tag_version
 from release_tool.core.plan import Plan, Step, StepKind
 from release_tool.core.selection import RemoteUnreachableError, repo_rel
-from release_tool.core.status import load_modes, tag_template
+from release_tool.core.status import load_modes
 from release_tool.errors import PlanRefusedError, ReleaseToolError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from release_tool.core.ports import GitRepo, RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 
@@ -74,7 +71,9 @@ class PendingPushes:
         return all(r.empty for r in self.repos)
 
 
-def pending_pushes(workspace: Workspace, remote: str | None = None) -> PendingPushes:
+def pending_pushes(
+    workspace: Workspace, open_repo: RepoOpener, remote: str | None = None
+) -> PendingPushes:
     """Compare every repo of the workspace with its remote (one ``git ls-remote`` each).
 
     Raises ``RemoteUnreachableError`` when a configured remote cannot be
@@ -88,80 +87,77 @@ def pending_pushes(workspace: Workspace, remote: str | None = None) -> PendingPu
         members_by_repo.setdefault(repo_rel(workspace, member), []).append(member)
     order = [*sorted(r for r in members_by_repo if r != "."), "."]
     pinned = _pinned_tags(workspace)
-    pointers = git_read.gitlinks(workspace.root) if workspace.is_git_repo else {}
+    root = open_repo(workspace.root) if workspace.is_git_repo else None
+    pointers = root.gitlinks() if root is not None else {}
     result = PendingPushes()
     seen: dict[str, dict[str, str]] = {}
     for rel in order:
         path = workspace.root / rel
-        if not (path / ".git").exists() or git_write.remote_url(path, remote) is None:
+        if not (path / ".git").exists():
+            continue
+        repo = open_repo(path)
+        if repo.remote_url(remote) is None:
             continue
         try:
-            remote_refs = git_write.ls_remote(path, remote)
+            remote_refs = repo.remote_refs(remote, ["refs/heads/*", "refs/tags/*"])
         except ReleaseToolError as exc:
             raise RemoteUnreachableError(
                 f"{rel}: cannot reach remote {remote!r}: {exc}",
                 hint="check the network and the remote URL; nothing was changed",
             ) from None
-        local = git_read.local_refs(path)
         pending = RepoPending(rel)
-        _branch(path, rel, local, remote_refs, pending, result)
-        head = git_write.head(path)
+        _branch(repo, rel, remote_refs, pending, result)
+        head = repo.head()
+        local_tags = repo.tags()  # name -> commit
         wanted = set(pinned.get(rel, ()))
         for member in members_by_repo.get(rel, []):
-            template = tag_template(workspace, member)
             wanted |= {
-                ref[10:]
-                for ref in local
-                if ref.startswith("refs/tags/")
-                and ref not in remote_refs  # cheap test first: most tags are published
-                and tag_version(ref[10:], template, member.name) is not None
-                and git_read.reaches(path, head, git_write.tag_commit(path, ref[10:]) or "")
+                tag
+                for tag, commit in local_tags.items()
+                if f"refs/tags/{tag}" not in remote_refs  # cheap tests first
+                and member.tag_scheme.parse(tag) is not None
+                and repo.is_ancestor(commit, head)
             }
-        for ref, sha in sorted(local.items()):
-            if not ref.startswith("refs/tags/") or ref not in remote_refs:
-                continue
-            if remote_refs[ref] != sha:
+        for tag in sorted(local_tags):
+            ref = f"refs/tags/{tag}"
+            if ref in remote_refs and repo.rev_parse(ref) != remote_refs[ref]:
                 result.problems.append(
                     PushProblem(
                         rel,
-                        f"tag {ref[10:]} differs from the one on {remote}",
+                        f"tag {tag} differs from the one on {remote}",
                         f"git -C {rel} fetch {remote} --tags --force (keep the published tag)",
                     )
                 )
         for tag in sorted(wanted):
-            ref = f"refs/tags/{tag}"
-            if ref in remote_refs:
+            if f"refs/tags/{tag}" in remote_refs:
                 continue
-            if ref in local:
+            if tag in local_tags:
                 pending.tags.append(tag)
             elif tag in pinned.get(rel, ()):
                 result.missing_pins.append((rel, tag))
         result.repos.append(pending)
         seen[rel] = remote_refs
-    _pointers(workspace, pointers, result, seen)
+    _pointers(workspace, open_repo, pointers, result, seen)
     return result
 
 
 def _branch(
-    path: Path,
+    repo: GitRepo,
     rel: str,
-    local: dict[str, str],
     remote_refs: dict[str, str],
     pending: RepoPending,
     result: PendingPushes,
 ) -> None:
     """Push the branch when the remote lacks it or is behind; a divergence is a problem."""
-    where = path
-    branch = git_write.current_branch(where)
-    if branch is None:
+    branch = repo.branch()
+    if branch is None or repo.is_unborn:
         return
-    ref = f"refs/heads/{branch}"
-    mine, theirs = local.get(ref), remote_refs.get(ref)
-    if mine is None or mine == theirs:
+    mine, theirs = repo.head(), remote_refs.get(f"refs/heads/{branch}")
+    if mine == theirs:
         return
-    if theirs is None or git_read.reaches(where, mine, theirs):
+    if theirs is None or repo.is_ancestor(theirs, mine):
         pending.branch = branch
-    elif not git_read.reaches(where, theirs, mine):
+    elif not repo.is_ancestor(mine, theirs):
         result.problems.append(
             PushProblem(
                 rel,
@@ -173,22 +169,23 @@ def _branch(
 
 def _pointers(
     workspace: Workspace,
+    open_repo: RepoOpener,
     pointers: dict[str, str],
     result: PendingPushes,
     seen: dict[str, dict[str, str]],
 ) -> None:
     """Each submodule pointer must be on its remote, or on a branch about to be pushed."""
     for path, sha in sorted(pointers.items()):
-        repo = workspace.root / path
         refs = seen.get(path)
         if refs is None:
             continue  # not a member repo with that remote
+        repo = open_repo(workspace.root / path)
         pending = result.of(path)
         heads = [v for k, v in refs.items() if k.startswith("refs/heads/")]
         tags = [v for k, v in refs.items() if not k.startswith("refs/heads/")]
-        if git_read.reaches_any(repo, [*heads, *tags], sha):
+        if any(repo.is_ancestor(sha, tip) for tip in [*heads, *tags]):
             continue
-        if pending is not None and pending.branch and git_read.reaches(repo, "HEAD", sha):
+        if pending is not None and pending.branch and repo.is_ancestor(sha, "HEAD"):
             result.unpublished_pointers.append((path, sha))  # the branch push publishes it
             continue
         result.unpublished_pointers.append((path, sha))
@@ -266,10 +263,14 @@ def push_step(rel: str, branch: str | None, tags: list[str], remote: str) -> Ste
     )
 
 
-def plan_push(workspace: Workspace) -> Plan:
-    """The plan of ``release-tool push``: every pending branch and tag, members first."""
+def plan_push(workspace: Workspace, open_repo: RepoOpener, *, dry_run: bool = False) -> Plan:
+    """The plan of ``release-tool push``: every pending branch and tag, members first.
+
+    The remotes are read (``git ls-remote``) even for ``--dry-run``: what is
+    pending is the whole answer; nothing is written.
+    """
     remote = workspace.config.git_remote
-    pending = pending_pushes(workspace, remote)
+    pending = pending_pushes(workspace, open_repo, remote)
     steps = publish_steps(workspace, pending, branches={}, planned_tags={}, remote=remote)
     notes = () if steps else ("nothing to push: every remote holds the branches and tags",)
-    return Plan(command="push", steps=tuple(steps), notes=notes)
+    return Plan(command="push", steps=tuple(steps), notes=notes, dry_run=dry_run)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 
-from release_tool.adapters import git_read
 from release_tool.core.mode_constraints import (
     current_requirements,
     refuse_unsatisfied,
@@ -22,7 +21,7 @@ from release_tool.core.mode_constraints import (
     tag_requirements,
     unsatisfied,
 )
-from release_tool.core.pending_push import pending_pushes, publish_steps
+from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import Plan
 from release_tool.core.release_steps import (
     ReleaseChange,
@@ -56,6 +55,7 @@ if TYPE_CHECKING:
 
     from release_tool.core import pins
     from release_tool.core.plan import Step
+    from release_tool.core.ports import RepoOpener
     from release_tool.core.status import MemberStatus
     from release_tool.core.workspace import Member, Workspace
 
@@ -68,10 +68,10 @@ __all__ = [
 ]
 
 
-def plan_bump(workspace: Workspace, options: ReleaseOptions) -> Plan:
+def plan_bump(workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoOpener) -> Plan:
     """Plan ``bump``: new versions, release commits and tags, staging pins and lock."""
-    status = workspace_status(workspace)
-    chosen = select_members(workspace, status, options.selection)
+    status = workspace_status(workspace, open_repo=open_repo)
+    chosen = select_members(workspace, status, options.selection, open_repo)
     parts = list(options.parts) or [BumpPart.DEV]
     initial = {}
     for row in chosen:
@@ -82,23 +82,28 @@ def plan_bump(workspace: Workspace, options: ReleaseOptions) -> Plan:
         )
     changes = _with_dependents(workspace, status, initial, kind=_kind_of(parts))
     command = "bump " + " ".join(f"--{p.value}" for p in parts) + " " + options.selection.describe()
-    return build_plan(workspace, status, changes, options, command.strip(), modes=["staging"])
+    return build_plan(
+        workspace, status, changes, options, command.strip(), modes=["staging"], open_repo=open_repo
+    )
 
 
-def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
+def plan_promote_prod(
+    workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoOpener
+) -> Plan:
     """Plan ``promote prod``: stable versions and tags, prod (and staging) pins, next dev cycle.
 
     Without names: every member whose staging pin is newer than its prod
     pin. Each release is made from the content of the staged tag; commits
     after it are refused unless ``options.release_head``.
     """
-    status = workspace_status(workspace)
+    status = workspace_status(workspace, open_repo=open_repo)
     chosen = select_members(
         workspace,
         status,
         options.selection,
+        open_repo,
         default=staged_newer_than_prod,
-        changed=changed_since_prod,
+        changed=lambda row: changed_since_prod(row, open_repo),
     )
     initial: dict[str, tuple[Version, str]] = {}
     notes = []
@@ -106,10 +111,10 @@ def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
     for row in chosen:
         current = _version(row.member)
         stable_tag = row.latest_stable
-        staged = staged_tag(row)
+        staged = staged_tag(row, open_repo)
         if staged is not None and stable_tag is not None and stable_tag.version >= staged.version:
             staged = stable_tag  # staging is behind: what prod has is the base
-        after = unstaged_commits(workspace, row, staged) if staged is not None else []
+        after = unstaged_commits(workspace, row, staged, open_repo) if staged else []
         if staged is not None and not after:
             if not staged.version.is_prerelease:
                 notes.append(
@@ -148,6 +153,7 @@ def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
         modes=["prod", "staging"],
         next_dev=True,
         notes=notes,
+        open_repo=open_repo,
     )
 
 
@@ -206,15 +212,19 @@ def _dep_names(problems: list[str]) -> set[str]:
     return out
 
 
-def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
+def plan_promote_staging(
+    workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoOpener
+) -> Plan:
     """Plan ``promote staging``: pin staging to each member's newest existing tag, re-lock.
 
     Without names every member is considered. A member whose tag needs a
     dependency version staging would not pin is refused before anything
     is written.
     """
-    status = workspace_status(workspace)
-    chosen = select_members(workspace, status, options.selection, default=lambda row: True)
+    status = workspace_status(workspace, open_repo=open_repo)
+    chosen = select_members(
+        workspace, status, options.selection, open_repo, default=lambda row: True
+    )
     modes = load_modes(workspace)
     staging = modes["staging"]
     if not staging.present:
@@ -241,8 +251,8 @@ def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
         updates.append(pin_update(workspace, row.member, newest.name, modes))
         pin_rows.append(("staging", row.member.name, current.tag if current else None, newest.name))
         new_pins[row.member.name] = (row, newest.name, newest.version)
-    _refuse_staging_gaps(workspace, status, new_pins)
-    branches = preflight_repos(workspace, ["."])
+    _refuse_staging_gaps(workspace, status, new_pins, open_repo)
+    branches = preflight_repos(workspace, ["."], open_repo)
     steps: list[Step] = []
     if updates:
         steps += mode_steps(workspace, {"staging": updates}, modes, lock_dev=False)
@@ -250,7 +260,7 @@ def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
         if options.push:
             steps += publish_steps(
                 workspace,
-                pending_pushes(workspace),
+                PendingPushes() if options.dry_run else pending_pushes(workspace, open_repo),
                 branches={".": branches["."]},
                 planned_tags={},
                 remote=workspace.config.git_remote,
@@ -260,6 +270,7 @@ def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
         steps=tuple(steps),
         pins=tuple(pin_rows),
         notes=tuple(notes),
+        dry_run=options.dry_run,
     )
 
 
@@ -267,6 +278,7 @@ def _refuse_staging_gaps(
     workspace: Workspace,
     status: WorkspaceStatus,
     new_pins: dict[str, tuple[MemberStatus, str, Version]],
+    open_repo: RepoOpener,
 ) -> None:
     """Each newly pinned tag's internal requirements must hold for staging's pins."""
     versions: dict[str, Version | None] = {
@@ -280,7 +292,7 @@ def _refuse_staging_gaps(
         rel = "pyproject.toml"
         if not member.layout.has_own_repo:
             rel = f"{member.rel_path}/{rel}"
-        text = git_read.read_file_at(repo, f"refs/tags/{tag}", rel)
+        text = open_repo(repo).read_file_at(f"refs/tags/{tag}", rel)
         if text is None:
             continue
         requirements = tag_requirements(text, set(workspace.members))

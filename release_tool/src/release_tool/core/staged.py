@@ -12,15 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pygit2
-
-from release_tool.adapters import git_read
 from release_tool.core.selection import NEXT_DEV_SUBJECT, has_changes
 from release_tool.core.status import TagRef
+from release_tool.errors import ReleaseToolError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from release_tool.core.ports import GitRepo, RepoOpener
     from release_tool.core.status import MemberStatus
     from release_tool.core.workspace import Workspace
 
@@ -51,12 +48,12 @@ def staged_newer_than_prod(row: MemberStatus) -> bool:
     return prod is None or staged > prod
 
 
-def changed_since_prod(row: MemberStatus) -> bool:
+def changed_since_prod(row: MemberStatus, open_repo: RepoOpener) -> bool:
     """``promote prod --changed``: something staged for prod, or commits not yet staged."""
-    return staged_newer_than_prod(row) or has_changes(row)
+    return staged_newer_than_prod(row) or has_changes(row, open_repo)
 
 
-def staged_tag(row: MemberStatus) -> TagRef | None:
+def staged_tag(row: MemberStatus, open_repo: RepoOpener) -> TagRef | None:
     """The release tag staging pins for the member (the one ``promote prod`` releases).
 
     Without a staging mode (or pin), the member's latest tag stands in.
@@ -69,17 +66,13 @@ def staged_tag(row: MemberStatus) -> TagRef | None:
         if tag is not None and tag.name == pin.tag:
             return tag
     repo = row.member.repo_root
-    if repo is None:
-        return None
-    handle = git_read.open_repo(repo)
-    try:
-        commit = handle.revparse_single(f"refs/tags/{pin.tag}").peel(pygit2.Commit)
-    except (KeyError, ValueError):
-        return None
-    return TagRef(pin.tag, version, str(commit.id))
+    commit = open_repo(repo).tag_commit(pin.tag) if repo is not None else None
+    return TagRef(pin.tag, version, commit) if commit else None
 
 
-def unstaged_commits(workspace: Workspace, row: MemberStatus, staged: TagRef) -> list[Commit]:
+def unstaged_commits(
+    workspace: Workspace, row: MemberStatus, staged: TagRef, open_repo: RepoOpener
+) -> list[Commit]:
     """What HEAD holds of the member that the staged tag does not (empty: release the tag).
 
     Content decides: when the member's files at HEAD equal those at the
@@ -89,64 +82,26 @@ def unstaged_commits(workspace: Workspace, row: MemberStatus, staged: TagRef) ->
     history), HEAD itself is.
     """
     member = row.member
-    repo_path: Path = member.repo_root or workspace.root
+    repo = open_repo(member.repo_root or workspace.root)
+    if repo.is_unborn:
+        return []
     subdir = None if member.layout.has_own_repo else member.rel_path
-    repo = git_read.open_repo(repo_path)
-    if repo.head_is_unborn:
+    head = repo.head()
+    if _member_tree(repo, head, subdir) == _member_tree(repo, staged.commit, subdir):
         return []
-    head = repo.head.peel(pygit2.Commit)
-    tagged = repo.get(staged.commit)
-    if not isinstance(tagged, pygit2.Commit):
-        return [Commit(str(head.id), f"the staged tag {staged.name} is not a commit here")]
-    if _member_tree(head, subdir) == _member_tree(tagged, subdir):
-        return []
-    after = commits_after(workspace, row, staged.commit)
-    if after or repo.descendant_of(head.id, tagged.id):
+    after = [
+        Commit(c.sha, c.subject)
+        for c in repo.log(head, staged.commit, subdir)
+        if not c.subject.startswith(NEXT_DEV_SUBJECT)
+    ]
+    if after or repo.is_ancestor(staged.commit, head):
         return after  # on top of the tag: only our next-dev-cycle commits, or real work
-    return [Commit(str(head.id), f"HEAD's content differs from {staged.name}", diverged=True)]
+    return [Commit(head, f"HEAD's content differs from {staged.name}", diverged=True)]
 
 
-def _member_tree(commit: pygit2.Commit, subdir: str | None) -> str | None:
+def _member_tree(repo: GitRepo, commit: str, subdir: str | None) -> str | None:
     """The id of the member's tree in ``commit`` (the whole tree for its own repo)."""
-    if subdir is None:
-        return str(commit.tree.id)
     try:
-        return str(commit.tree[subdir].id)
-    except KeyError:
+        return repo.rev_parse(f"{commit}:{subdir}" if subdir else f"{commit}^{{tree}}")
+    except ReleaseToolError:
         return None
-
-
-def commits_after(workspace: Workspace, row: MemberStatus, since: str) -> list[Commit]:
-    """Commits on HEAD after ``since`` that change the member (newest first).
-
-    Our own next-dev-cycle commits are not changes; in the monorepo layout
-    only commits touching the member's folder count.
-    """
-    member = row.member
-    repo: Path = member.repo_root or workspace.root
-    subdir = None if member.layout.has_own_repo else member.rel_path
-    handle = git_read.open_repo(repo)
-    if handle.head_is_unborn:
-        return []
-    walker = handle.walk(handle.head.target, pygit2.enums.SortMode.TOPOLOGICAL)
-    walker.hide(pygit2.Oid(hex=since))
-    found = []
-    for commit in walker:
-        subject = commit.message.splitlines()[0] if commit.message else ""
-        if subject.startswith(NEXT_DEV_SUBJECT):
-            continue
-        if subdir is not None and not _touches(commit, subdir):
-            continue
-        found.append(Commit(str(commit.id), subject))
-    return found
-
-
-def _touches(commit: pygit2.Commit, subdir: str) -> bool:
-    prefix = subdir.rstrip("/") + "/"
-    diffs = [parent.tree.diff_to_tree(commit.tree) for parent in commit.parents]
-    for diff in diffs or [commit.tree.diff_to_tree()]:
-        for delta in diff.deltas:
-            for path in (delta.old_file.path, delta.new_file.path):
-                if path == subdir or path.startswith(prefix):
-                    return True
-    return False

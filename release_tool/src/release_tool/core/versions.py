@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 from packaging.specifiers import Specifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from release_tool.errors import ExitCode, PlanRefusedError, ReleaseToolError
 
@@ -51,14 +51,6 @@ class BumpUsageError(ReleaseToolError):
 
 class VersionNotIncreasingError(PlanRefusedError):
     """The bumped version is not higher than the current one."""
-
-
-def parse_version(text: str) -> Version:
-    """Parse ``text`` as PEP 440, or raise a usage error naming it."""
-    try:
-        return Version(text)
-    except InvalidVersion:
-        raise BumpUsageError(f"{text!r} is not a valid PEP 440 version") from None
 
 
 def validate_parts(parts: Iterable[BumpPart]) -> list[BumpPart]:

@@ -21,7 +21,6 @@ concurrency group that never cancels a run in progress.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,12 +87,8 @@ class WorkflowSettings:
 def settings_for(workspace: Workspace) -> WorkflowSettings:
     """Workflow settings of ``workspace``: branches, tag patterns, registry, layouts."""
     config = workspace.config
-    layouts = {m.layout.has_own_repo for m in workspace.members.values()} or {False}
-    templates = []
-    if True in layouts:
-        templates.append(config.tag_template.repo)
-    if False in layouts:
-        templates.append(config.tag_template.folder)
+    templates = {m.tag_scheme.template for m in workspace.members.values()}
+    templates = templates or {config.tag_template.folder}
     # release-tool runs from the workspace's own lock: as a member (only its own
     # dependencies are synced) or as a dependency of the workspace.
     if "release-tool" in workspace.members:
@@ -116,8 +111,9 @@ def settings_for(workspace: Workspace) -> WorkflowSettings:
 
 def tag_glob(template: str) -> str:
     """A GitHub Actions tag filter matching the stable tags of a tag template."""
-    out = re.sub(r"\{name\}", "*", template)
-    return out.replace("{version}", STABLE_VERSION_GLOB)
+    from release_tool.core.tags import TagScheme
+
+    return TagScheme(template).glob(STABLE_VERSION_GLOB, any_member=True)
 
 
 def render_workflows(settings: WorkflowSettings) -> dict[str, str]:
