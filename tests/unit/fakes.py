@@ -126,6 +126,9 @@ class FakeRepo:
     def changed_paths(self, ignore: Sequence[str] = ()) -> list[str]:
         return sorted(p for p in self.dirty if not any(_under(p, i) for i in ignore))
 
+    def gitlinks(self) -> dict[str, str]:
+        return {}  # the fakes model no submodule pointers
+
     def state(self, *, with_changes: bool = True) -> RepoState:
         return RepoState(
             path=self.path,
