@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
         or, without one, from the changed paths.
         """
         from release_tool.adapters.llm import resolve_endpoint
+        from release_tool.cli.output_rows import CommitRow
         from release_tool.notes.collect import collect_member
         from release_tool.notes.commit_message import commit_message
         from release_tool.notes.release import NotesOptions
@@ -54,7 +55,7 @@ def register(app: typer.Typer) -> None:
             if not changes.dirty:
                 continue
             written = commit_message(changes, options, call=not dry_run)
-            data = written.to_json()
+            data = CommitRow.of(written).model_dump(mode="json")
             data["would_send"] = outgoing_json([written.request], written.outgoing)
             if dry_run:
                 results.append(data)

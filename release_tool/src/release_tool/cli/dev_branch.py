@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
         --no-stash such a repo stops the command before anything changes.
         """
         from release_tool.cli.output import DevBranchOutput, document
+        from release_tool.cli.output_rows import BranchRow
         from release_tool.core.dev_branch import apply_dev_branch, plan_dev_branch
 
         app_state = state(ctx)
@@ -41,7 +42,7 @@ def register(app: typer.Typer) -> None:
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
         actions = plan_dev_branch(workspace, branch=branch, start=start, stash=not no_stash)
-        rows = [a.to_json() for a in actions]
+        rows = [BranchRow.model_validate(a, from_attributes=True) for a in actions]
         if dry_run:
             if as_json:
                 term.json(document(DevBranchOutput(dry_run=True, actions=rows)))

@@ -48,8 +48,9 @@ def register(app: typer.Typer) -> None:
         term = app_state.terminal
         if as_json:
             from release_tool.cli.output import GitHubReleaseOutput, document
+            from release_tool.cli.output_rows import ReleaseRow
 
-            rows = [o.to_json() for o in outcomes]
+            rows = [ReleaseRow.of(o) for o in outcomes]
             term.json(document(GitHubReleaseOutput(dry_run=dry_run, releases=rows)))
             return
         if not outcomes:
@@ -79,9 +80,10 @@ def register(app: typer.Typer) -> None:
         term = app_state.terminal
         if as_json:
             from release_tool.cli.output import GitHubPullOutput, document
+            from release_tool.cli.output_rows import PullRow
 
-            rows = [o.to_json() for o in outcomes]
-            term.json(document(GitHubPullOutput(dry_run=dry_run, pulls=rows)))
+            pulls = [PullRow.of(o) for o in outcomes]
+            term.json(document(GitHubPullOutput(dry_run=dry_run, pulls=pulls)))
             return
         if not outcomes:
             term.info(

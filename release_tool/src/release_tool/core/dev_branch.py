@@ -9,7 +9,7 @@ branch that cannot fast-forward stops the command with nothing changed.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from release_tool.adapters.git import Repo
@@ -37,9 +37,6 @@ class BranchAction:
             "up-to-date": f"{self.branch} is checked out and contains {self.start}",
         }[self.action]
         return f"{self.repo}: {text}" + (" (stash and re-apply changes)" if self.stash else "")
-
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def plan_dev_branch(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from packaging.version import InvalidVersion, Version
 
@@ -72,30 +72,6 @@ class PullOutcome:
     action: Action
     calls: tuple[ApiCall, ...]
     url: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        p = self.proposal
-        return {
-            "repo": p.repo,
-            "slug": p.slug,
-            "head": p.head,
-            "base": p.base,
-            "title": p.title,
-            "body": p.body,
-            "commits": p.commits,
-            "action": self.action,
-            "url": self.url,
-            "members": [
-                {
-                    "name": m.name,
-                    "dev_version": m.dev_version,
-                    "release_version": m.release_version,
-                    "commits": len(m.subjects),
-                }
-                for m in p.members
-            ],
-            "calls": [{"method": c.method, "path": c.path, "body": c.body} for c in self.calls],
-        }
 
 
 def plan_pulls(workspace: Workspace, open_repo: RepoOpener) -> list[PullProposal]:

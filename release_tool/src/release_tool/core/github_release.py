@@ -112,21 +112,6 @@ class ReleaseOutcome:
     calls: tuple[ApiCall, ...]
     url: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        t = self.target
-        return {
-            "member": t.member,
-            "repo": t.slug,
-            "tag": t.tag,
-            "version": t.version,
-            "name": t.name,
-            "prerelease": t.prerelease,
-            "body_source": t.body_source,
-            "action": self.action,
-            "url": self.url,
-            "calls": [{"method": c.method, "path": c.path, "body": c.body} for c in self.calls],
-        }
-
 
 @dataclass
 class _Decision:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, Field, field_serializer
+
 from release_tool.adapters.llm import LLMError
 from release_tool.notes.budget import estimate_tokens
 from release_tool.notes.cache import cache_key
 from release_tool.notes.prompt import PROMPT_VERSION, json_schema, retry_messages
+from release_tool.notes.redact import Redaction
 from release_tool.notes.validate import AnswerRejected, Checked, parse_answer
 
 if TYPE_CHECKING:
@@ -21,15 +24,13 @@ if TYPE_CHECKING:
 
     from release_tool.adapters.llm import ChatClient
     from release_tool.notes.cache import AnswerCache
-    from release_tool.notes.redact import Redaction
 
 
 class NotesFailed(Exception):
     """The model gave no usable answer; the reason is shown and the fallback used."""
 
 
-@dataclass
-class AskStats:
+class AskStats(BaseModel):
     """What talking to the model cost, for ``--json`` output and the benchmark."""
 
     calls: int = 0
@@ -41,21 +42,18 @@ class AskStats:
     """The largest single request (estimated prompt tokens + output reserve)."""
     reported_prompt_tokens: int = 0
     reported_completion_tokens: int = 0
-    warnings: list[str] = field(default_factory=list)
-    answer_redactions: list[Redaction] = field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    answer_redactions: list[Redaction] = Field(default_factory=list)
+
+    @field_serializer("answer_redactions")
+    def _described(self, redactions: list[Redaction]) -> list[str]:
+        """Where secrets were replaced, never their values."""
+        return [r.describe() for r in redactions]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "calls": self.calls,
-            "cache_hits": self.cache_hits,
-            "retries": self.retries,
-            "tokens_sent": self.tokens_sent,
-            "max_request_tokens": self.max_request_tokens,
-            "reported_prompt_tokens": self.reported_prompt_tokens,
-            "reported_completion_tokens": self.reported_completion_tokens,
-            "warnings": self.warnings,
-            "answer_redactions": [r.describe() for r in self.answer_redactions],
-        }
+        """The JSON data of these counts (kept for the callers that embed them)."""
+        data: dict[str, Any] = self.model_dump(mode="json")
+        return data
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from release_tool.notes import prompt
 from release_tool.notes.ask import Asker, AskStats, NotesFailed
@@ -42,19 +42,6 @@ class CommitMessage:
     @property
     def request_tokens(self) -> int:
         return sum(estimate_tokens(m["content"]) for m in self.request)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "member": self.member,
-            "message": self.message,
-            "source": self.source,
-            "fallback_reason": self.fallback_reason,
-            "request_tokens": self.request_tokens,
-            "excluded": self.outgoing.excluded,
-            "omitted_for_size": self.outgoing.omitted_for_size,
-            "redactions": [r.describe() for r in self.outgoing.redactions],
-            "stats": self.stats.to_json(),
-        }
 
 
 def commit_message(
