@@ -50,11 +50,12 @@ def register(app: typer.Typer) -> None:
         dry_run = dry_run or ws.config.dry_run
         options = NotesOptions(llm=ws.config.llm, use_llm=not no_llm, fail_on_secret=fail_on_secret)
         results: list[dict[str, Any]] = []
+        chat = app_state.chat(ws.config.llm)
         for member in ws.select(members):
             changes = collect_member(ws, member, history=False)
             if not changes.dirty:
                 continue
-            written = commit_message(changes, options, call=not dry_run)
+            written = commit_message(changes, options, client=chat, call=not dry_run)
             data = CommitRow.of(written).model_dump(mode="json")
             data["would_send"] = outgoing_json([written.request], written.outgoing)
             if dry_run:

@@ -41,7 +41,9 @@ def register(app: typer.Typer) -> None:
         term = app_state.terminal
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
-        actions = plan_dev_branch(workspace, branch=branch, start=start, stash=not no_stash)
+        actions = plan_dev_branch(
+            workspace, app_state.open_repo, branch=branch, start=start, stash=not no_stash
+        )
         rows = [BranchRow.model_validate(a, from_attributes=True) for a in actions]
         if dry_run:
             if as_json:
@@ -50,7 +52,7 @@ def register(app: typer.Typer) -> None:
                 for action in actions:
                     term.text(action.describe())
             return
-        done = apply_dev_branch(workspace, actions)
+        done = apply_dev_branch(workspace, actions, app_state.open_repo)
         if as_json:
             term.json(document(DevBranchOutput(dry_run=False, actions=rows)))
             return

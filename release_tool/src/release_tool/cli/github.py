@@ -43,7 +43,12 @@ def register(app: typer.Typer) -> None:
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
         outcomes = publish_releases(
-            workspace, members or [], dry_run=dry_run, prerelease_dev=prerelease_dev
+            workspace,
+            members or [],
+            dry_run=dry_run,
+            open_repo=app_state.open_repo,
+            connect=app_state.github,
+            prerelease_dev=prerelease_dev,
         )
         term = app_state.terminal
         if as_json:
@@ -76,7 +81,9 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
-        outcomes = publish_pulls(workspace, dry_run=dry_run, open_repo=app_state.open_repo)
+        outcomes = publish_pulls(
+            workspace, dry_run=dry_run, open_repo=app_state.open_repo, connect=app_state.github
+        )
         term = app_state.terminal
         if as_json:
             from release_tool.cli.output import GitHubPullOutput, document

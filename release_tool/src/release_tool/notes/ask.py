@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_serializer
 
-from release_tool.adapters.llm import LLMError
+from release_tool.errors import ExternalServiceError
 from release_tool.notes.budget import estimate_tokens
 from release_tool.notes.cache import cache_key
 from release_tool.notes.prompt import PROMPT_VERSION, json_schema, retry_messages
@@ -22,7 +22,7 @@ from release_tool.notes.validate import AnswerRejected, Checked, parse_answer
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from release_tool.adapters.llm import ChatClient
+    from release_tool.core.ports import ChatModel
     from release_tool.notes.cache import AnswerCache
 
 
@@ -60,7 +60,7 @@ class AskStats(BaseModel):
 class Asker:
     """Asks questions of one endpoint through one cache, adding up the cost."""
 
-    client: ChatClient
+    client: ChatModel
     cache: AnswerCache
     max_tokens: int
     stats: AskStats = field(default_factory=AskStats)
@@ -126,7 +126,7 @@ class Asker:
         self.stats.max_request_tokens = max(self.stats.max_request_tokens, sent + self.max_tokens)
         try:
             answer = self.client.complete(messages, max_tokens=self.max_tokens, schema=schema)
-        except LLMError as exc:
+        except ExternalServiceError as exc:  # the LLM port's failures (adapters.llm.LLMError)
             raise NotesFailed(str(exc)) from None
         self.stats.reported_prompt_tokens += answer.prompt_tokens or 0
         self.stats.reported_completion_tokens += answer.completion_tokens or 0
