@@ -56,6 +56,13 @@ class MemberTag:
         return not (self.version.is_prerelease or self.version.is_devrelease)
 
 
+def read_tags_through(workspace: Workspace, open_repo: RepoOpener) -> None:
+    """Let tag-scheme detection read tags through the caller's git port, not its own."""
+    for schemes in {id(m.schemes): m.schemes for m in workspace.members.values()}.values():
+        if schemes is not None:
+            schemes.read_tags_with(lambda path: open_repo(path).tag_names())
+
+
 def member_tags(member: Member, open_repo: RepoOpener) -> list[MemberTag]:
     """Every release tag of ``member`` (its ``TagScheme``), lowest version first."""
     if member.repo_root is None:
@@ -120,6 +127,7 @@ def plan_release_targets(
     A member name means its latest stable tag (its latest tag of any kind
     with ``prerelease_dev``); no names means every member with such a tag.
     """
+    read_tags_through(workspace, open_repo)
     tags = _resolve(workspace, members_or_tags or [], prerelease_dev, open_repo)
     targets = []
     for tag in tags:
