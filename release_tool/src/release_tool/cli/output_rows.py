@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from release_tool.notes.ask import AskStats
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -160,7 +162,7 @@ class CommitRow(BaseModel):
     """Path -> why it was not sent."""
     omitted_for_size: list[str]
     redactions: list[str]
-    stats: dict[str, Any]
+    stats: AskStats
 
     @classmethod
     def of(cls, written: CommitMessage) -> CommitRow:
@@ -173,5 +175,5 @@ class CommitRow(BaseModel):
             excluded=dict(written.outgoing.excluded),
             omitted_for_size=list(written.outgoing.omitted_for_size),
             redactions=[r.describe() for r in written.outgoing.redactions],
-            stats=written.stats.to_json(),
+            stats=written.stats,
         )
