@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from model_qwen_vl.testing.provision import PINNED, torch_requirement
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 S3_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
