@@ -12,13 +12,16 @@ if TYPE_CHECKING:
     from bench_orchestrator.testing import LocalS3
 
 
-def upload_datasets(s3: LocalS3, folder: Path, bucket: str = "bench") -> dict[str, str]:
+def upload_datasets(
+    s3: LocalS3, folder: Path, *, prefix: str, bucket: str = "bench"
+) -> dict[str, str]:
     """Two small datasets (4 and 3 rows) in the bucket; returns task name -> S3 URI."""
-    s3.client.create_bucket(Bucket=bucket)
+    if bucket not in [b["Name"] for b in s3.client.list_buckets()["Buckets"]]:
+        s3.client.create_bucket(Bucket=bucket)
     uris = {}
     for name, count in (("colours", 4), ("classes", 3)):
         make_sample_dataset(folder / name, count=count)
-        uris[name] = s3.upload_folder(folder / name, bucket, f"datasets/{name}")
+        uris[name] = s3.upload_folder(folder / name, bucket, f"{prefix}/datasets/{name}")
     return uris
 
 

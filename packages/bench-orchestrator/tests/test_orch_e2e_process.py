@@ -13,23 +13,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
 from orch_support import broken_model, experiment_toml, upload_datasets
 
-from bench_orchestrator.testing import LocalS3, write_test_mode
 from model_qwen_vl.testing.tiny import CONFIG_NAME
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from bench_orchestrator.testing import LocalS3
 
-PACKAGES = Path(__file__).parents[2]
 HYPERBENCH = str(Path(sys.executable).parent / "hyperbench")
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[LocalS3]:
-    with LocalS3() as server:
-        yield server
 
 
 def hyperbench(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -52,10 +43,14 @@ def state(s3: LocalS3, model: str, task: str) -> dict | None:
 
 
 def test_experiment_through_process_manager(
-    s3: LocalS3, tiny_qwen25_dir: Path, tiny_qwen3_dir: Path, tmp_path: Path
+    s3: LocalS3,
+    test_mode: Path,
+    orch_cache: Path,
+    tiny_qwen25_dir: Path,
+    tiny_qwen3_dir: Path,
+    tmp_path: Path,
 ) -> None:
-    datasets = upload_datasets(s3, tmp_path / "data")
-    mode = write_test_mode(tmp_path / "mode", PACKAGES)
+    datasets = upload_datasets(s3, tmp_path / "data", prefix="process")
     models = {
         "qwen25": tiny_qwen25_dir / CONFIG_NAME,
         "qwen3": tiny_qwen3_dir / CONFIG_NAME,
@@ -65,8 +60,8 @@ def test_experiment_through_process_manager(
         "output": "s3://bench/experiments/e2e",
         "manager": "process",
         "endpoint": s3.url,
-        "cache_dir": tmp_path / "cache",
-        "mode": mode,
+        "cache_dir": orch_cache,
+        "mode": test_mode,
         "models": models,
         "datasets": datasets,
         "exclude": [("broken", "classes")],
