@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -96,7 +97,7 @@ def test_errors_name_file_key_and_expected_form(
     text = VALID.replace(*patch)
     with pytest.raises(
         ExperimentConfigError,
-        match=expected.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)"),
+        match=re.escape(expected),
     ):
         load_experiment(write(tmp_path, text))
 
@@ -110,5 +111,5 @@ def test_docker_manager_needs_images(tmp_path: Path) -> None:
 def test_unreadable_and_unparsable_files(tmp_path: Path) -> None:
     with pytest.raises(ExperimentConfigError, match="cannot read experiment config"):
         load_experiment(tmp_path / "absent.toml")
-    with pytest.raises(ExperimentConfigError, match="exp.toml: not valid toml"):
+    with pytest.raises(ExperimentConfigError, match=r"exp\.toml: not valid toml"):
         load_experiment(write(tmp_path, "[experiment\n"))
