@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from release_tool.adapters import git_read
-from release_tool.core.modes import MODES, ModeState, Pin, load_mode, tag_version
+from release_tool.core.modes import MODES, ModeState, Pin, load_mode
 from release_tool.core.workspace import Layout, Member, Workspace
 
 if TYPE_CHECKING:
@@ -116,28 +116,28 @@ class WorkspaceStatus:
                 for name, mode in self.modes.items()
             },
             "members": [m.to_json() for m in self.members],
+            "tag_schemes": [
+                {"template": template, "source": source, "members": names}
+                for (template, source), names in self.tag_schemes().items()
+            ],
         }
+
+    def tag_schemes(self) -> dict[tuple[str, str], list[str]]:
+        """(template, source) -> the members using it: configured, detected or default."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for row in self.members:
+            scheme = row.member.tag_scheme
+            out.setdefault((scheme.template, scheme.source), []).append(row.member.name)
+        return out
 
 
 def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def tag_template(workspace: Workspace, member: Member) -> str:
-    """The tag template that applies to ``member``'s layout."""
-    templates = workspace.config.tag_template
-    return templates.repo if member.layout.has_own_repo else templates.folder
-
-
-def member_tags(workspace: Workspace, member: Member, tags: dict[str, str]) -> list[TagRef]:
+def member_tags(member: Member, tags: dict[str, str]) -> list[TagRef]:
     """The member's release tags among ``tags`` (name -> commit), highest version last."""
-    template = tag_template(workspace, member)
-    found = []
-    for name, commit in tags.items():
-        version = tag_version(name, template, member.name)
-        if version is not None:
-            found.append(TagRef(name, version, commit))
-    return sorted(found, key=lambda t: t.version)
+    return [TagRef(t.name, t.version, tags[t.name]) for t in member.tag_scheme.list_tags(tags)]
 
 
 def load_modes(workspace: Workspace) -> dict[str, ModeState]:
@@ -160,6 +160,9 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
         state = git_read.read_state(repo) if repo is not None else None
+        schemes = by_repo[repo][0].schemes
+        if repo is not None and state is not None and schemes is not None:
+            schemes.know_tags(repo, state.tags)  # detection need not read them again
         return [_member_status(workspace, m, state, modes) for m in by_repo[repo]]
 
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
@@ -173,7 +176,7 @@ def _member_status(
     state: git_read.RepoState | None,
     modes: dict[str, ModeState],
 ) -> MemberStatus:
-    tags = member_tags(workspace, member, state.tags) if state else []
+    tags = member_tags(member, state.tags) if state else []
     dev = [t for t in tags if t.version.is_prerelease]
     stable = [t for t in tags if not t.version.is_prerelease]
     latest_dev = dev[-1] if dev else None
@@ -259,7 +262,7 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
 
 
 def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version | None:
-    return tag_version(pin.tag, tag_template(workspace, member), member.name)
+    return member.tag_scheme.parse(pin.tag)
 
 
 __all__ = [
@@ -270,6 +273,5 @@ __all__ = [
     "WorkspaceStatus",
     "load_modes",
     "member_tags",
-    "tag_template",
     "workspace_status",
 ]

@@ -25,6 +25,9 @@ from release_tool.errors import ConfigError, GitError, WorkspaceError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from release_tool.core.tag_schemes import TagSchemes
+    from release_tool.core.tags import TagScheme
+
 
 class Layout(StrEnum):
     """Where a member's history lives."""
@@ -70,6 +73,18 @@ class Member:
     version_text: str | None
     dynamic_version: bool
     dependencies: tuple[InternalDependency, ...] = ()
+    schemes: TagSchemes | None = field(default=None, repr=False, compare=False)
+    """The workspace's tag-scheme resolver (``tag_scheme`` asks it)."""
+
+    @property
+    def tag_scheme(self) -> TagScheme:
+        """How this member's tags are named: configured, detected from its tags, or default."""
+        if self.schemes is None:
+            from release_tool.core.config import TagTemplates
+            from release_tool.core.tag_schemes import TagSchemes
+
+            return TagSchemes(TagTemplates.model_validate({}), [self]).for_member(self)
+        return self.schemes.for_member(self)
 
     @property
     def pyproject(self) -> Path:
@@ -189,6 +204,7 @@ def load_workspace(root: Path) -> Workspace:
 
     member_names = set(members)
     members = {name: _with_internal_deps(m, member_names) for name, m in sorted(members.items())}
+    members = _with_tag_schemes(config, members)
     graph = DependencyGraph({m.name: [d.name for d in m.dependencies] for m in members.values()})
     return Workspace(
         root=root,
@@ -310,6 +326,16 @@ def _raw_requirements(doc: Any, source: Path) -> list[InternalDependency]:
                 ) from None
             out.append(InternalDependency(canonicalize_name(parsed.name), req, section))
     return out
+
+
+def _with_tag_schemes(config: Config, members: dict[str, Member]) -> dict[str, Member]:
+    """Give every member the shared resolver of tag schemes (``Member.tag_scheme``)."""
+    from dataclasses import replace
+
+    from release_tool.core.tag_schemes import TagSchemes
+
+    schemes = TagSchemes(config.tag_template, members.values())
+    return {name: replace(m, schemes=schemes) for name, m in members.items()}
 
 
 def _with_internal_deps(member: Member, names: set[str]) -> Member:
