@@ -60,6 +60,10 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
 
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
 def _direction(metric: str) -> str:
     try:
         return "↑" if metric_registry.get(metric).higher_is_better else "↓"
@@ -81,13 +85,14 @@ def quality_section(
         }
         if not values:
             continue
+        scored = [task for task in tasks if any(key[1] == task for key in values)]
         lines += [f"### {name} {_direction(name)}", ""]
-        lines.append("| model | " + " | ".join(tasks) + " |")
-        lines.append("|---|" + "---:|" * len(tasks))
+        lines.append("| model | " + " | ".join(scored) + " |")
+        lines.append("|---|" + "---:|" * len(scored))
         for model in models:
-            cells = [_fmt(values.get((model, task))) for task in tasks]
+            cells = [_fmt(values.get((model, task))) for task in scored]
             lines.append(f"| {model} | " + " | ".join(cells) + " |")
-        files[f"plots/{name}.png"] = bar_chart_png(name, models, tasks, values)
+        files[f"plots/{name}.png"] = bar_chart_png(name, models, scored, values)
         lines += ["", f"![{name}](plots/{name}.png)", ""]
     return lines
 
@@ -111,7 +116,7 @@ def performance_section(results: list[CellResult]) -> list[str]:
         "|---|---|" + "---:|" * len(TIMING_COLUMNS),
     ]
     for r in results:
-        timings = [_fmt(r.state.timings.get(name)) for name in TIMING_COLUMNS]
+        timings = [_seconds(r.state.timings.get(name)) for name in TIMING_COLUMNS]
         lines.append(f"| {r.cell.label} | {r.state.status} | " + " | ".join(timings) + " |")
     return [*lines, ""]
 
