@@ -86,3 +86,15 @@ def test_experiment_on_ray(
     while ray.available_resources().get("CPU", 0) < 2:
         assert time.monotonic() < deadline, ray.available_resources()
         time.sleep(0.5)
+
+
+def test_a_model_asking_for_gpus_the_cluster_lacks_fails_setup_in_time(
+    ray_cluster: object, tmp_path: Path
+) -> None:
+    from bench_orchestrator.config import ModelSpec
+    from bench_orchestrator.envs.ray import RayManager
+    from bench_orchestrator.errors import EnvironmentSetupError
+
+    model = ModelSpec(config=str(tmp_path / "m.toml"), gpus=1, startup_timeout_s=3)
+    with pytest.raises(EnvironmentSetupError, match=r"1 GPUs for 'gpu-model' within 3 s"):
+        RayManager(tmp_path).setup("gpu-model", model)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bench_orchestrator.envs.base import Environment, EnvManager, ModelServer, log_tail
 from bench_orchestrator.envs.venvs import child_environment, synced_venv
@@ -28,17 +29,29 @@ def free_port(host: str = HOST) -> int:
         return int(sock.getsockname()[1])
 
 
+def _load_libc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+# Loaded here, in the parent: the child between fork and exec must not load libraries.
+_LIBC = _load_libc() if sys.platform.startswith("linux") else None
+PR_SET_PDEATHSIG = 1
+
+
 def die_with_parent() -> None:
     """In the child before exec (Linux): SIGTERM when the starting thread's process dies.
 
     A killed orchestrator then leaves no model server behind; the next run
     resumes and starts its own.
     """
-    import contextlib
-    import ctypes
-
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def probe_health(url: str) -> bool:

@@ -60,11 +60,16 @@ class ServerActor:
         self.server = None
 
 
-def _get(ref: Any) -> Any:
+def _get(ref: Any, timeout_s: float | None = None, waiting_for: str = "") -> Any:
     import ray
 
     try:
-        return ray.get(ref)
+        return ray.get(ref, timeout=timeout_s)
+    except ray.exceptions.GetTimeoutError as exc:
+        raise EnvironmentSetupError(
+            f"Ray did not start {waiting_for} within {timeout_s:.0f} s: "
+            f"no node has its resources free? (cluster: {ray.available_resources()})"
+        ) from exc
     except ray.exceptions.RayError as exc:
         cause = getattr(exc, "cause", None)
         raise EnvironmentSetupError(str(cause or exc)) from exc
@@ -98,7 +103,15 @@ class RayManager(EnvManager):
             num_cpus=model.cpus, num_gpus=model.gpus, name=None, max_restarts=0
         ).remote(str(self.cache_dir))
         env = Environment(model=name, handle=actor)
-        env.detail = _get(actor.setup.remote(name, model))
+        try:
+            env.detail = _get(
+                actor.setup.remote(name, model),
+                model.startup_timeout_s,
+                f"an actor with {model.cpus} CPUs and {model.gpus} GPUs for {name!r}",
+            )
+        except EnvironmentSetupError:
+            ray.kill(actor)
+            raise
         return env
 
     def mount_data(self, env: Environment, local_path: Path) -> str:
