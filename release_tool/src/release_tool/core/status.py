@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from release_tool.adapters import git_read
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode
 from release_tool.core.workspace import Layout, Member, Workspace
 
@@ -21,7 +20,9 @@ if TYPE_CHECKING:
 
     from packaging.version import Version
 
-SCHEMA = "release-tool.status/1"
+    from release_tool.adapters.git import RepoState
+    from release_tool.core.ports import GitRepo, RepoOpener
+
 _WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 
@@ -32,9 +33,6 @@ class TagRef:
     name: str
     version: Version
     commit: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"name": self.name, "version": str(self.version), "commit": self.commit}
 
 
 @dataclass(frozen=True)
@@ -64,35 +62,6 @@ class MemberStatus:
         tags = [t for t in (self.latest_dev, self.latest_stable) if t is not None]
         return max(tags, key=lambda t: t.version) if tags else None
 
-    def to_json(self) -> dict[str, Any]:
-        m = self.member
-        return {
-            "name": m.name,
-            "path": m.rel_path,
-            "layout": m.layout.value,
-            "version": m.version_text,
-            "version_problem": m.version_problem,
-            "latest_dev_tag": self.latest_dev.to_json() if self.latest_dev else None,
-            "latest_stable_tag": self.latest_stable.to_json() if self.latest_stable else None,
-            "commits_since_tag": self.commits_since_tag,
-            "uncommitted_changes": len(self.changed_paths),
-            "changed_paths": list(self.changed_paths),
-            "branch": self.branch,
-            "detached": self.detached,
-            "upstream": self.upstream,
-            "ahead": self.ahead,
-            "behind": self.behind,
-            "pins": {
-                mode: (
-                    {**pin.to_json(), "version": _str(self.pinned_versions.get(mode))}
-                    if pin
-                    else None
-                )
-                for mode, pin in self.pins.items()
-            },
-            "drift": list(self.drift),
-        }
-
 
 @dataclass(frozen=True)
 class WorkspaceStatus:
@@ -102,26 +71,6 @@ class WorkspaceStatus:
     members: list[MemberStatus]
     modes: dict[str, ModeState]
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema": SCHEMA,
-            "root": str(self.root),
-            "modes": {
-                name: {
-                    "present": mode.present,
-                    "path": str(mode.path.relative_to(self.root))
-                    if mode.path.is_relative_to(self.root)
-                    else str(mode.path),
-                }
-                for name, mode in self.modes.items()
-            },
-            "members": [m.to_json() for m in self.members],
-            "tag_schemes": [
-                {"template": template, "source": source, "members": names}
-                for (template, source), names in self.tag_schemes().items()
-            ],
-        }
-
     def tag_schemes(self) -> dict[tuple[str, str], list[str]]:
         """(template, source) -> the members using it: configured, detected or default."""
         out: dict[tuple[str, str], list[str]] = {}
@@ -129,10 +78,6 @@ class WorkspaceStatus:
             scheme = row.member.tag_scheme
             out.setdefault((scheme.template, scheme.source), []).append(row.member.name)
         return out
-
-
-def _str(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def member_tags(member: Member, tags: dict[str, str]) -> list[TagRef]:
@@ -145,7 +90,9 @@ def load_modes(workspace: Workspace) -> dict[str, ModeState]:
     return {mode: load_mode(mode, workspace.mode_path(mode)) for mode in MODES}
 
 
-def workspace_status(workspace: Workspace, names: list[str] | None = None) -> WorkspaceStatus:
+def workspace_status(
+    workspace: Workspace, names: list[str] | None = None, *, open_repo: RepoOpener
+) -> WorkspaceStatus:
     """Compute the status of the named members (default: all), in dependency order.
 
     Repos are read on a small thread pool, one task per repo (a libgit2
@@ -157,13 +104,16 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
     by_repo: dict[Path | None, list[Member]] = {}
     for member in members:
         by_repo.setdefault(member.repo_root, []).append(member)
+    for schemes in {id(m.schemes): m.schemes for m in members if m.schemes is not None}.values():
+        schemes.read_tags_with(lambda path: list(open_repo(path).tags()))
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
-        state = git_read.read_state(repo) if repo is not None else None
+        git = open_repo(repo) if repo is not None else None
+        state = git.state() if git is not None else None
         schemes = by_repo[repo][0].schemes
         if repo is not None and state is not None and schemes is not None:
             schemes.know_tags(repo, state.tags)  # detection need not read them again
-        return [_member_status(workspace, m, state, modes) for m in by_repo[repo]]
+        return [_member_status(workspace, m, git, state, modes) for m in by_repo[repo]]
 
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         done = {row.member.name: row for rows in pool.map(read_repo, by_repo) for row in rows}
@@ -173,7 +123,8 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
 def _member_status(
     workspace: Workspace,
     member: Member,
-    state: git_read.RepoState | None,
+    git: GitRepo | None,
+    state: RepoState | None,
     modes: dict[str, ModeState],
 ) -> MemberStatus:
     tags = member_tags(member, state.tags) if state else []
@@ -190,10 +141,8 @@ def _member_status(
         latest = max(
             (t for t in (latest_dev, latest_stable) if t), key=lambda t: t.version, default=None
         )
-        if state.head is not None:
-            commits = git_read.count_commits(
-                state.path, state.head, latest.commit if latest else None, subdir
-            )
+        if state.head is not None and git is not None:
+            commits = git.count_commits(state.head, latest.commit if latest else None, subdir)
         prefix = f"{member.rel_path}/"
         changed = (
             state.changed_paths
@@ -266,7 +215,6 @@ def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version |
 
 
 __all__ = [
-    "SCHEMA",
     "Layout",
     "MemberStatus",
     "TagRef",
