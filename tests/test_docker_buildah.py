@@ -15,11 +15,11 @@ base (the build stage's image: toolchain, headers, git).
 from __future__ import annotations
 
 import json
-import tomllib
 import os
 import re
 import shutil
 import subprocess
+import tomllib
 import uuid
 from pathlib import Path
 
