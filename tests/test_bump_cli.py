@@ -37,7 +37,7 @@ def test_dry_run_prints_the_plan_and_touches_nothing(tmp_path: Path) -> None:
         "releases:\n"
         "  alpha 0.1.0 -> 0.2.0\n"
         "  beta 0.1.0 -> 0.1.1  (dependent of alpha)\n"
-        "    requirement on alpha: 'alpha>=0.1,<0.2' -> 'alpha>=0.2.0'\n"
+        "    requirement on alpha: 'alpha>=0.1,<0.2' -> 'alpha>=0.2.0,<0.3'\n"
         "pins:\n"
         "  staging: alpha alpha-v0.1.0 -> alpha-v0.2.0\n"
         "  staging: beta beta-v0.1.0 -> beta-v0.1.1\n"
@@ -74,7 +74,7 @@ def test_bump_applies_commits_tags_and_pins(tmp_path: Path) -> None:
     assert data["applied"]["ok"] is True and data["applied"]["failed"] is None
     assert len(data["applied"]["done"]) == 9
     beta = (sb.root / "packages/beta/pyproject.toml").read_text()
-    assert 'version = "0.1.1"' in beta and '"alpha>=0.2.0",' in beta
+    assert 'version = "0.1.1"' in beta and '"alpha>=0.2.0,<0.3",' in beta
     assert git(sb.root, "show", "beta-v0.1.1:packages/beta/pyproject.toml") == beta.rstrip("\n")
     message = git(sb.root, "tag", "-l", "--format=%(contents)", "alpha-v0.2.0")
     # the tag message is the changelog entry, Markdown heading kept (--cleanup=verbatim)

@@ -65,8 +65,8 @@ def test_all_checks_pass_on_a_locked_workspace(tmp_path: Path) -> None:
     result = run_cli("check", cwd=sb.root)
     assert result.exit_code == 0, result.output
     assert set(states(result.stdout).values()) == {"ok"}
-    assert len(states(result.stdout)) == 10
-    assert "all 10 checks passed" in result.stderr
+    assert len(states(result.stdout)) == 13
+    assert "all 13 checks passed" in result.stderr
 
     # a stale lock fails: the staging pin changes but uv.lock does not
     edit(sb.root / "staging/pyproject.toml", 'tag = "core-v0.2.0.dev1"', 'tag = "core-v0.1.0"')

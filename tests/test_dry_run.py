@@ -96,7 +96,7 @@ def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
 DRY_COMMANDS = [
     ("bump", "--dev", "--changed", "--push"),
     ("bump", "--minor", "--all"),
-    ("promote", "prod", "--all", "--push", "--github-release"),
+    ("promote", "prod", "--all", "--release-head", "--push", "--github-release"),
     ("promote", "staging", "--all", "--push"),
     ("changes",),
     ("changelog",),
@@ -137,14 +137,16 @@ def test_commit_dry_run_with_uncommitted_work(sandbox: Sandbox, llm: ScriptedLLM
 
 
 def test_release_dry_run_says_who_would_write_the_notes(sandbox: Sandbox) -> None:
-    result = rt(sandbox, "promote", "prod", "--all", "--dry-run")
+    result = rt(sandbox, "promote", "prod", "--all", "--release-head", "--dry-run")
     assert result.exit_code == ExitCode.OK, result.output
     assert re.search(
         r"^release notes:\n  pkg-000 v0\.1\.1: would be written by the LLM from \d+ commits?$",
         result.stdout,
         re.MULTILINE,
     ), result.stdout
-    data = json.loads(rt(sandbox, "promote", "prod", "--all", "--dry-run", "--json").stdout)
+    data = json.loads(
+        rt(sandbox, "promote", "prod", "--all", "--release-head", "--dry-run", "--json").stdout
+    )
     assert data["schema"] == "release-tool.plan/1" and data["dry_run"] is True
     notes = {n["member"]: n for n in data["plan"]["release_notes"]}
     assert notes["pkg-000"]["commits"] >= 1
@@ -221,7 +223,7 @@ def test_dry_run_from_the_config_is_dry_too(
     before = fingerprint(sb)
     for command in (
         ("bump", "--dev", "--changed"),
-        ("promote", "prod", "--all"),
+        ("promote", "prod", "--all", "--release-head"),
         ("promote", "staging", "--all"),
         ("changelog",),
         ("init", "--force"),

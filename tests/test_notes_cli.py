@@ -78,7 +78,7 @@ def test_changelog_dry_run_writes_nothing_and_calls_nothing(ws: Path, llm_env) -
     result = run_cli("changelog", "alpha", "--dry-run", cwd=ws)
     assert result.exit_code == 0, result.stderr
     assert "would send 1 request(s), about" in result.stdout
-    assert "## [0.1.0] - " in result.stdout
+    assert "## [Unreleased]\n" in result.stdout
     assert not (ws / "packages/alpha/CHANGELOG.md").exists()
     assert llm_env.received == []
 

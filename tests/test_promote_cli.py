@@ -125,7 +125,8 @@ def test_notes_hook_writes_changelog_and_tag_message(
     assert rt(sb, "bump", "--dev", "pkg-001").exit_code == ExitCode.OK
     result = rt(sb, "promote", "prod", "pkg-001")
     assert result.exit_code == ExitCode.OK, result.output
-    assert ("pkg-001", "0.1.1", "v0.1.1.dev1") in calls
+    # a stable release's notes cover the whole cycle: since the previous stable tag
+    assert ("pkg-001", "0.1.1", "v0.1.0") in calls
     repo = sb.member("pkg-001").repo
     changelog = git(repo, "show", "v0.1.1:CHANGELOG.md")
     assert changelog == "# Changelog\n\n## [0.1.1]\n\n### Fixed\n- pkg-001 things"

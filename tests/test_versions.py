@@ -217,3 +217,57 @@ def test_table_agrees_with_real_uv(tmp_path: Path) -> None:
         elif got != expected:
             disagreements.append((current, parts, expected, got))
     assert disagreements == []
+
+
+@pytest.mark.parametrize(
+    ("requirement", "version", "expected"),
+    [
+        ("pkg>=0.1.1,<0.2", "0.2.0.dev1", "pkg>=0.2.0.dev1,<0.3"),  # cap exceeded: next cap
+        ("pkg>=0.1.1,<0.2", "0.1.2.dev1", "pkg>=0.1.2.dev1,<0.2"),  # cap holds: kept
+        ("pkg>=0.1,<1.0", "1.0.0.dev1", "pkg>=1.0.0.dev1,<2"),
+        ("pkg>=1.2,<=1.9", "2.0.0", "pkg>=2.0.0,<2.1"),  # same precision as the cap
+        ("pkg~=0.1.1", "0.2.0", "pkg>=0.2.0,<0.3"),  # ~= is a cap too
+        ("pkg~=1.4", "1.5.0", "pkg>=1.5.0,<2"),
+        ("pkg>=0.1", "0.2.0", "pkg>=0.2.0"),  # no cap: none added
+        ("pkg==0.1.0", "0.2.0", "pkg>=0.2.0"),
+        ("pkg>=0.1,!=0.1.5", "0.2.0", "pkg>=0.2.0,!=0.1.5"),
+        ("pkg>=0.1,!=0.2.0", "0.2.0", "pkg>=0.2.0"),  # an exclusion of the new version goes
+        ("pkg[extra]>=0.1,<0.2; python_version >= '3.11'", "0.2.0",
+         'pkg[extra]>=0.2.0,<0.3; python_version >= "3.11"'),
+    ],
+)  # fmt: skip
+def test_rewrite_requirement_keeps_or_raises_the_cap(
+    requirement: str, version: str, expected: str
+) -> None:
+    from release_tool.core.versions import rewrite_requirement
+
+    assert rewrite_requirement(requirement, Version(version)) == expected
+
+
+@pytest.mark.parametrize(
+    ("requirement", "expected"),
+    [
+        ("pkg>=0.2.0.dev1,<0.3", "pkg>=0.2.0,<0.3"),
+        ("pkg>=0.2.0rc1", "pkg>=0.2.0"),
+        ("pkg>=0.2.0,<0.3", "pkg>=0.2.0,<0.3"),  # already stable: unchanged
+        ("pkg", "pkg"),
+    ],
+)
+def test_stable_requirement_drops_dev_lower_bounds(requirement: str, expected: str) -> None:
+    from release_tool.core.mode_constraints import stable_requirement
+
+    assert stable_requirement(requirement) == expected
+
+
+def test_unsatisfied_names_the_dependency_and_the_pin() -> None:
+    from release_tool.core.mode_constraints import unsatisfied
+
+    reqs = [("a", "a>=0.2.0,<0.3"), ("b", "b>=1"), ("ext", "ext>=1")]
+    found = unsatisfied("c", reqs, {"a": Version("0.1.1"), "b": None}, "prod")
+    assert found == [
+        "c needs a>=0.2.0,<0.3; prod would pin a 0.1.1",
+        "c needs b>=1; prod does not pin b",
+    ]
+    assert unsatisfied("c", [("a", "a>=0.2.0.dev1")], {"a": Version("0.2.0.dev1")}, "prod") == [
+        "c needs a>=0.2.0.dev1; prod would pin a dev a 0.2.0.dev1"
+    ]

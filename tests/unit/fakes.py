@@ -38,6 +38,8 @@ class FakeRepo:
     branch_name: str | None = "main"
     commits: list[FakeCommit] = field(default_factory=list)
     tag_map: dict[str, str] = field(default_factory=dict)
+    tag_messages: dict[str, str] = field(default_factory=dict)
+    """Annotated tags: name -> message."""
     dirty: list[str] = field(default_factory=list)
     remotes: dict[str, str] = field(default_factory=dict)
     """Remote name -> URL."""
@@ -103,6 +105,12 @@ class FakeRepo:
     def tags(self) -> dict[str, str]:
         return dict(self.tag_map)
 
+    def tag_names(self) -> list[str]:
+        return list(self.tag_map)
+
+    def tag_message(self, name: str, *, strip_signature: bool = False) -> str | None:
+        return self.tag_messages.get(name)
+
     def tag_commit(self, name: str) -> str | None:
         return self.tag_map.get(name)
 
@@ -125,6 +133,9 @@ class FakeRepo:
 
     def changed_paths(self, ignore: Sequence[str] = ()) -> list[str]:
         return sorted(p for p in self.dirty if not any(_under(p, i) for i in ignore))
+
+    def gitlinks(self) -> dict[str, str]:
+        return {}  # the fakes model no submodule pointers
 
     def state(self, *, with_changes: bool = True) -> RepoState:
         return RepoState(

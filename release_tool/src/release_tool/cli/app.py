@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "bump",
     "promote",
     "resume",
+    "push",
     "dev_branch",
     "docker",
 )

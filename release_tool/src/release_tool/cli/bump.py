@@ -82,5 +82,9 @@ def register(app: typer.Typer) -> None:
             push=push,
             dry_run=dry_run or workspace.config.dry_run,
         )
+        if not options.dry_run:  # a pending run explains a dirty tree better than "uncommitted"
+            from release_tool.core.guard import refuse_pending
+
+            refuse_pending(workspace.root)
         plan = plan_bump(workspace, options, open_repo=app_state.open_repo)
         run_plan(term, workspace.root, plan, as_json=as_json)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from release_tool.cli.context import state
 from release_tool.cli.options import JsonOption
+
+if TYPE_CHECKING:
+    from release_tool.core.ports import RepoOpener
+    from release_tool.core.workspace import Member, Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +20,11 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         members: Annotated[list[str] | None, typer.Argument(help="Members (default: all).")] = None,
         version: Annotated[
-            str | None, typer.Option("--version", help="Heading version (default: the member's).")
+            str | None,
+            typer.Option(
+                "--version",
+                help="Heading version, higher than the latest tag (default: Unreleased).",
+            ),
         ] = None,
         since: Annotated[
             str | None, typer.Option("--since", help="Start tag (default: the latest tag).")
@@ -32,8 +40,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Insert a Keep a Changelog entry into each member's CHANGELOG.md.
 
-        The entry covers the member's commits since its latest tag, written by
-        the configured LLM (validated against the commits) or from the commits.
+        The entry covers the member's commits since its latest tag, filed under
+        ## [Unreleased] (or --version, which must be higher than that tag),
+        written by the configured LLM (validated against the commits) or from
+        the commits. A released version's entry is never rewritten.
         --dry-run prints the commit-based entry and what would be sent, and
         calls no model.
         """
@@ -51,8 +61,14 @@ def register(app: typer.Typer) -> None:
             llm=ws.config.llm, use_llm=not no_llm, fail_on_secret=fail_on_secret, dry_run=dry_run
         )
         results: list[dict[str, Any]] = []
-        for member in ws.select(members):
-            heading = version or member.version_text or "Unreleased"
+        selected = ws.select(members)
+        headings = changelog_headings(ws, selected, version, app_state.open_repo)
+        if not dry_run:  # the workspace lock, held until the command ends
+            from release_tool.core.guard import mutating
+
+            ctx.with_resource(mutating(ws.root, "changelog"))
+        for member in selected:
+            heading = headings[member.name]
             changes = collect_member(ws, member, since_tag=since or LATEST, uncommitted=False)
             notes = notes_from_changes(changes, heading, options)
             data = notes.to_json()
@@ -85,3 +101,36 @@ def register(app: typer.Typer) -> None:
             from release_tool.cli.output import ChangelogOutput, document
 
             term.json(document(ChangelogOutput(dry_run=dry_run, members=results)))
+
+
+def changelog_headings(
+    ws: Workspace, members: list[Member], version: str | None, open_repo: RepoOpener
+) -> dict[str, str]:
+    """Each member's entry heading: ``Unreleased``, or ``version`` checked against its tags.
+
+    Work after the latest tag is not that tag's release, and a released
+    version's entry is history: ``--version`` must be a valid PEP 440
+    version higher than every member's latest tag.
+    """
+    from packaging.version import InvalidVersion, Version
+
+    from release_tool.core.status import workspace_status
+    from release_tool.core.versions import BumpUsageError
+    from release_tool.errors import PlanRefusedError
+
+    if version is None:
+        return {m.name: "Unreleased" for m in members}
+    try:
+        wanted = Version(version)
+    except InvalidVersion:
+        raise BumpUsageError(f"{version!r} is not a valid PEP 440 version") from None
+    rows = workspace_status(ws, [m.name for m in members], open_repo=open_repo).members
+    for row in rows:
+        latest = row.latest_tag
+        if latest is not None and wanted <= latest.version:
+            raise PlanRefusedError(
+                f"{row.member.name}: --version {wanted} is not higher than its latest tag "
+                f"{latest.name}; a released version's entry is not rewritten",
+                hint="omit --version (the entry goes under [Unreleased]) or name a higher one",
+            )
+    return {m.name: str(wanted) for m in members}

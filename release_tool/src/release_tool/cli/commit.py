@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
         or, without one, from the changed paths.
         """
         from release_tool.adapters.llm import resolve_endpoint
+        from release_tool.cli.output_rows import CommitRow
         from release_tool.notes.collect import collect_member
         from release_tool.notes.commit_message import commit_message
         from release_tool.notes.release import NotesOptions
@@ -48,13 +49,18 @@ def register(app: typer.Typer) -> None:
         ws = app_state.workspace()
         dry_run = dry_run or ws.config.dry_run
         options = NotesOptions(llm=ws.config.llm, use_llm=not no_llm, fail_on_secret=fail_on_secret)
+        if not dry_run:  # the workspace lock, held until the command ends
+            from release_tool.core.guard import mutating
+
+            ctx.with_resource(mutating(ws.root, "commit"))
         results: list[dict[str, Any]] = []
+        chat = app_state.chat(ws.config.llm)
         for member in ws.select(members):
             changes = collect_member(ws, member, history=False)
             if not changes.dirty:
                 continue
-            written = commit_message(changes, options, call=not dry_run)
-            data = written.to_json()
+            written = commit_message(changes, options, client=chat, call=not dry_run)
+            data = CommitRow.of(written).model_dump(mode="json")
             data["would_send"] = outgoing_json([written.request], written.outgoing)
             if dry_run:
                 results.append(data)

@@ -46,14 +46,25 @@ def register(app: typer.Typer) -> None:
         no_changelog: Annotated[
             bool, typer.Option("--no-changelog", help="Do not write CHANGELOG.md entries.")
         ] = False,
+        release_head: Annotated[
+            bool,
+            typer.Option(
+                "--release-head",
+                help="prod: release HEAD even with commits after the staged dev tag.",
+            ),
+        ] = False,
         dry_run: DryRunOpt = False,
         as_json: JsonOption = False,
         resume: ResumeOpt = False,
     ) -> None:
         """promote prod: stable versions, tags, prod pins and lock, then the next dev cycle.
 
+        Without names, prod gets every member whose staging pin is newer than
+        its prod pin, released from the staged dev tag's content; commits
+        after that tag are refused (bump --dev first) unless --release-head.
+
         promote staging: pin staging to each member's newest existing tag and
-        re-lock; no new versions.
+        re-lock (default: every member); no new versions.
         """
         from release_tool.core.release import (
             ReleaseOptions,
@@ -79,8 +90,13 @@ def register(app: typer.Typer) -> None:
             push=push,
             github_release=github_release,
             changelog=not no_changelog,
+            release_head=release_head,
             dry_run=dry_run or workspace.config.dry_run,
         )
+        if not options.dry_run:  # a pending run explains a dirty tree better than "uncommitted"
+            from release_tool.core.guard import refuse_pending
+
+            refuse_pending(workspace.root)
         planner = plan_promote_prod if target is Target.prod else plan_promote_staging
         plan = planner(workspace, options, open_repo=app_state.open_repo)
         run_plan(term, workspace.root, plan, as_json=as_json)

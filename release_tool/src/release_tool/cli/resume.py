@@ -18,10 +18,25 @@ def register(app: typer.Typer) -> None:
         abort: Annotated[
             bool, typer.Option("--abort", help="Undo the interrupted run instead of finishing it.")
         ] = False,
+        delete_published: Annotated[
+            bool,
+            typer.Option(
+                "--delete-published",
+                help="With --abort: also delete refs the run already pushed (asks first).",
+            ),
+        ] = False,
+        yes: Annotated[
+            bool, typer.Option("--yes", help="Confirm --delete-published without asking.")
+        ] = False,
         dry_run: DryRunOpt = False,
         as_json: JsonOption = False,
     ) -> None:
-        """Finish the run recorded in .release-tool/journal.jsonl (after a crash or kill)."""
+        """Finish the run recorded in .release-tool/journal.jsonl (after a crash or kill).
+
+        --abort undoes the run's local steps; once the run has pushed, it
+        stops and lists the published refs (finish forward with `resume`)
+        unless --delete-published is given and confirmed.
+        """
         app_state = state(ctx)
         term = app_state.terminal
         root = app_state.workspace_root()
@@ -30,9 +45,17 @@ def register(app: typer.Typer) -> None:
             run_resume(term, root, as_json=as_json, command=None, dry_run=dry_run)
             return
         from release_tool.cli.output import AbortOutput, document
+        from release_tool.core.abort_policy import abort_guard
         from release_tool.core.journal import abort as abort_run
 
-        report = abort_run(root)
+        def confirm(published: list[str]) -> bool:
+            if yes:
+                return True
+            term.warn("deleting published refs: " + ", ".join(published))
+            return typer.confirm("Delete these published refs?", default=False, err=True)
+
+        guard = abort_guard(delete_published=delete_published, confirm=confirm)
+        report = abort_run(root, guard=guard)
         if as_json:
             output = AbortOutput(
                 command=report.command, undone=report.undone, undo_errors=report.undo_errors

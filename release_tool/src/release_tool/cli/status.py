@@ -38,12 +38,22 @@ def register(app: typer.Typer) -> None:
                 f"submodule(s) not initialized: {paths}",
                 hint=f"run: git submodule update --init {paths}",
             )
+        from release_tool.core.journal import pending_journal
+
+        pending = pending_journal(workspace.root)
+        if pending is not None:  # first: the tree is mid-run, every row below may be stale
+            term.warn(
+                f"an interrupted run ({pending.command}) awaits `release-tool resume` "
+                "(or `release-tool resume --abort`)"
+            )
         result = workspace_status(workspace, members or None, open_repo=app_state.open_repo)
         if as_json:
             from release_tool.cli.output import document
             from release_tool.cli.status_output import StatusOutput
 
-            term.json(document(StatusOutput.of(result)))
+            term.json(
+                document(StatusOutput.of(result, pending_run=pending.command if pending else None))
+            )
         else:
             term.render(render_table(result, width=term.out.width))
         schemes = {row.member.name: row.member.tag_scheme for row in result.members}

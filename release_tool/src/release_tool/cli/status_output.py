@@ -123,12 +123,15 @@ class StatusOutput(Document):
     modes: dict[str, ModeOut]
     members: list[MemberOut]
     tag_schemes: list[TagSchemeOut]
+    pending_run: dict[str, str] | None = None
+    """``{"command": ...}`` of an interrupted run awaiting ``resume``, else null."""
 
     @classmethod
-    def of(cls, status: WorkspaceStatus) -> StatusOutput:
+    def of(cls, status: WorkspaceStatus, *, pending_run: str | None = None) -> StatusOutput:
         root = status.root
         return cls(
             root=str(root),
+            pending_run={"command": pending_run} if pending_run else None,
             modes={
                 name: ModeOut(
                     present=mode.present,

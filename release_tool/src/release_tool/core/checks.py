@@ -142,6 +142,22 @@ def _pinned(ctx: CheckContext) -> Iterator[tuple[str, Member, Pin, Version | Non
                 yield mode, row.member, pin, row.pinned_versions.get(mode)
 
 
+@check("no-pending-run", "no interrupted run awaits resume (.release-tool/journal.jsonl)")
+def _no_pending_run(ctx: CheckContext) -> list[Problem]:
+    from release_tool.core.journal import pending_journal
+
+    pending = pending_journal(ctx.workspace.root)
+    if pending is None:
+        return []
+    return [
+        Problem(
+            ".release-tool/journal.jsonl",
+            f"an interrupted run ({pending.command}) awaits resume",
+            "release-tool resume (finish it) or release-tool resume --abort (undo it)",
+        )
+    ]
+
+
 @check("submodules", "submodules are initialized and their recorded commits exist")
 def _submodules(ctx: CheckContext) -> list[Problem]:
     ws = ctx.workspace
@@ -347,6 +363,57 @@ def _locks_fresh(ctx: CheckContext) -> list[Problem]:
             detail = (result.stderr.strip().splitlines() or ["uv lock --check failed"])[-1]
             problems.append(Problem(mode, detail, f"uv lock --directory {rel}"))
     return problems
+
+
+@check("dev-lock-fresh", "the workspace's own uv.lock is up to date (uv lock --check)")
+def _dev_lock_fresh(ctx: CheckContext) -> list[Problem]:
+    root = ctx.workspace.root
+    if not (root / "uv.lock").is_file():
+        return []
+    result = uv.lock_check(root, timeout=ctx.lock_timeout)
+    if result.ok:
+        return []
+    detail = (result.stderr.strip().splitlines() or ["uv lock --check failed"])[-1]
+    return [Problem("uv.lock", detail, "uv lock (then commit uv.lock)")]
+
+
+@check(
+    "published",
+    "pinned tags and submodule commits are on the remotes; local tags equal the remote ones",
+)
+def _published(ctx: CheckContext) -> list[Problem]:
+    from release_tool.core.pending_push import pending_pushes
+
+    try:
+        pending = pending_pushes(ctx.workspace, Repo)
+    except ReleaseToolError as exc:
+        return [Problem("remote", str(exc.message), "check the network and the remote URL")]
+    problems = [Problem(p.repo, p.message, p.fix) for p in pending.problems]
+    problems += [
+        Problem(path, f"the root records commit {sha[:12]}, not pushed yet", "release-tool push")
+        for path, sha in pending.unpublished_pointers
+        if not any(p.repo == path and p.pointer for p in pending.problems)
+    ]
+    pinned = _pinned_tags_by_repo(ctx)
+    for repo in pending.repos:
+        for tag in repo.tags:
+            if tag in pinned.get(repo.repo, set()):
+                problems.append(
+                    Problem(
+                        repo.repo, f"pinned tag {tag} is not on the remote", "release-tool push"
+                    )
+                )
+    return problems
+
+
+def _pinned_tags_by_repo(ctx: CheckContext) -> dict[str, set[str]]:
+    from release_tool.core.selection import repo_rel
+
+    found: dict[str, set[str]] = {}
+    for _mode, member, pin, _version in _pinned(ctx):
+        if pin.tag and member.repo_root is not None:
+            found.setdefault(repo_rel(ctx.workspace, member), set()).add(pin.tag)
+    return found
 
 
 @check("heads-attached", "member repositories are on a branch (not a detached HEAD)", "warning")

@@ -146,11 +146,17 @@ def resume(
         return report
 
 
-def abort(root: Path) -> ApplyReport:
-    """Undo every step of the interrupted run recorded in the journal."""
+def abort(root: Path, *, guard: Callable[[Path, Plan, Journal], None] | None = None) -> ApplyReport:
+    """Undo every step of the interrupted run recorded in the journal.
+
+    ``guard`` runs first and may refuse (``core.abort_policy``: published
+    refs are not deleted without an explicit flag and a confirmation).
+    """
     with workspace_lock(root, "abort"):
         journal = require_journal(root)
         plan = journal.plan
+        if guard is not None:
+            guard(root, plan, journal)
         report = ApplyReport(command=plan.command)
         _rollback(root, plan, journal, report, None)
         _close(root, journal, "aborted")

@@ -14,6 +14,14 @@ from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 
+from release_tool.core.mode_constraints import (
+    current_requirements,
+    refuse_unsatisfied,
+    stable_requirement,
+    tag_requirements,
+    unsatisfied,
+)
+from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import Plan
 from release_tool.core.release_steps import (
     ReleaseChange,
@@ -21,16 +29,23 @@ from release_tool.core.release_steps import (
     build_plan,
     mode_steps,
     pin_update,
-    push_step,
     root_commit,
 )
-from release_tool.core.selection import has_changes, preflight_repos, select_members
+from release_tool.core.selection import preflight_repos, select_members
+from release_tool.core.staged import (
+    Commit,
+    changed_since_prod,
+    staged_newer_than_prod,
+    staged_tag,
+    unstaged_commits,
+)
 from release_tool.core.status import WorkspaceStatus, load_modes, workspace_status
 from release_tool.core.versions import (
     BumpPart,
     dev_bump_parts,
     next_version,
     parts_for_kind,
+    rewrite_requirement,
     stable_version,
 )
 from release_tool.errors import PlanRefusedError
@@ -42,6 +57,7 @@ if TYPE_CHECKING:
     from release_tool.core.modes import Pin
     from release_tool.core.plan import Step
     from release_tool.core.ports import RepoOpener
+    from release_tool.core.status import MemberStatus
     from release_tool.core.workspace import Member, Workspace
 
 
@@ -75,36 +91,59 @@ def plan_bump(workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoO
 def plan_promote_prod(
     workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoOpener
 ) -> Plan:
-    """Plan ``promote prod``: stable versions and tags, prod (and staging) pins, next dev cycle."""
+    """Plan ``promote prod``: stable versions and tags, prod (and staging) pins, next dev cycle.
+
+    Without names: every member whose staging pin is newer than its prod
+    pin. Each release is made from the content of the staged tag; commits
+    after it are refused unless ``options.release_head``.
+    """
     status = workspace_status(workspace, open_repo=open_repo)
-    chosen = select_members(workspace, status, options.selection, open_repo)
+    chosen = select_members(
+        workspace,
+        status,
+        options.selection,
+        open_repo,
+        default=staged_newer_than_prod,
+        changed=lambda row: changed_since_prod(row, open_repo),
+    )
     initial: dict[str, tuple[Version, str]] = {}
     notes = []
+    unstaged: list[str] = []
     for row in chosen:
         current = _version(row.member)
         stable_tag = row.latest_stable
-        if (
-            not current.is_prerelease
-            and stable_tag
-            and stable_tag.version == current
-            and not row.commits_since_tag
-        ):
-            notes.append(f"{row.member.name}: {current} is already released ({stable_tag.name})")
+        staged = staged_tag(row, open_repo)
+        if staged is not None and stable_tag is not None and stable_tag.version >= staged.version:
+            staged = stable_tag  # staging is behind: what prod has is the base
+        after = unstaged_commits(workspace, row, staged, open_repo) if staged else []
+        if staged is not None and not after:
+            if not staged.version.is_prerelease:
+                notes.append(
+                    f"{row.member.name}: nothing new since {staged.name}"
+                    if current.is_prerelease
+                    else f"{row.member.name}: {staged.version} is already released ({staged.name})"
+                )
+                continue
+            initial[row.member.name] = (stable_version(staged.version), "selected")
             continue
-        dev_tag = row.latest_dev
-        new_dev = dev_tag is not None and (
-            stable_tag is None or dev_tag.version > stable_tag.version
-        )
-        if stable_tag is not None and not new_dev and not has_changes(row, open_repo):
-            notes.append(f"{row.member.name}: nothing new since {stable_tag.name}")
+        if not options.release_head:
+            unstaged.append(_unstaged_line(row.member.name, staged.name if staged else None, after))
             continue
         target = (
             current
             if not current.is_prerelease and (not stable_tag or stable_tag.version < current)
             else stable_version(current)
         )
-        initial[row.member.name] = (target, "selected")
+        initial[row.member.name] = (target, "selected (HEAD)")
+    if unstaged:
+        names = " ".join(line.split(":", 1)[0] for line in unstaged)
+        raise PlanRefusedError(
+            "not what staging tested:\n  " + "\n  ".join(unstaged),
+            hint=f"stage them first: release-tool bump --dev {names} "
+            "(then promote prod), or release HEAD with --release-head",
+        )
     changes = _with_dependents(workspace, status, initial, kind="stable")
+    _stable_constraints(changes, status)
     command = "promote prod " + options.selection.describe()
     return build_plan(
         workspace,
@@ -119,12 +158,74 @@ def plan_promote_prod(
     )
 
 
+def _unstaged_line(name: str, tag: str | None, after: list[Commit]) -> str:
+    if tag is None:
+        return f"{name}: no release tag yet (staging never pinned it)"
+    if after and after[0].diverged:
+        return (
+            f"{name}: HEAD {after[0].sha[:7]} does not hold the staged tag {tag} "
+            "(is the dev branch of its repo merged into this branch?)"
+        )
+    shown = "; ".join(f"{c.sha[:7]} {c.subject}" for c in after[:5])
+    more = f" (+{len(after) - 5} more)" if len(after) > 5 else ""
+    return f"{name}: {len(after)} commit(s) after the staged tag {tag}: {shown}{more}"
+
+
+def _stable_constraints(changes: list[ReleaseChange], status: WorkspaceStatus) -> None:
+    """No dev lower bounds in stable releases; refuse dependencies prod would not have."""
+    prod_versions: dict[str, Version | None] = {
+        row.member.name: row.pinned_versions.get("prod") for row in status.members
+    }
+    if not any(row.pins.get("prod") for row in status.members):  # no prod mode: stable tags
+        prod_versions = {
+            row.member.name: row.latest_stable.version if row.latest_stable else None
+            for row in status.members
+        }
+    for change in changes:
+        prod_versions[change.member.name] = change.new
+    problems: list[str] = []
+    for change in changes:
+        requirements = current_requirements(change.member.dependencies, change.updates)
+        for dep, requirement in requirements:
+            stable = stable_requirement(requirement)
+            if stable != requirement:
+                original = next(
+                    (old for d, old, new in change.updates if new == requirement),
+                    requirement,
+                )
+                change.updates = [u for u in change.updates if u[1] != original]
+                change.updates.append((dep, original, stable))
+        requirements = current_requirements(change.member.dependencies, change.updates)
+        problems += unsatisfied(change.member.name, requirements, prod_versions, "prod")
+    wanted = sorted({*_dep_names(problems), *(c.member.name for c in changes)})
+    refuse_unsatisfied(
+        problems,
+        "prod",
+        "promote the dependencies too (or first): release-tool promote prod " + " ".join(wanted),
+    )
+
+
+def _dep_names(problems: list[str]) -> set[str]:
+    out = set()
+    for line in problems:
+        requirement = line.split(" needs ", 1)[1].split(";", 1)[0]
+        out.add(Requirement(requirement).name)
+    return out
+
+
 def plan_promote_staging(
     workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoOpener
 ) -> Plan:
-    """Plan ``promote staging``: pin staging to each member's newest existing tag, re-lock."""
+    """Plan ``promote staging``: pin staging to each member's newest existing tag, re-lock.
+
+    Without names every member is considered. A member whose tag needs a
+    dependency version staging would not pin is refused before anything
+    is written.
+    """
     status = workspace_status(workspace, open_repo=open_repo)
-    chosen = select_members(workspace, status, options.selection, open_repo)
+    chosen = select_members(
+        workspace, status, options.selection, open_repo, default=lambda row: True
+    )
     modes = load_modes(workspace)
     staging = modes["staging"]
     if not staging.present:
@@ -134,6 +235,7 @@ def plan_promote_staging(
     updates: list[pins.PinUpdate] = []
     pin_rows = []
     notes = []
+    new_pins: dict[str, tuple[MemberStatus, str, Version]] = {}
     for row in chosen:
         newest = max(
             (t for t in (row.latest_dev, row.latest_stable) if t),
@@ -151,13 +253,21 @@ def plan_promote_staging(
             continue
         updates.append(pin_update(workspace, row.member, newest.name, modes))
         pin_rows.append(("staging", row.member.name, current.ref if current else None, newest.name))
+        new_pins[row.member.name] = (row, newest.name, newest.version)
+    _refuse_staging_gaps(workspace, status, new_pins, open_repo)
     branches = preflight_repos(workspace, ["."], open_repo)
     steps: list[Step] = []
     if updates:
         steps += mode_steps(workspace, {"staging": updates}, modes, lock_dev=False)
         steps.append(root_commit(["staging"], [], False, False, pin_rows))
         if options.push:
-            steps.append(push_step(".", branches["."], [], workspace.config.git_remote))
+            steps += publish_steps(
+                workspace,
+                PendingPushes() if options.dry_run else pending_pushes(workspace, open_repo),
+                branches={".": branches["."]},
+                planned_tags={},
+                remote=workspace.config.git_remote,
+            )
     return Plan(
         command="promote staging " + options.selection.describe(),
         steps=tuple(steps),
@@ -170,6 +280,34 @@ def plan_promote_staging(
 def _pins_commit(pin: Pin | None, commit: str) -> bool:
     """Whether ``pin`` is a rev pin of ``commit``."""
     return pin is not None and pin.rev is not None and pin.rev == commit
+
+
+def _refuse_staging_gaps(
+    workspace: Workspace,
+    status: WorkspaceStatus,
+    new_pins: dict[str, tuple[MemberStatus, str, Version]],
+    open_repo: RepoOpener,
+) -> None:
+    """Each newly pinned tag's internal requirements must hold for staging's pins."""
+    versions: dict[str, Version | None] = {
+        row.member.name: row.pinned_versions.get("staging") for row in status.members
+    }
+    versions.update({name: version for name, (_, _, version) in new_pins.items()})
+    problems: list[str] = []
+    for name, (row, tag, _) in new_pins.items():
+        member = row.member
+        repo = member.repo_root or workspace.root
+        rel = "pyproject.toml"
+        if not member.layout.has_own_repo:
+            rel = f"{member.rel_path}/{rel}"
+        text = open_repo(repo).read_file_at(f"refs/tags/{tag}", rel)
+        if text is None:
+            continue
+        requirements = tag_requirements(text, set(workspace.members))
+        problems += unsatisfied(name, requirements, versions, "staging")
+    refuse_unsatisfied(
+        problems, "staging", "make the dependency's release first: release-tool bump --dev NAME"
+    )
 
 
 # -- shared construction ------------------------------------------------------
@@ -195,7 +333,8 @@ def _with_dependents(
                 continue
             req = Requirement(dep.requirement)
             if not req.specifier.contains(new_versions[dep.name], prereleases=True):
-                updates.append((dep.name, dep.requirement, _widened(req, new_versions[dep.name])))
+                new_req = rewrite_requirement(dep.requirement, new_versions[dep.name])
+                updates.append((dep.name, dep.requirement, new_req))
                 breakers.append(dep.name)
         if name in initial:
             version, reason = initial[name]
@@ -227,13 +366,6 @@ def _kind_of(parts: list[BumpPart]) -> str:
         if part in parts:
             return part.value
     return "stable"
-
-
-def _widened(req: Requirement, version: Version) -> str:
-    """The requirement with its version range replaced by ``>=version`` (extras, marker kept)."""
-    extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
-    marker = f"; {req.marker}" if req.marker else ""
-    return f"{req.name}{extras}>={version}{marker}"
 
 
 def _version(member: Member) -> Version:

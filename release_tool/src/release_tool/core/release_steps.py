@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from release_tool.core import pinning, pins
+from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import Plan, PlannedNotes, Release, Step, StepKind
 from release_tool.core.release_texts import release_texts
 from release_tool.core.rev_pins import pinned_version
@@ -23,7 +24,7 @@ from release_tool.core.selection import (
     preflight_tags,
     repo_rel,
 )
-from release_tool.core.status import MemberStatus, WorkspaceStatus, load_modes
+from release_tool.core.status import MemberStatus, TagRef, WorkspaceStatus, load_modes
 from release_tool.core.versions import BumpPart, next_dev_cycle
 from release_tool.errors import WorkspaceError
 
@@ -45,6 +46,8 @@ class ReleaseOptions:
     push: bool = False
     github_release: bool = False
     changelog: bool = True
+    release_head: bool = False
+    """``promote prod``: release HEAD even when it has commits staging never saw."""
     dry_run: bool = False
     """Plan read-only: no LLM call, no cache write, no network (remote tags not checked)."""
 
@@ -143,9 +146,15 @@ def build_plan(
             )
         )
     if options.push:
-        for rel in sorted({repo_rel(workspace, c.member) for c in changes} - {"."}):
-            steps.append(push_step(rel, branches[rel], planned_tags.get(rel, []), remote))
-        steps.append(push_step(".", branches["."], planned_tags.get(".", []), remote))
+        written = {repo_rel(workspace, c.member) for c in changes} | {"."}
+        steps += publish_steps(
+            workspace,
+            # a dry run reads no remote: it shows this run's pushes only
+            PendingPushes() if options.dry_run else pending_pushes(workspace, open_repo, remote),
+            branches={rel: branches[rel] for rel in written},
+            planned_tags=planned_tags,
+            remote=remote,
+        )
     if options.github_release:
         steps.append(
             Step(
@@ -214,7 +223,7 @@ def _release_steps(
             )
             in_repo = _in_repo(workspace, member, "pyproject.toml")
             paths.append(in_repo)
-            previous = change.row.latest_tag
+            previous = notes_start(change.row, change.new)
             texts = release_texts(
                 workspace,
                 member,
@@ -259,6 +268,17 @@ def _release_steps(
             )
         )
     return steps
+
+
+def notes_start(row: MemberStatus, new: Version) -> TagRef | None:
+    """Where a release's notes start: the previous stable tag for a stable release.
+
+    A stable release covers its whole cycle (every dev release in it); a
+    dev or pre-release covers what came since the previous tag of any kind.
+    """
+    if new.is_prerelease:
+        return row.latest_tag
+    return row.latest_stable
 
 
 def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[Step]:
@@ -376,17 +396,6 @@ def _pin_label(update: pins.PinUpdate | str, tag: str | None = None) -> str:
         name = update
     assert tag is not None
     return tag if tag.startswith(name) else f"{name} {tag}"
-
-
-def push_step(rel: str, branch: str, tags: list[str], remote: str) -> Step:
-    return Step(
-        StepKind.PUSH,
-        f"push --atomic {rel}: {branch}" + "".join(f", {t}" for t in tags),
-        repo=rel,
-        branch=branch,
-        tags=tuple(tags),
-        remote=remote,
-    )
 
 
 def pin_update(workspace: Workspace, member: Member, tag: str, mode_states: dict) -> pins.PinUpdate:

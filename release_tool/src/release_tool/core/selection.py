@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from release_tool.errors import GitError, PlanRefusedError, ReleaseToolError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from release_tool.core.ports import RepoOpener
     from release_tool.core.status import MemberStatus, WorkspaceStatus
@@ -46,26 +46,39 @@ def select_members(
     status: WorkspaceStatus,
     selection: Selection,
     open_repo: RepoOpener,
+    *,
+    default: Callable[[MemberStatus], bool] | None = None,
+    changed: Callable[[MemberStatus], bool] | None = None,
 ) -> list[MemberStatus]:
-    """The chosen members (dependency order); an unknown name is a ``NotFoundError``."""
+    """The chosen members (dependency order); an unknown name is a ``NotFoundError``.
+
+    ``default`` picks the members when none are named and neither
+    ``--changed`` nor ``--all`` is given (``promote`` acts on what staging
+    holds); without it such a selection is refused. ``changed`` replaces
+    the ``--changed`` test (commits since the latest tag).
+    """
     if workspace.uninitialized:
         paths = " ".join(workspace.uninitialized)
         raise GitError(
             f"submodule(s) not initialized: {paths}",
             hint=f"run: git submodule update --init {paths}",
         )
+    rows = {row.member.name: row for row in status.members}
     if not (selection.names or selection.changed or selection.all):
+        if default is not None:
+            wanted_rows = [rows[n] for n in workspace.graph.order(set(rows)) if n in rows]
+            return [row for row in wanted_rows if default(row)]
         raise PlanRefusedError(
             "no members selected", hint="name members, or pass --changed or --all"
         )
-    rows = {row.member.name: row for row in status.members}
     if selection.names:
         wanted = {workspace.member(name).name for name in selection.names}
     else:
         wanted = set(rows)
     chosen = [rows[name] for name in workspace.graph.order(wanted) if name in rows]
     if selection.changed:
-        chosen = [row for row in chosen if has_changes(row, open_repo)]
+        test = changed or (lambda row: has_changes(row, open_repo))
+        chosen = [row for row in chosen if test(row)]
     return chosen
 
 

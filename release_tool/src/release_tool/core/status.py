@@ -170,7 +170,7 @@ def _member_status(
     return _with_drift(workspace, status, git)
 
 
-def _with_drift(workspace: Workspace, s: MemberStatus, git: GitRepo | None) -> MemberStatus:
+def _with_drift(workspace: Workspace, s: MemberStatus, git: GitRepo | None = None) -> MemberStatus:
     from dataclasses import replace
 
     drift: list[str] = []
@@ -180,7 +180,7 @@ def _with_drift(workspace: Workspace, s: MemberStatus, git: GitRepo | None) -> M
     }
     if member.version_problem:
         drift.append("unmanaged-version")
-    if s.commits_since_tag:
+    if s.commits_since_tag and _unreleased(s, git):
         drift.append("unreleased")
     if s.changed_paths:
         drift.append("uncommitted")
@@ -208,6 +208,15 @@ def _with_drift(workspace: Workspace, s: MemberStatus, git: GitRepo | None) -> M
         if newest and pinned is not None and pinned < newest.version:
             drift.append(f"{mode}-behind")
     return replace(s, drift=tuple(drift), pinned_versions=pinned_versions)
+
+
+def _unreleased(s: MemberStatus, git: GitRepo | None) -> bool:
+    """Commits since the tag other than the next-dev-cycle commit (``bump --changed`` agrees)."""
+    if s.commits_since_tag != 1 or git is None:  # one may be the next-dev-cycle start
+        return True
+    from release_tool.core.selection import has_changes
+
+    return has_changes(s, lambda _path: git)
 
 
 __all__ = [

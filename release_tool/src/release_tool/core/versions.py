@@ -13,6 +13,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from packaging.requirements import Requirement
+from packaging.specifiers import Specifier, SpecifierSet
 from packaging.version import Version
 
 from release_tool.errors import ExitCode, PlanRefusedError, ReleaseToolError
@@ -152,6 +154,66 @@ def parts_for_kind(kind: str) -> list[BumpPart]:
     if kind == "stable":
         return [BumpPart.PATCH]
     return [BumpPart(kind)]
+
+
+def rewrite_requirement(requirement: str, version: Version) -> str:
+    """``requirement`` moved to ``>=version``, keeping its upper bound when ``version`` fits.
+
+    A dependent's constraint follows its dependency's new release: the
+    lower bound becomes the new version; each upper bound (``<``, ``<=``,
+    the cap of ``~=``) is kept while it admits ``version`` and otherwise
+    raised to the next cap of the same precision (``<0.2`` -> ``<0.3`` for
+    0.2.0.dev1). Extras and markers are kept. Dropping the cap would let a
+    breaking major of the dependency in.
+    """
+    req = Requirement(requirement)
+    caps: list[Specifier] = []
+    kept: list[Specifier] = []
+    for spec in req.specifier:
+        if spec.operator in ("<", "<="):
+            caps.append(spec)
+        elif spec.operator == "~=":
+            release = Version(spec.version).release
+            caps.append(Specifier(f"<{_cap_text(list(release[:-1]))}"))
+        elif spec.operator == "!=" and spec.contains(version, prereleases=True):
+            kept.append(spec)
+    parts = [f">={version}"]
+    for cap in caps:
+        if SpecifierSet(str(cap)).contains(version, prereleases=True):
+            parts.append(str(cap))
+        else:
+            parts.append(f"<{raised_cap(Version(cap.version), version)}")
+    parts += [str(s) for s in kept]
+    extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
+    marker = f"; {req.marker}" if req.marker else ""
+    return f"{req.name}{extras}{','.join(dict.fromkeys(parts))}{marker}"
+
+
+def raised_cap(cap: Version, version: Version) -> str:
+    """The smallest cap of ``cap``'s precision above ``version`` (``0.2``, 0.2.0.dev1: ``0.3``)."""
+    release = list(cap.release)
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()
+    level = len(release)
+    target = list(version.release) + [0] * level
+    return _cap_text(target[:level])
+
+
+def _cap_text(release: list[int]) -> str:
+    """``release`` with its last component incremented, as text (``[0, 2]`` -> ``0.3``)."""
+    if not release:
+        release = [0]
+    return ".".join(str(n) for n in [*release[:-1], release[-1] + 1])
+
+
+def lower_bound(requirement: str) -> Version | None:
+    """The version of the requirement's ``>=``/``>``/``==``/``~=`` bound (highest), or None."""
+    found = [
+        Version(s.version)
+        for s in Requirement(requirement).specifier
+        if s.operator in (">=", ">", "==", "~=") and "*" not in s.version
+    ]
+    return max(found) if found else None
 
 
 def _assemble(

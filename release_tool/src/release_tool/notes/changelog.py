@@ -43,8 +43,12 @@ class Entry:
 
 
 def render_entries(version: str, date: str, entries: list[Entry] | tuple[Entry, ...]) -> str:
-    """The ``## [version] - date`` block with its sections, breaking changes first in each."""
-    lines = [f"## [{version}] - {date}"]
+    """The ``## [version] - date`` block with its sections, breaking changes first in each.
+
+    ``[Unreleased]`` has no date: nothing was released yet.
+    """
+    unreleased = version.lower() == "unreleased" or not date
+    lines = [f"## [{version}]" if unreleased else f"## [{version}] - {date}"]
     for section in SECTIONS:
         chosen = [e for e in entries if e.section == section]
         if not chosen:

@@ -1,0 +1,28 @@
+"""``release-tool push``: publish everything the remotes lack for a clone to be whole."""
+
+from __future__ import annotations
+
+import typer
+
+from release_tool.cli.context import state
+from release_tool.cli.options import JsonOption
+from release_tool.cli.release_common import DryRunOpt, run_plan
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("push")
+    def push(ctx: typer.Context, dry_run: DryRunOpt = False, as_json: JsonOption = False) -> None:
+        """Push every pending branch and tag: member repos first, one atomic push per repo.
+
+        Pending: a branch the remote is behind on (it holds the submodule
+        pointers), tags pinned in staging/ and prod/ and release tags on
+        HEAD that the remote lacks. A local tag that differs from the
+        remote's, or a diverged branch, is refused (nothing is forced).
+        """
+        from release_tool.core.pending_push import plan_push
+
+        app_state = state(ctx)
+        workspace = app_state.workspace()
+        dry = dry_run or workspace.config.dry_run
+        plan = plan_push(workspace, app_state.open_repo, dry_run=dry)
+        run_plan(app_state.terminal, workspace.root, plan, as_json=as_json)
