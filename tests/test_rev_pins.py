@@ -93,14 +93,19 @@ def test_rev_pins_through_a_release_cycle(tmp_path: Path, layout: str) -> None:
     assert "already pins" in same.output
     assert _rev_pins(sb, "staging")["pkg-000"] == staged
 
-    promoted = rt(sb, "promote", "prod", "pkg-000")
+    promoted = rt(sb, "promote", "prod")  # what staging pins newer than prod: pkg-000
     assert promoted.exit_code == ExitCode.OK, promoted.output
     prod_rev = _rev_pins(sb, "prod")["pkg-000"]
+    stable = git(repo, "tag", "--points-at", prod_rev).split()
+    assert stable and ".dev" not in stable[0], stable  # the stable release's commit
+    git(repo, "merge-base", "--is-ancestor", staged, prod_rev)  # released after the staged tag
     assert "rev-of:" not in (sb.root / "prod" / "pyproject.toml").read_text()
 
     status = rt(sb, "status", "--json")
     assert status.exit_code == ExitCode.OK, status.output
     assert '"rev"' in status.stdout
+    pushed = rt(sb, "push")  # `published` checks that the remotes hold what the root records
+    assert pushed.exit_code == ExitCode.OK, pushed.output
     checked = rt(sb, "check")
     assert checked.exit_code == ExitCode.OK, checked.output
     for mode in ("staging", "prod"):
