@@ -149,6 +149,11 @@ def _cached_repo(path: str) -> pygit2.Repository:
     return open_repo(Path(path))
 
 
+def cached_repo(path: str) -> pygit2.Repository:
+    """The shared handle of the repo at ``path`` (one per thread of use: see status)."""
+    return _cached_repo(path)
+
+
 def _touches(commit: pygit2.Commit, subdir: str) -> bool:
     mine = _entry_id(commit.tree, subdir)
     if not commit.parents:

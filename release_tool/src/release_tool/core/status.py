@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from release_tool.adapters import git_read
+from release_tool.core.graph import EdgeKind
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode, tag_version
 from release_tool.core.workspace import Layout, Member, Workspace
 
@@ -58,6 +59,8 @@ class MemberStatus:
     drift: tuple[str, ...]
     pinned_versions: dict[str, Version | None] = field(default_factory=dict)
     """Mode -> the version encoded in the pinned tag (None: no pin or not a release tag)."""
+    release_group: tuple[str, ...] | None = None
+    """The members released together with this one (a runtime cycle), or None."""
 
     @property
     def latest_tag(self) -> TagRef | None:
@@ -91,7 +94,21 @@ class MemberStatus:
                 for mode, pin in self.pins.items()
             },
             "drift": list(self.drift),
+            "version_source": m.source.kind,
+            "version_backend": m.source.backend,
+            "dependencies": [
+                {"name": d.name, "kind": kind, "via": via or None, "requirement": d.requirement}
+                for d in m.dependencies
+                for kind, via in [_edge_kind(d.section)]
+            ],
+            "release_group": list(self.release_group) if self.release_group else None,
         }
+
+
+def _edge_kind(section: str) -> tuple[str, str]:
+    """``dependencies`` / ``optional:x`` / ``group:x`` -> (edge kind, extra or group)."""
+    kind, _, via = section.partition(":")
+    return {"optional": "extra", "group": "dev"}.get(kind, "runtime"), via
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,11 @@ class WorkspaceStatus:
     root: Path
     members: list[MemberStatus]
     modes: dict[str, ModeState]
+    release_groups: list[tuple[str, ...]] = field(default_factory=list)
+    """Runtime cycles: each is released as one group."""
+    other_cycles: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    """Edge kind (extra, dev) -> cycles through such edges: shown, never an error."""
+    virtual_root: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -116,6 +138,9 @@ class WorkspaceStatus:
                 for name, mode in self.modes.items()
             },
             "members": [m.to_json() for m in self.members],
+            "release_groups": [list(g) for g in self.release_groups],
+            "cycles": {kind: [list(c) for c in cs] for kind, cs in self.other_cycles.items()},
+            "virtual_root": self.virtual_root,
         }
 
 
@@ -160,44 +185,61 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
         state = git_read.read_state(repo) if repo is not None else None
-        return [_member_status(workspace, m, state, modes) for m in by_repo[repo]]
+        tags = {
+            m.name: member_tags(workspace, m, state.tags) if state else [] for m in by_repo[repo]
+        }
+        counts: dict[str, int] = {}
+        if state is not None and state.head is not None:
+            from release_tool.adapters import git_walk
+
+            ranges = {}
+            for m in by_repo[repo]:
+                latest = max(tags[m.name], key=lambda t: t.version, default=None)
+                ranges[m.name] = (m.git_subdir, latest.commit if latest else None)
+            counts = git_walk.commits_since(state.path, state.head, ranges)
+        return [
+            _member_status(m, state, modes, tags[m.name], counts.get(m.name)) for m in by_repo[repo]
+        ]
 
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        done = {row.member.name: row for rows in pool.map(read_repo, by_repo) for row in rows}
-    return WorkspaceStatus(workspace.root, [done[m.name] for m in members], modes)
+        done = {
+            row.member.name: _with_drift(workspace, row)
+            for rows in pool.map(read_repo, by_repo)
+            for row in rows
+        }
+    graph = workspace.graph
+    rows = [replace(done[m.name], release_group=graph.group_of(m.name)) for m in members]
+    return WorkspaceStatus(
+        workspace.root,
+        rows,
+        modes,
+        release_groups=graph.groups(),
+        other_cycles={kind.value: graph.cycles(kind) for kind in (EdgeKind.EXTRA, EdgeKind.DEV)},
+        virtual_root=workspace.virtual_root,
+    )
 
 
 def _member_status(
-    workspace: Workspace,
     member: Member,
     state: git_read.RepoState | None,
     modes: dict[str, ModeState],
+    tags: list[TagRef],
+    commits: int | None,
 ) -> MemberStatus:
-    tags = member_tags(workspace, member, state.tags) if state else []
     dev = [t for t in tags if t.version.is_prerelease]
     stable = [t for t in tags if not t.version.is_prerelease]
     latest_dev = dev[-1] if dev else None
     latest_stable = stable[-1] if stable else None
     pins = {name: mode.pins.get(member.name) for name, mode in modes.items() if mode.present}
 
-    commits = None
     changed: tuple[str, ...] = ()
     if state is not None:
-        subdir = None if member.layout.has_own_repo else member.rel_path
-        latest = max(
-            (t for t in (latest_dev, latest_stable) if t), key=lambda t: t.version, default=None
-        )
-        if state.head is not None:
-            commits = git_read.count_commits(
-                state.path, state.head, latest.commit if latest else None, subdir
-            )
-        prefix = f"{member.rel_path}/"
+        subdir = member.git_subdir
+        prefix = f"{subdir}/"
         changed = (
             state.changed_paths
             if subdir is None
-            else tuple(
-                p for p in state.changed_paths if p.startswith(prefix) or p == member.rel_path
-            )
+            else tuple(p for p in state.changed_paths if p.startswith(prefix) or p == subdir)
         )
     status = MemberStatus(
         member=member,
@@ -214,12 +256,10 @@ def _member_status(
         pins=pins,
         drift=(),
     )
-    return _with_drift(workspace, status)
+    return status
 
 
 def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
-    from dataclasses import replace
-
     drift: list[str] = []
     member = s.member
     pinned_versions = {
