@@ -19,7 +19,11 @@ def test_order_puts_dependencies_first_and_is_deterministic() -> None:
         ({"a": ["a"]}, [("a",)], ["a"]),
         ({"a": ["b"], "b": ["a"]}, [("a", "b")], ["a", "b"]),
         ({"x": ["y"], "y": ["z"], "z": ["y"]}, [("y", "z")], ["y", "z", "x"]),
-        ({"app": ["b"], "b": ["c"], "c": ["b", "lib"], "lib": []}, [("b", "c")], ["lib", "b", "c", "app"]),
+        (
+            {"app": ["b"], "b": ["c"], "c": ["b", "lib"], "lib": []},
+            [("b", "c")],
+            ["lib", "b", "c", "app"],
+        ),
     ],
 )
 def test_runtime_cycle_is_one_release_group(

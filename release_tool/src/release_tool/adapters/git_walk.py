@@ -93,8 +93,8 @@ def _count_linear(
     hits: dict[str, list[int]] = {subdir: [] for subdir in subdirs}
     touch = _Touched(repo, subdirs)
     for i, commit in enumerate(chain[:needed]):
-        for subdir in touch(commit):
-            hits[subdir].append(i)
+        for touched in touch(commit):
+            hits[touched].append(i)
     out: dict[str, int] = {}
     for key, (subdir, since) in ranges.items():
         end = position[since] if since else len(chain)

@@ -42,6 +42,8 @@ def register(app: typer.Typer) -> None:
             term.json(result.to_json())
         else:
             term.render(render_table(result, width=term.out.width))
+        for group in result.release_groups:
+            term.info(f"release group (runtime dependency cycle): {', '.join(group)}")
         for row in result.members:
             if "detached-head" in row.drift:
                 term.warn(f"{row.member.name}: HEAD is detached (release commands need a branch)")

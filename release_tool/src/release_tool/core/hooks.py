@@ -102,7 +102,7 @@ def release_texts(
 ) -> tuple[str, str | None]:
     """(tag message, new CHANGELOG.md text or None) for one release."""
     repo = member.repo_root or workspace.root
-    subdir = None if member.layout.has_own_repo else member.rel_path
+    subdir = member.git_subdir
     module = notes_module()
     if module is None:
         subjects = commit_subjects(repo, previous_commit, subdir)

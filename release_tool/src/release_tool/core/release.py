@@ -24,6 +24,7 @@ from release_tool.core.release_steps import (
     push_step,
     root_commit,
 )
+from release_tool.core.release_units import release_unit, with_units
 from release_tool.core.selection import has_changes, preflight_repos, select_members
 from release_tool.core.status import WorkspaceStatus, load_modes, workspace_status
 from release_tool.core.versions import (
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
     from release_tool.core import pins
     from release_tool.core.plan import Step
+    from release_tool.core.status import MemberStatus
     from release_tool.core.workspace import Member, Workspace
 
 
@@ -54,7 +56,10 @@ __all__ = [
 def plan_bump(workspace: Workspace, options: ReleaseOptions) -> Plan:
     """Plan ``bump``: new versions, release commits and tags, staging pins and lock."""
     status = workspace_status(workspace)
-    chosen = select_members(workspace, status, options.selection)
+    notes: list[str] = []
+    chosen = _releasable(
+        workspace, status, select_members(workspace, status, options.selection), options, notes
+    )
     parts = list(options.parts) or [BumpPart.DEV]
     initial = {}
     for row in chosen:
@@ -65,15 +70,19 @@ def plan_bump(workspace: Workspace, options: ReleaseOptions) -> Plan:
         )
     changes = _with_dependents(workspace, status, initial, kind=_kind_of(parts))
     command = "bump " + " ".join(f"--{p.value}" for p in parts) + " " + options.selection.describe()
-    return build_plan(workspace, status, changes, options, command.strip(), modes=["staging"])
+    return build_plan(
+        workspace, status, changes, options, command.strip(), modes=["staging"], notes=notes
+    )
 
 
 def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
     """Plan ``promote prod``: stable versions and tags, prod (and staging) pins, next dev cycle."""
     status = workspace_status(workspace)
-    chosen = select_members(workspace, status, options.selection)
+    notes: list[str] = []
+    chosen = _releasable(
+        workspace, status, select_members(workspace, status, options.selection), options, notes
+    )
     initial: dict[str, tuple[Version, str]] = {}
-    notes = []
     for row in chosen:
         current = _version(row.member)
         stable_tag = row.latest_stable
@@ -98,6 +107,11 @@ def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
             else stable_version(current)
         )
         initial[row.member.name] = (target, "selected")
+    for name, (target, _) in list(initial.items()):  # a lockstep unit shares one tag
+        for mate in release_unit(workspace, name):
+            same_tag = workspace.members[mate].version == workspace.members[name].version
+            if mate not in initial and same_tag and mate in {r.member.name for r in chosen}:
+                initial[mate] = (target, f"released with {name}")
     changes = _with_dependents(workspace, status, initial, kind="stable")
     command = "promote prod " + options.selection.describe()
     return build_plan(
@@ -156,6 +170,34 @@ def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
 
 
 # -- shared construction ------------------------------------------------------
+
+
+def _releasable(
+    workspace: Workspace,
+    status: WorkspaceStatus,
+    chosen: list[MemberStatus],
+    options: ReleaseOptions,
+    notes: list[str],
+) -> list[MemberStatus]:
+    """The chosen rows plus the rest of their release units, minus unmanaged versions.
+
+    A member named on the command line whose version cannot be managed is
+    refused (``PlanRefusedError``); with ``--all``/``--changed`` it is left
+    out of the plan with a note saying why.
+    """
+    rows = {row.member.name: row for row in status.members}
+    named = {workspace.member(n).name for n in options.selection.names}
+    members = with_units(workspace, [row.member for row in chosen])
+    for name in [m.name for m in members if m.name not in {r.member.name for r in chosen}]:
+        notes.append(f"{name}: released with its unit ({', '.join(release_unit(workspace, name))})")
+    out = []
+    for member in members:
+        problem = member.version_problem
+        if problem and member.name not in named:
+            notes.append(f"{member.name}: left out: {problem}")
+            continue
+        out.append(rows[member.name])
+    return out
 
 
 def _with_dependents(

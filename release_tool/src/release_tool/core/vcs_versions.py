@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from packaging.version import Version
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -32,7 +34,6 @@ def with_vcs_versions(workspace: Workspace) -> Workspace:
                 git_read.open_repo(member.repo_root)
             )
         found = member_tags(workspace, member, tags_by_repo[member.repo_root])
-        if found:
-            latest = found[-1].version
-            members[name] = replace(member, version=latest, version_text=str(latest))
+        latest = found[-1].version if found else Version("0.0.0")
+        members[name] = replace(member, version=latest, version_text=str(latest))
     return replace(workspace, members=members)
