@@ -131,12 +131,20 @@ class _Touched:
         self._entries: dict[pygit2.Oid, dict[str, pygit2.Oid]] = {}
 
     def __call__(self, commit: pygit2.Commit) -> frozenset[str]:
-        out: set[str] = set()
-        if not commit.parents:
+        """Folders changed by ``commit``; a merge changes a folder only if it differs from
+        every parent (as ``git rev-list -- path`` counts it: a merge that takes one
+        side's version of the folder is not a change of its own)."""
+        parents = commit.parents
+        if not parents:
+            out: set[str] = set()
             self._compare(commit.tree, None, self.trie, out)
-        for parent in commit.parents:
-            self._compare(commit.tree, parent.tree, self.trie, out)
-        return frozenset(out)
+            return frozenset(out)
+        found: set[str] | None = None
+        for parent in parents:
+            changed: set[str] = set()
+            self._compare(commit.tree, parent.tree, self.trie, changed)
+            found = changed if found is None else found & changed
+        return frozenset(found or ())
 
     def _compare(
         self, tree: pygit2.Tree | None, other: pygit2.Tree | None, trie: _Trie, out: set[str]
