@@ -12,8 +12,6 @@ import re
 import tomllib
 from typing import TYPE_CHECKING, Any
 
-import tomlkit
-
 from release_tool.adapters.files import write_text_atomic
 from release_tool.errors import ConfigError
 
@@ -49,6 +47,8 @@ def read_document(path: Path) -> TOMLDocument:
     """Parse ``path`` for editing: a tomlkit document that keeps comments and layout."""
     text = _read_text(path)
     parse_toml(text, path)  # the same error messages as plain reads
+    import tomlkit  # edits only: read-only commands never pay for it
+
     return tomlkit.parse(text)
 
 
@@ -63,7 +63,7 @@ def _read_text(path: Path) -> str:
 
 def write_toml(path: Path, doc: TOMLDocument) -> None:
     """Write ``doc`` to ``path`` atomically."""
-    write_text_atomic(path, tomlkit.dumps(doc))
+    write_text_atomic(path, doc.as_string())
 
 
 def get_path(doc: Any, *keys: str) -> Any:
@@ -83,6 +83,8 @@ def unwrap(value: Any) -> Any:
 
 def ensure_table(doc: Any, *keys: str) -> Table:
     """Return the (super-)table at ``keys``, creating missing levels."""
+    import tomlkit
+
     node = doc
     for key in keys:
         if key not in node:
@@ -93,6 +95,8 @@ def ensure_table(doc: Any, *keys: str) -> Table:
 
 def inline_table(values: dict[str, Any]) -> InlineTable:
     """An inline table with keys in the given order."""
+    import tomlkit
+
     table = tomlkit.inline_table()
     for key, value in values.items():
         table[key] = value
