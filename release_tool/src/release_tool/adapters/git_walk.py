@@ -68,7 +68,8 @@ def _linear_walk(
     wanted = {s for s in sinces if s}
     need_all = None in sinces
     chain: list[pygit2.Commit] = []
-    for commit in repo.walk(pygit2.Oid(hex=head), SortMode.TOPOLOGICAL):
+    # unsorted: a topological sort would make libgit2 walk the whole history first
+    for commit in repo.walk(pygit2.Oid(hex=head), SortMode.NONE):
         if len(commit.parents) > 1:
             return None
         chain.append(commit)
@@ -129,6 +130,7 @@ class _Touched:
                 node[part] = (children, subdir if i == len(parts) - 1 else end)
                 node = children
         self._entries: dict[pygit2.Oid, dict[str, pygit2.Oid]] = {}
+        self._subtrees: dict[pygit2.Oid, pygit2.Tree | None] = {}
 
     def __call__(self, commit: pygit2.Commit) -> frozenset[str]:
         """Folders changed by ``commit``; a merge changes a folder only if it differs from
@@ -175,8 +177,10 @@ class _Touched:
     def _subtree(self, tree: pygit2.Tree | None, oid: pygit2.Oid | None) -> pygit2.Tree | None:
         if tree is None or oid is None:
             return None
-        found = self.repo.get(oid)
-        return found if isinstance(found, pygit2.Tree) else None
+        if oid not in self._subtrees:  # a parent's subtree is its child's, one commit later
+            found = self.repo.get(oid)
+            self._subtrees[oid] = found if isinstance(found, pygit2.Tree) else None
+        return self._subtrees[oid]
 
 
 _Trie = dict[str, "tuple[_Trie, str | None]"]

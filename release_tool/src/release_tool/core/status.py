@@ -8,6 +8,7 @@ is plain data: the CLI renders it as a table or as JSON (schema
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -185,8 +186,14 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
         state = git_read.read_state(repo) if repo is not None else None
+        names = sorted(state.tags) if state else []
         tags = {
-            m.name: member_tags(workspace, m, state.tags) if state else [] for m in by_repo[repo]
+            m.name: member_tags(
+                workspace, m, _starting_with(state.tags, names, _prefix(workspace, m))
+            )
+            if state
+            else []
+            for m in by_repo[repo]
         }
         counts: dict[str, int] = {}
         if state is not None and state.head is not None:
@@ -217,6 +224,30 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
         other_cycles={kind.value: graph.cycles(kind) for kind in (EdgeKind.EXTRA, EdgeKind.DEV)},
         virtual_root=workspace.virtual_root,
     )
+
+
+def _prefix(workspace: Workspace, member: Member) -> str:
+    """The literal start of the member's tags: the template up to its first other placeholder."""
+    template = tag_template(workspace, member).replace("{name}", member.name)
+    cut = template.find("{")
+    return template if cut == -1 else template[:cut]
+
+
+def _starting_with(tags: dict[str, str], names: list[str], prefix: str) -> dict[str, str]:
+    """The tags whose name starts with ``prefix`` (``names``: the tag names, sorted).
+
+    A monorepo with 80 members and 400 tags would otherwise parse every tag
+    for every member.
+    """
+    if not prefix:
+        return tags
+    start = bisect_left(names, prefix)
+    found: dict[str, str] = {}
+    for name in names[start:]:
+        if not name.startswith(prefix):
+            break
+        found[name] = tags[name]
+    return found
 
 
 def _member_status(
