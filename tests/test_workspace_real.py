@@ -218,3 +218,22 @@ def test_unmanageable_version_is_shown_and_left_out_with_a_documented_exit_code(
     assert "hooked: dynamic version read from" in refused.stderr
     assert "Traceback" not in refused.output
     assert tags(ws.repo) == []
+
+
+def test_init_and_check_on_vcs_and_unmanaged_versions(tmp_path: Path) -> None:
+    ws = fixtures.lockstep_vcs(tmp_path / "vcs")
+    git(ws.repo, "remote", "add", "origin", "https://github.com/example-org/agents.git")
+    result = run_cli("init", cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    prod = (ws.root / "prod/pyproject.toml").read_text()
+    assert prod.count('tag = "python-v0.4.9"') == 3
+    checks = json.loads(run_cli("check", "--json", cwd=ws.root).stdout)
+    states = {c["name"]: c["state"] for c in checks["checks"]}
+    assert states["tag-version"] == "pass"  # the version of a VCS member is its tag
+    assert states["pinned"] == "pass"
+
+    hooked = fixtures.build_hook_version(tmp_path / "hook")
+    notes = run_cli("init", "--dry-run", cwd=hooked.root)
+    assert notes.exit_code == 0, notes.output
+    assert "hooked: not pinned in staging: dynamic version read from" in notes.stderr
+    assert "bump --dev hooked" not in notes.output

@@ -186,6 +186,8 @@ def _all_pinned(ctx: CheckContext) -> list[Problem]:
             )
             continue
         for row in ctx.status.members:
+            if row.member.version_problem:  # left out of plans: shown by status, not pinned
+                continue
             if row.pins.get(mode) is None:
                 fix = (
                     "release-tool bump --dev " + row.member.name
@@ -260,8 +262,8 @@ def _staging_not_older(ctx: CheckContext) -> list[Problem]:
 def _tag_version(ctx: CheckContext) -> list[Problem]:
     problems = []
     for mode, member, pin, version in _pinned(ctx):
-        if version is None or pin.tag is None:
-            continue
+        if version is None or pin.tag is None or member.vcs_version:
+            continue  # a VCS-versioned member's version is its tag
         doc = ctx.pyproject_at(member, pin.tag)
         if doc is None:
             continue  # a missing tag is reported by pinned-tags-exist
