@@ -94,9 +94,7 @@ class CheckContext:
     def _read_pyproject(self, member: Member, ref: str) -> dict[str, Any] | None:
         if member.repo_root is None:
             return None
-        rel = (
-            "pyproject.toml" if member.layout.has_own_repo else f"{member.rel_path}/pyproject.toml"
-        )
+        rel = f"{member.git_subdir}/pyproject.toml" if member.git_subdir else "pyproject.toml"
         text = git_read.read_file_at(member.repo_root, ref, rel)
         if text is None:
             return None

@@ -223,7 +223,7 @@ def _changes(
         return None
     changes = []
     for member in members:
-        rel = None if own_repo else member.rel_path
+        rel = None if own_repo else member.git_subdir
         subjects = tuple(
             f"{c.message.splitlines()[0] if c.message else ''} ({str(c.id)[:7]})"
             for c in commits

@@ -87,9 +87,7 @@ def member_repo(member: Member) -> tuple[Path, str | None]:
     """The repo holding the member's history and the pathspec limiting queries to it."""
     if member.repo_root is None:
         raise GitError(f"{member.name}: not in a git repository")
-    if member.layout.has_own_repo:
-        return member.repo_root, None
-    return member.repo_root, member.rel_path
+    return member.repo_root, member.git_subdir
 
 
 def tag_template(workspace: Workspace, member: Member) -> str:
