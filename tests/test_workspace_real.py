@@ -237,3 +237,17 @@ def test_init_and_check_on_vcs_and_unmanaged_versions(tmp_path: Path) -> None:
     assert notes.exit_code == 0, notes.output
     assert "hooked: not pinned in staging: dynamic version read from" in notes.stderr
     assert "bump --dev hooked" not in notes.output
+
+
+def test_subfolder_root_pins_repo_relative_subdirectories_and_checks_tags(tmp_path: Path) -> None:
+    ws = fixtures.subfolder_root(tmp_path)
+    git(ws.repo, "remote", "add", "origin", "https://github.com/example-org/agents.git")
+    result = run_cli("init", cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    prod = (ws.root / "prod/pyproject.toml").read_text()
+    assert 'subdirectory = "python/packages/agent-core"' in prod
+    assert 'tag = "agent-core-v0.1.0"' in prod
+    checks = json.loads(run_cli("check", "--json", cwd=ws.root).stdout)
+    states = {c["name"]: c["state"] for c in checks["checks"]}
+    assert states["tag-version"] == "pass"
+    assert states["pinned-tags-exist"] == "pass"
