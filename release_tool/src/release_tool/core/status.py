@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -208,12 +207,14 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
             _member_status(m, state, modes, tags[m.name], counts.get(m.name)) for m in by_repo[repo]
         ]
 
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        done = {
-            row.member.name: _with_drift(workspace, row)
-            for rows in pool.map(read_repo, by_repo)
-            for row in rows
-        }
+    if len(by_repo) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            per_repo = list(pool.map(read_repo, by_repo))
+    else:  # a monorepo: one repo, no pool to start
+        per_repo = [read_repo(repo) for repo in by_repo]
+    done = {row.member.name: _with_drift(workspace, row) for rows in per_repo for row in rows}
     graph = workspace.graph
     rows = [replace(done[m.name], release_group=graph.group_of(m.name)) for m in members]
     return WorkspaceStatus(
