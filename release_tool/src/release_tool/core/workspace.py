@@ -116,13 +116,13 @@ class Workspace:
     graph: DependencyGraph
     is_git_repo: bool
     uninitialized: tuple[str, ...] = ()
+    """Submodule paths matched by the member globs but not checked out."""
+    submodules: dict[str, str] = field(default_factory=dict)
+    """Submodule path -> URL, from the root's ``.gitmodules``."""
     git_root: Path | None = None
     """The work tree of the git repo holding the workspace root (it may be a parent folder)."""
     virtual_root: str | None = None
     """The root ``[project]`` name when ``tool.uv.package = false``: a uv member, never built."""
-    """Submodule paths matched by the member globs but not checked out."""
-    submodules: dict[str, str] = field(default_factory=dict)
-    """Submodule path -> URL, from the root's ``.gitmodules``."""
 
     def member(self, name: str) -> Member:
         from release_tool.errors import NotFoundError
