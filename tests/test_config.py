@@ -52,6 +52,18 @@ def test_values_from_the_table(tmp_path: Path) -> None:
             "[tool.release-tool.tag-template]\nrepo = 'release-{name}'\n",
             "tag-template.repo: Value error, a tag template must contain '{version}'",
         ),
+        (
+            "[tool.release-tool.tag-template.members]\n'x-*' = 'x-{nam}-{version}'\n",
+            "tag-template.members.x-*.template: Value error, unknown placeholder(s) ['nam']",
+        ),
+        (
+            "[tool.release-tool.tag-template.members]\n'x' = { template = '{version}', y = 1 }\n",
+            "tag-template.members.x.y: unknown key",
+        ),
+        (
+            "[tool.release-tool.tag-template]\nfolder = '{name}{version}'\n",
+            "tag-template.folder: Value error, placeholders must be separated by literal text",
+        ),
         ("[tool.release-tool.llm]\ntimeout = -1\n", "llm.timeout: Input should be greater than 0"),
     ],
 )
@@ -114,3 +126,16 @@ def test_unreadable_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "release_tool.toml").write_bytes(b"\xff\xfe not utf-8")
     with pytest.raises(ConfigError, match=r"release_tool\.toml: cannot read file"):
         config_of(tmp_path)
+
+
+def test_legacy_tag_prefix_survives_a_table_setting_only_folder(tmp_path: Path) -> None:
+    config = config_of(
+        tmp_path,
+        '[tool.release-tool.tag-template]\nfolder = "{name}@{version}"\n',
+        legacy='[tool.release_tool]\ntag_prefix = ""\n',
+    )
+    assert (config.tag_template.repo, config.tag_template.folder) == (
+        "{version}",
+        "{name}@{version}",
+    )
+    assert config.tag_template.is_set("repo") and config.tag_template.is_set("folder")

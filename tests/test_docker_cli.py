@@ -13,6 +13,7 @@ import pytest
 
 from release_tool.adapters import docker as adapter
 from release_tool.adapters import image_build
+from release_tool.adapters.docker import BuildRequest, buildx_command
 from release_tool.adapters.image_smoke import ImageSmokeError, free_port, smoke_image
 from release_tool.testing.cli import run_cli
 
@@ -91,8 +92,8 @@ def test_dry_run_json_renders_the_matrix(workspace: Path) -> None:
     assert [image["variant"] for image in plan["images"]] == ["cu124", "cu128", "cpu"]
     assert [image["tags"] for image in plan["images"]] == [
         [
-            f"ghcr.io/example-org/hyperbench:0.3.0-{v}",
-            f"ghcr.io/example-org/hyperbench:0.3.0-{v}-{sha[:7]}",
+            f"ghcr.io/example-org/hyperbench:0.1.0-{v}",
+            f"ghcr.io/example-org/hyperbench:0.1.0-{v}-{sha[:7]}",
         ]
         for v in ("cu124", "cu128", "cpu")
     ]
@@ -118,13 +119,13 @@ def test_dry_run_buildah_and_push(workspace: Path) -> None:
     sha = _git(workspace, "rev-parse", "HEAD")[:7]
     assert result.stdout.splitlines()[:3] == [
         "cpu (dev):",
-        "  tag   ghcr.io/example-org/hyperbench:0.3.0-cpu-dev",
-        f"  tag   ghcr.io/example-org/hyperbench:0.3.0-cpu-dev-{sha}",
+        "  tag   ghcr.io/example-org/hyperbench:0.1.0-cpu-dev",
+        f"  tag   ghcr.io/example-org/hyperbench:0.1.0-cpu-dev-{sha}",
     ]
     assert "  run   buildah build --isolation chroot ..." in result.stdout
     assert result.stdout.rstrip().endswith(
-        f"  push  ghcr.io/example-org/hyperbench:0.3.0-cpu-dev, "
-        f"ghcr.io/example-org/hyperbench:0.3.0-cpu-dev-{sha}"
+        f"  push  ghcr.io/example-org/hyperbench:0.1.0-cpu-dev, "
+        f"ghcr.io/example-org/hyperbench:0.1.0-cpu-dev-{sha}"
     )
     assert "plan: 1 image(s) from dev mode (buildah)" in result.stderr
 
@@ -315,3 +316,31 @@ def test_docker_sdk_is_optional() -> None:
         assert "release-tool[docker]" in str(info.value)
     else:
         pytest.skip("the docker SDK is installed here: the missing-SDK message did not run")
+
+
+def test_release_version_no_credentials_secret_and_registry_cache(workspace: Path) -> None:
+    """The tag is bench-utils' locked version; a token in the remote URL reaches no label."""
+    _git(
+        workspace, "remote", "add", "origin", "https://x-access-token:ghs_leak@github.com/o/ws.git"
+    )
+    result = run_cli(
+        "docker", "build", "--mode", "dev", "--cuda", "cu128", "--dry-run", "--json",
+        "--cache-registry", "ghcr.io/example-org/build-cache",
+        cwd=workspace,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "ghs_leak" not in result.stdout
+    image = json.loads(result.stdout)["images"][0]
+    assert image["tags"][0] == "ghcr.io/example-org/hyperbench:0.1.0-cu128"
+    assert image["labels"]["org.opencontainers.image.source"] == "https://github.com/o/ws.git"
+    assert image["build_args"]["IMAGE_SOURCE"] == "https://github.com/o/ws.git"
+    assert "MAX_JOBS" not in image["build_args"] and image["secrets"] == ["max_jobs"]
+    request = BuildRequest(
+        workspace, workspace / "docker/Dockerfile-uv", "runtime", {}, ("t",),
+        secret_files={"max_jobs": workspace / "mj"}, cache_ref="r/c:cu128-runtime",
+    )  # fmt: skip
+    command = buildx_command(request)
+    assert ["--secret", f"id=max_jobs,src={workspace / 'mj'}"] == command[
+        command.index("--secret") : command.index("--secret") + 2
+    ]
+    assert "type=registry,ref=r/c:cu128-runtime,mode=max" in command

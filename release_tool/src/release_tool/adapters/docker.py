@@ -41,6 +41,10 @@ class BuildRequest:
     tags: tuple[str, ...]
     labels: dict[str, str] = field(default_factory=dict)
     push: bool = False
+    secret_files: dict[str, Path] = field(default_factory=dict)
+    """Build secrets by id: files mounted at ``/run/secrets/<id>``, never part of a cache key."""
+    cache_ref: str | None = None
+    """A registry repository holding the layer cache, read and written by the build."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,9 @@ def buildx_command(request: BuildRequest) -> list[str]:
     cmd = ["docker", "buildx", "build", "--progress", "plain"]
     cmd += ["--file", str(request.dockerfile), "--target", request.target]
     cmd += _common_flags(request)
+    if request.cache_ref:
+        cmd += ["--cache-from", f"type=registry,ref={request.cache_ref}"]
+        cmd += ["--cache-to", f"type=registry,ref={request.cache_ref},mode=max"]
     cmd += ["--load", str(request.context)]
     return cmd
 
@@ -80,6 +87,8 @@ def buildah_command(request: BuildRequest) -> list[str]:
     cmd.append("--pull=false")  # pull a base only when it is not in local storage
     cmd += ["--file", str(request.dockerfile), "--target", request.target]
     cmd += _common_flags(request)
+    if request.cache_ref:
+        cmd += ["--cache-from", request.cache_ref, "--cache-to", request.cache_ref]
     cmd.append(str(request.context))
     return cmd
 
@@ -92,6 +101,8 @@ def _common_flags(request: BuildRequest) -> list[str]:
         flags += ["--label", f"{key}={value}"]
     for tag in request.tags:
         flags += ["--tag", tag]
+    for key, path in request.secret_files.items():
+        flags += ["--secret", f"id={key},src={path}"]
     return flags
 
 

@@ -8,6 +8,7 @@ reads live here. Writes (commits, tags, pushes) go through GitPython in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from pygit2.enums import FileStatus, SortMode
 from release_tool.errors import GitError
 
 _CLEAN = {FileStatus.CURRENT, FileStatus.IGNORED}
+_SIGNATURE = re.compile(r"\n?-----BEGIN (PGP|SSH) SIGNATURE-----.*\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,25 @@ def read_tags(repo: pygit2.Repository) -> dict[str, str]:
             continue  # a tag of a tree or blob: not a release tag
         out[ref_name[len("refs/tags/") :]] = str(target.id)
     return out
+
+
+def list_tag_names(path: Path) -> list[str]:
+    """The names of every tag of the repo at ``path`` (no peeling: cheap)."""
+    repo = open_repo(path)  # a handle of its own: callers may run on any thread
+    return [ref[len("refs/tags/") :] for ref in repo.references if ref.startswith("refs/tags/")]
+
+
+def tag_message(path: Path, tag: str) -> str | None:
+    """The message of an annotated tag (signature removed), or None for a lightweight tag."""
+    repo = open_repo(path)
+    try:
+        obj = repo.revparse_single(f"refs/tags/{tag}")
+    except (KeyError, pygit2.GitError):
+        return None
+    if not isinstance(obj, pygit2.Tag):
+        return None
+    text = _SIGNATURE.sub("", obj.message or "").strip()
+    return text or None
 
 
 def count_commits(path: Path, head: str, since: str | None, subdir: str | None = None) -> int:

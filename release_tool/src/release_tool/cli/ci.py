@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         as_json: JsonOption = False,
     ) -> None:
-        """Write .github/workflows/: check, dev-release, release and images."""
+        """Write .github/workflows/: check, dev-release and release (with its images job)."""
         from release_tool.core.ci_files import plan_workflow_files, write_workflow_files
 
         app_state = state(ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -37,7 +38,10 @@ def build(
     ] = None,
     push: Annotated[bool, typer.Option("--push", help="Push every tag after building.")] = False,
     version: Annotated[
-        str | None, typer.Option(help="Version in the tags (default: the mode's project).")
+        str | None,
+        typer.Option(
+            help="Version in the tags (default: the lock's version of the first package)."
+        ),
     ] = None,
     image: Annotated[
         str | None, typer.Option(help="Image name (default: the configured docker image).")
@@ -45,6 +49,13 @@ def build(
     build_arg: Annotated[
         list[str] | None,
         typer.Option("--build-arg", help="KEY=VALUE passed to the build, over the variant's."),
+    ] = None,
+    cache_registry: Annotated[
+        str | None,
+        typer.Option(
+            "--cache-registry",
+            help="Registry repository for the layer cache (tag <variant>-<target> in it).",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan, build nothing.")
@@ -72,9 +83,15 @@ def build(
     built = []
     for note in plan.notes:
         term.warn(note)
+    secrets_dir = Path(tempfile.mkdtemp(prefix="release-tool-secrets-"))
     for item in plan.images:
         wheels_dir = plan.context / "docker" / "wheels"
         image_build.stage_local_wheels(item.local_wheels, wheel_dirs, wheels_dir)
+        secret_files = {}
+        for key, value in item.secrets.items():
+            secret_files[key] = secrets_dir / key
+            secret_files[key].write_text(value, encoding="utf-8")
+        cache_ref = f"{cache_registry}:{item.variant}-{item.target}" if cache_registry else None
         request = adapter.BuildRequest(
             context=plan.context,
             dockerfile=plan.dockerfile,
@@ -83,6 +100,8 @@ def build(
             tags=item.tags,
             labels=item.labels,
             push=push,
+            secret_files=secret_files,
+            cache_ref=cache_ref,
         )
         term.info(f"building {item.primary_tag} ({builder}, target {item.target})")
         with term.status(f"{item.variant}: starting") as status:
@@ -189,7 +208,7 @@ def _plan(
         variants=variants,
         target=target,
         builder=builder,
-        version=version or _project_version(workspace.root / mode_dir),
+        version=version,
         revision=_revision(workspace),
         member_names=tuple(sorted(workspace.members)),
         push=push,
@@ -230,13 +249,6 @@ def image_settings(workspace: Workspace) -> ImageSettings:
         nvcc_threads=docker.nvcc_threads,
         base_images=dict(docker.base_images),
     )
-
-
-def _project_version(folder: Path) -> str:
-    from release_tool.adapters.toml_files import get_path, read_toml
-
-    value = get_path(read_toml(folder / "pyproject.toml"), "project", "version")
-    return str(value) if value else "0.0.0"
 
 
 def _revision(workspace: Workspace) -> Revision:

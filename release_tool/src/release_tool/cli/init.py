@@ -42,6 +42,8 @@ def register(app: typer.Typer) -> None:
             term.info(f"{verb} {rel}{suffix}")
             if dry_run and not as_json:
                 term.text(f"--- {rel}\n{write.content}")
+        for line in plan.translated:
+            term.info(line)
         for note in plan.notes:
             term.warn(note)
         if not dry_run:

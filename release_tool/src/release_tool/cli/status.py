@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show each member's version, tags, unreleased commits, pins and drift."""
         from release_tool.core.status import workspace_status
+        from release_tool.core.tag_schemes import detected_notes
         from release_tool.errors import GitError
 
         app_state = state(ctx)
@@ -44,6 +45,9 @@ def register(app: typer.Typer) -> None:
             term.render(render_table(result, width=term.out.width))
         for group in result.release_groups:
             term.info(f"release group (runtime dependency cycle): {', '.join(group)}")
+        schemes = {row.member.name: row.member.tag_scheme for row in result.members}
+        for line in detected_notes(schemes, workspace.members):
+            term.info(line)
         for row in result.members:
             if "detached-head" in row.drift:
                 term.warn(f"{row.member.name}: HEAD is detached (release commands need a branch)")

@@ -64,8 +64,8 @@ def plan_workflow_files(workspace: Workspace, *, force: bool) -> WorkflowPlan:
     skipped = []
     if settings.registry is None:
         skipped.append(
-            "images.yml not written: no registry; set [tool.release-tool.docker].registry "
-            '(e.g. "ghcr.io/<owner>")'
+            "release.yml has no images job: no registry; set "
+            '[tool.release-tool.docker].registry (e.g. "ghcr.io/<owner>")'
         )
     return WorkflowPlan(folder, WORKFLOWS_DIR, files, skipped)
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from release_tool.adapters.toml_files import get_path, read_toml, unwrap
+from release_tool.core.tags import check_template
 from release_tool.errors import ConfigError
 
 LEGACY_FILE = "release_tool.toml"
@@ -24,23 +25,54 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
+class TagRule(_Model):
+    """The tag template of the members one ``tag-template.members`` key names."""
+
+    template: str
+    short_prefix: str | None = Field(
+        None, alias="short-prefix", description="what {short} drops from the name"
+    )
+
+    @field_validator("template")
+    @classmethod
+    def _valid(cls, value: str) -> str:
+        return check_template(value)
+
+
 class TagTemplates(_Model):
-    """How tag names are made from a version."""
+    """How tag names are made from a version (the language: ``core/tags.py``).
+
+    ``members`` (a member name or a glob of names or paths -> template) wins
+    over the layout keys; a layout key that is not set, like a member no key
+    names, gets the scheme detected from the existing tags.
+    """
 
     repo: str = Field("v{version}", description="tags inside a member's own repo")
     folder: str = Field(
         "{name}-v{version}", description="tags in the root repo for a folder member"
     )
+    short_prefix: str | None = Field(
+        None, alias="short-prefix", description="what {short} drops (default: common prefix)"
+    )
+    members: dict[str, TagRule] = Field(
+        default_factory=dict, description="member name or glob -> template or {template, ...}"
+    )
 
     @field_validator("repo", "folder")
     @classmethod
-    def _has_version(cls, value: str) -> str:
-        if "{version}" not in value:
-            raise ValueError("a tag template must contain '{version}'")
-        unknown = set(_placeholders(value)) - {"version", "name"}
-        if unknown:
-            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; use {{name}}, {{version}}")
+    def _valid(cls, value: str) -> str:
+        return check_template(value)
+
+    @field_validator("members", mode="before")
+    @classmethod
+    def _plain_templates(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: {"template": v} if isinstance(v, str) else v for k, v in value.items()}
         return value
+
+    def is_set(self, key: Literal["repo", "folder"]) -> bool:
+        """Whether the layout key was configured (else the scheme is detected)."""
+        return key in self.model_fields_set
 
 
 class LLMSettings(_Model):
@@ -158,21 +190,34 @@ def load_config(root: Path, pyproject: Any) -> Config:
     values: dict[str, Any] = {}
     legacy_path = root / LEGACY_FILE
     if legacy_path.is_file():
-        values.update(
-            _translate_legacy(
-                legacy_path, unwrap(get_path(read_toml(legacy_path), *LEGACY_TABLE)) or {}
-            )
-        )
+        for _, _, key, value in legacy_translations(root):
+            values[key] = value
     table = get_path(pyproject, *TABLE)
     source = root / "pyproject.toml"
     if table is not None:
         plain = unwrap(table)
         if not isinstance(plain, dict):
             raise ConfigError(f"{source}: [tool.release-tool] must be a table")
+        legacy_tags = values.get("tag-template")
         values.update(plain)
+        if isinstance(legacy_tags, dict) and isinstance(plain.get("tag-template"), dict):
+            # tag_prefix set the repo template; a table setting only folder keeps it
+            values["tag-template"] = {**legacy_tags, **plain["tag-template"]}
     elif legacy_path.is_file():
         source = legacy_path
     return validate_config(values, source)
+
+
+def legacy_translations(root: Path) -> list[tuple[str, Any, str, Any]]:
+    """(seed key, seed value, our key, our value) for each key of ``release_tool.toml``.
+
+    Empty without that file. Our keys are top-level keys of ``[tool.release-tool]``.
+    """
+    path = root / LEGACY_FILE
+    if not path.is_file():
+        return []
+    legacy = unwrap(get_path(read_toml(path), *LEGACY_TABLE)) or {}
+    return _translate_legacy(path, legacy)
 
 
 def validate_config(values: dict[str, Any], source: Path) -> Config:
@@ -197,7 +242,7 @@ def _describe(err: Any) -> str:
     return f"{key}: {expected}{shown}"
 
 
-def _translate_legacy(path: Path, legacy: dict[str, Any]) -> dict[str, Any]:
+def _translate_legacy(path: Path, legacy: dict[str, Any]) -> list[tuple[str, Any, str, Any]]:
     unknown = sorted(set(legacy) - LEGACY_KEYS)
     if unknown:
         raise ConfigError(
@@ -210,17 +255,20 @@ def _translate_legacy(path: Path, legacy: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError(
                 f"{path}: [tool.release_tool].{key}: expected a {expected.__name__}, got {value!r}"
             )
-    out: dict[str, Any] = {}
+    out: list[tuple[str, Any, str, Any]] = []
     if "packages_dir" in legacy:
-        out["members"] = [f"{legacy['packages_dir'].rstrip('/')}/*"]
+        value = legacy["packages_dir"]
+        out.append(("packages_dir", value, "members", [f"{value.rstrip('/')}/*"]))
     for key, ours in (
         ("prod_pyproject_path", "prod-dir"),
         ("staging_pyproject_path", "staging-dir"),
     ):
         if key in legacy:
-            out[ours] = str(Path(legacy[key]).parent) or "."
+            out.append((key, legacy[key], ours, str(Path(legacy[key]).parent) or "."))
     if "tag_prefix" in legacy:
-        out["tag-template"] = {"repo": legacy["tag_prefix"] + "{version}"}
+        # the seed tagged each member's own repo: <prefix><version>
+        template = legacy["tag_prefix"] + "{version}"
+        out.append(("tag_prefix", legacy["tag_prefix"], "tag-template", {"repo": template}))
     renames = {
         "git_remote": "git-remote",
         "dry_run": "dry-run",
@@ -230,11 +278,5 @@ def _translate_legacy(path: Path, legacy: dict[str, Any]) -> dict[str, Any]:
     }
     for key, ours in renames.items():
         if key in legacy:
-            out[ours] = legacy[key]
+            out.append((key, legacy[key], ours, legacy[key]))
     return out
-
-
-def _placeholders(template: str) -> list[str]:
-    import string
-
-    return [field for _, field, _, _ in string.Formatter().parse(template) if field]

@@ -14,20 +14,15 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from packaging.utils import canonicalize_name
 
-from release_tool.core.release_tags import (
-    MemberTag,
-    changelog_section,
-    member_tags,
-    tag_message,
-    tag_pattern,
-)
 from release_tool.errors import ExternalServiceError, NotFoundError, PlanRefusedError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from packaging.version import Version
+
     from release_tool.adapters.github import ReleaseInfo
-    from release_tool.core.workspace import Workspace
+    from release_tool.core.workspace import Member, Workspace
 
 Action = Literal["create", "update", "unchanged", "create-or-update"]
 
@@ -56,6 +51,32 @@ class ApiCall:
 
     def describe(self) -> str:
         return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class MemberTag:
+    """A release tag of one member, in the repo that holds it."""
+
+    member: str
+    tag: str
+    version: Version
+    repo_root: Path
+
+    @property
+    def is_stable(self) -> bool:
+        return not (self.version.is_prerelease or self.version.is_devrelease)
+
+
+def member_tags(member: Member) -> list[MemberTag]:
+    """Every release tag of ``member`` (its ``TagScheme``), lowest version first."""
+    from release_tool.adapters.git_read import list_tag_names
+
+    if member.repo_root is None:
+        return []
+    return [
+        MemberTag(member.name, t.name, t.version, member.repo_root)
+        for t in member.tag_scheme.list_tags(list_tag_names(member.repo_root))
+    ]
 
 
 @dataclass(frozen=True)
@@ -245,7 +266,7 @@ def _resolve(workspace: Workspace, items: list[str], prerelease_dev: bool) -> li
     chosen: dict[tuple[str, str], MemberTag] = {}
     if not items:
         for member in workspace.ordered():
-            tag = _latest(member_tags(workspace, member), prerelease_dev)
+            tag = _latest(member_tags(member), prerelease_dev)
             if tag is not None:
                 chosen[(tag.member, tag.tag)] = tag
         return list(chosen.values())
@@ -253,7 +274,7 @@ def _resolve(workspace: Workspace, items: list[str], prerelease_dev: bool) -> li
         key = canonicalize_name(item)
         if key in workspace.members:
             member = workspace.members[key]
-            tag = _latest(member_tags(workspace, member), prerelease_dev)
+            tag = _latest(member_tags(member), prerelease_dev)
             if tag is None:
                 kind = "release tag" if prerelease_dev else "stable tag"
                 raise NotFoundError(
@@ -277,8 +298,8 @@ def _find_tags(workspace: Workspace, tag: str) -> list[MemberTag]:
     """Every member whose repo holds ``tag`` (``v1.0.0`` can be in several member repos)."""
     found = []
     for member in workspace.ordered():
-        if tag_pattern(workspace, member).fullmatch(tag):
-            found += [c for c in member_tags(workspace, member) if c.tag == tag]
+        if member.tag_scheme.match(tag):
+            found += [c for c in member_tags(member) if c.tag == tag]
     if not found:
         raise NotFoundError(
             f"{tag!r} is neither a member nor a release tag of one",
@@ -293,6 +314,9 @@ def _latest(tags: list[MemberTag], prerelease_dev: bool) -> MemberTag | None:
 
 
 def _notes(tag: MemberTag, member_path: Any, version: str) -> tuple[str, str]:
+    from release_tool.adapters.git_read import tag_message
+    from release_tool.notes.changelog import changelog_section
+
     message = tag_message(tag.repo_root, tag.tag)
     if message:
         return message, "tag message"

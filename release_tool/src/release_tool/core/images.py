@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 MODES = ("dev", "staging", "prod")
 TARGETS = ("base", "deps", "flash-attn", "members", "runtime", "dev")
-LOCAL_WHEEL_DIR = "docker/wheels"
 _TAG_INVALID = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -97,6 +96,8 @@ class ImageBuild:
     tags: tuple[str, ...]
     labels: dict[str, str]
     local_wheels: tuple[str, ...] = ()
+    secrets: dict[str, str] = field(default_factory=dict)
+    """Build secrets (id -> value): inputs that must not key the layer cache (``max_jobs``)."""
 
     @property
     def primary_tag(self) -> str:
@@ -239,9 +240,19 @@ def build_args(
             "CXX11_ABI": variant.cxx11_abi or "TRUE",
             "FLASH_ATTN_CUDA_ARCHS": settings.flash_attn_cuda_archs,
             "NVCC_THREADS": str(settings.nvcc_threads),
-            "MAX_JOBS": str(settings.max_jobs or max_jobs_for(memory_gib, settings.nvcc_threads)),
         }
     return args
+
+
+def public_url(url: str | None) -> str | None:
+    """``url`` without credentials: ``https://user:token@host/x`` -> ``https://host/x``.
+
+    A remote URL may carry a token; what goes into labels, ``IMAGE_SOURCE``
+    and ``build.json`` is public.
+    """
+    if not url:
+        return url
+    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", r"\1", url, flags=re.IGNORECASE)
 
 
 def max_jobs_for(memory_gib: float | None, nvcc_threads: int) -> int:
@@ -279,7 +290,7 @@ def plan_images(
     variants: tuple[str, ...],
     target: str,
     builder: str,
-    version: str,
+    version: str | None,
     revision: Revision,
     member_names: tuple[str, ...],
     push: bool = False,
@@ -303,6 +314,11 @@ def plan_images(
             f"{lock_dir / 'uv.lock'}: no package(s) {', '.join(missing)} to put in the image",
             hint="set [tool.release-tool.docker] packages to workspace members",
         )
+    revision = Revision(revision.sha, revision.created, public_url(revision.source))
+    if version is None:
+        # the release version: what the mode's lock holds for the image's first package
+        version = versions.get(settings.packages[0], "") if settings.packages else ""
+        version = version or "0.0.0"
     notes: list[str] = []
     images = []
     for name in variants:
@@ -330,6 +346,11 @@ def plan_images(
                 tags=image_tags(settings, version, name, target, revision.sha),
                 labels=oci_labels(settings, version, revision, name, mode, target),
                 local_wheels=variant.local_wheels,
+                secrets={
+                    "max_jobs": str(
+                        settings.max_jobs or max_jobs_for(memory_gib, settings.nvcc_threads)
+                    )
+                },
             )
         )
     return ImagePlan(
@@ -360,6 +381,7 @@ def plan_as_dict(plan: ImagePlan) -> dict[str, object]:
                 "build_args": dict(image.build_args),
                 "labels": dict(image.labels),
                 "local_wheels": list(image.local_wheels),
+                "secrets": sorted(image.secrets),
             }
             for image in plan.images
         ],

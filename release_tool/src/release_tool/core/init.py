@@ -57,6 +57,9 @@ class InitPlan:
     notes: list[str] = field(default_factory=list)
     pins: dict[str, dict[str, str]] = field(default_factory=dict)
     """mode -> member -> tag."""
+    translated: list[str] = field(default_factory=list)
+    """What the written config table took over (seed keys, detected tag schemes), or the
+    schemes detected when the table is kept."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +67,7 @@ class InitPlan:
             "files": [w.to_json(self.root) for w in self.writes],
             "pins": self.pins,
             "notes": self.notes,
+            "translated": self.translated,
         }
 
 
@@ -73,6 +77,7 @@ def plan_init(workspace: Workspace, status: WorkspaceStatus, *, force: bool) -> 
     root_doc = read_document(root / "pyproject.toml")
     writes: list[FileWrite] = []
     notes: list[str] = []
+    translated: list[str] = []
     all_pins: dict[str, dict[str, str]] = {}
     for mode in MODES:
         content, pins, missing = render_mode(workspace, status, root_doc, mode)
@@ -89,16 +94,21 @@ def plan_init(workspace: Workspace, status: WorkspaceStatus, *, force: bool) -> 
         path = workspace.mode_path(mode) / "pyproject.toml"
         writes.append(FileWrite(path, content, path.exists()))
     if get_path(root_doc, "tool", "release-tool") is None:
-        writes.append(FileWrite(root / "pyproject.toml", _with_config_table(root_doc), True))
+        text, translated = _with_config_table(root_doc, workspace)
+        writes.append(FileWrite(root / "pyproject.toml", text, True))
     else:
+        from release_tool.core.tag_schemes import detected_notes
+
         notes.append("[tool.release-tool] already present in pyproject.toml: kept")
+        schemes = {name: m.tag_scheme for name, m in workspace.members.items()}
+        translated += detected_notes(schemes, workspace.members)
     clashes = [w for w in writes if w.exists and w.path.parent != root]
     if clashes and not force:
         raise ExistsError(
             "init would overwrite " + ", ".join(str(w.path.relative_to(root)) for w in clashes),
             hint="re-run with --force to replace them",
         )
-    return InitPlan(root, writes, notes, all_pins)
+    return InitPlan(root, writes, notes, all_pins, translated)
 
 
 def apply_init(plan: InitPlan) -> None:
@@ -166,25 +176,57 @@ def render_mode(
     return tomlkit.dumps(doc), {n: s["tag"] for n, s in sources.items()}, missing
 
 
-def _with_config_table(root_doc: Any) -> str:
+def _with_config_table(root_doc: Any, workspace: Workspace) -> tuple[str, list[str]]:
+    """The root pyproject with a ``[tool.release-tool]`` table that keeps today's settings.
+
+    Values come from the loaded configuration, so what the seed's
+    ``release_tool.toml`` said (``tag_prefix = ""``, ...) is kept, and the tag
+    schemes detected from existing tags are written down. Returns the text
+    and one note per translated or detected value.
+    """
+    import json
+
+    from release_tool.core.config import legacy_translations
+    from release_tool.core.tag_schemes import config_table
+
+    config = workspace.config
+    translated = legacy_translations(workspace.root)
+    notes = []
+    for seed_key, seed_value, ours, value in translated:
+        shown = value.items() if isinstance(value, dict) else [(None, value)]
+        for sub, item in shown:
+            key = f"{ours}.{sub}" if sub else ours
+            notes.append(
+                f"release_tool.toml: {seed_key} = {json.dumps(seed_value)} -> "
+                f"{key} = {json.dumps(item)}"
+            )
     doc = tomlkit.parse(tomlkit.dumps(root_doc))  # a copy: the caller's document stays as it is
     table = tomlkit.table()
     table.add(tomlkit.comment("release-tool configuration (see the README's reference)."))
-    table["staging-dir"] = "staging"
-    table["prod-dir"] = "prod"
-    table["git-remote"] = "origin"
-    table["dev-branch"] = "dev"
-    table["main-branch"] = "main"
-    templates = tomlkit.table()
-    templates["repo"] = "v{version}"
-    templates["folder"] = "{name}-v{version}"
-    table["tag-template"] = templates
+    if config.members is not None:
+        table["members"] = config.members
+    table["staging-dir"] = config.staging_dir
+    table["prod-dir"] = config.prod_dir
+    table["git-remote"] = config.git_remote
+    table["dev-branch"] = config.dev_branch
+    table["main-branch"] = config.main_branch
+    extra = {ours for _, _, ours, _ in translated}
+    dumped = config.model_dump(by_alias=True)
+    for key in ("changes-dir", "commit-message-filename", "tag-message-filename", "dry-run"):
+        if key in extra:
+            table[key] = dumped[key]
+    templates, detected = config_table(workspace.members)
+    notes += detected
+    tag_table = tomlkit.table()
+    for key, value in templates.items():
+        tag_table[key] = value
+    table["tag-template"] = tag_table
     tool = doc.get("tool")
     if tool is None:
         doc["tool"] = tomlkit.table(is_super_table=True)
         tool = doc["tool"]
     tool["release-tool"] = table
-    return tomlkit.dumps(doc)
+    return tomlkit.dumps(doc), notes
 
 
 def _req_name(requirement: str) -> str:

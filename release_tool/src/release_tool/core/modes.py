@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
 from release_tool.adapters.toml_files import get_path, read_toml, unwrap
 from release_tool.errors import ConfigError
@@ -75,21 +74,6 @@ def load_mode(name: str, folder: Path) -> ModeState:
         except InvalidRequirement as exc:
             raise ConfigError(f"{pyproject}: invalid requirement {req!r}: {exc}") from None
     return ModeState(name, folder, True, pins, requirements)
-
-
-def tag_version(tag: str | None, template: str, name: str) -> Version | None:
-    """The version a tag name encodes under ``template``, or None if it does not match."""
-    if not tag:
-        return None
-    prefix, _, suffix = template.replace("{name}", name).partition("{version}")
-    if not (tag.startswith(prefix) and tag.endswith(suffix)) or len(tag) <= len(prefix) + len(
-        suffix
-    ):
-        return None
-    try:
-        return Version(tag[len(prefix) : len(tag) - len(suffix)])
-    except InvalidVersion:
-        return None
 
 
 def _parse_source(pyproject: Path, name: str, source: Any) -> Pin:

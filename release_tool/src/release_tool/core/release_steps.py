@@ -21,7 +21,7 @@ from release_tool.core.selection import (
     preflight_tags,
     repo_rel,
 )
-from release_tool.core.status import MemberStatus, WorkspaceStatus, load_modes, tag_template
+from release_tool.core.status import MemberStatus, WorkspaceStatus, load_modes
 from release_tool.core.versions import BumpPart, next_dev_cycle
 from release_tool.errors import WorkspaceError
 
@@ -73,9 +73,7 @@ def build_plan(
     mode_states = load_modes(workspace)
     remote = workspace.config.git_remote
     for change in changes:
-        change.tag = tag_template(workspace, change.member).format(
-            name=change.member.name, version=change.new
-        )
+        change.tag = change.member.tag_scheme.format(change.new)
     repos = [repo_rel(workspace, c.member) for c in changes]
     branches = preflight_repos(workspace, [*repos, "."])
     planned_tags: dict[str, list[str]] = {}
@@ -419,10 +417,7 @@ def _redirects(workspace: Workspace, mode_states: dict) -> tuple[tuple[str, str]
 
 def status_pinned(workspace: Workspace, member: Member, pin: object) -> Version | None:
     """The version a pin's tag encodes, or None."""
-    from release_tool.core.modes import tag_version
-
-    tag = getattr(pin, "tag", None)
-    return tag_version(tag, tag_template(workspace, member), member.name)
+    return member.tag_scheme.parse(getattr(pin, "tag", None))
 
 
 def _repo_tags(workspace: Workspace, rel: str) -> list[str]:

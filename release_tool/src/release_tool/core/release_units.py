@@ -17,14 +17,12 @@ if TYPE_CHECKING:
 
 def lockstep_groups(workspace: Workspace) -> list[tuple[str, ...]]:
     """Members of one repo whose tag for a version is the same tag, in release order."""
-    from release_tool.core.status import tag_template
-
     by_tag: dict[tuple[str, str], list[str]] = {}
     for name in workspace.graph.order():
         member = workspace.members.get(name)
-        if member is None:
+        if member is None or not member.tag_scheme.lockstep:
             continue
-        probe = tag_template(workspace, member).format(name=member.name, version="0")
+        probe = member.tag_scheme.format("0")
         by_tag.setdefault((str(member.repo_root), probe), []).append(name)
     return [tuple(names) for names in by_tag.values() if len(names) > 1]
 

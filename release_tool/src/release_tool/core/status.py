@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from release_tool.adapters import git_read
 from release_tool.core.graph import EdgeKind
-from release_tool.core.modes import MODES, ModeState, Pin, load_mode, tag_version
+from release_tool.core.modes import MODES, ModeState, Pin, load_mode
+from release_tool.core.tags import template_parts
 from release_tool.core.workspace import Layout, Member, Workspace
 
 if TYPE_CHECKING:
@@ -141,28 +142,28 @@ class WorkspaceStatus:
             "release_groups": [list(g) for g in self.release_groups],
             "cycles": {kind: [list(c) for c in cs] for kind, cs in self.other_cycles.items()},
             "virtual_root": self.virtual_root,
+            "tag_schemes": [
+                {"template": template, "source": source, "members": names}
+                for (template, source), names in self.tag_schemes().items()
+            ],
         }
+
+    def tag_schemes(self) -> dict[tuple[str, str], list[str]]:
+        """(template, source) -> the members using it: configured, detected or default."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for row in self.members:
+            scheme = row.member.tag_scheme
+            out.setdefault((scheme.template, scheme.source), []).append(row.member.name)
+        return out
 
 
 def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def tag_template(workspace: Workspace, member: Member) -> str:
-    """The tag template that applies to ``member``'s layout."""
-    templates = workspace.config.tag_template
-    return templates.repo if member.layout.has_own_repo else templates.folder
-
-
-def member_tags(workspace: Workspace, member: Member, tags: dict[str, str]) -> list[TagRef]:
+def member_tags(member: Member, tags: dict[str, str]) -> list[TagRef]:
     """The member's release tags among ``tags`` (name -> commit), highest version last."""
-    template = tag_template(workspace, member)
-    found = []
-    for name, commit in tags.items():
-        version = tag_version(name, template, member.name)
-        if version is not None:
-            found.append(TagRef(name, version, commit))
-    return sorted(found, key=lambda t: t.version)
+    return [TagRef(t.name, t.version, tags[t.name]) for t in member.tag_scheme.list_tags(tags)]
 
 
 def load_modes(workspace: Workspace) -> dict[str, ModeState]:
@@ -185,13 +186,12 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
         state = git_read.read_state(repo) if repo is not None else None
+        schemes = by_repo[repo][0].schemes
+        if repo is not None and state is not None and schemes is not None:
+            schemes.know_tags(repo, state.tags)  # detection need not read them again
         names = sorted(state.tags) if state else []
         tags = {
-            m.name: member_tags(
-                workspace, m, _starting_with(state.tags, names, _prefix(workspace, m))
-            )
-            if state
-            else []
+            m.name: member_tags(m, _starting_with(state.tags, names, _prefixes(m))) if state else []
             for m in by_repo[repo]
         }
         counts: dict[str, int] = {}
@@ -227,27 +227,39 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
     )
 
 
-def _prefix(workspace: Workspace, member: Member) -> str:
-    """The literal start of the member's tags: the template up to its first other placeholder."""
-    template = tag_template(workspace, member).replace("{name}", member.name)
-    cut = template.find("{")
-    return template if cut == -1 else template[:cut]
+def _prefixes(member: Member) -> set[str]:
+    """The literal starts of the member's tags: the template up to ``{version}``, once per
+    spelling of its name (``""`` when the template starts with the version)."""
+    scheme = member.tag_scheme
+    out = set()
+    for spelling in {scheme.name, *scheme.aliases}:
+        text = ""
+        for literal, placeholder in template_parts(scheme.template):
+            text += literal
+            if placeholder == "name":
+                text += spelling
+            elif placeholder == "short":
+                text += scheme.short or scheme.name
+            elif placeholder is not None:
+                break
+        out.add(text)
+    return out
 
 
-def _starting_with(tags: dict[str, str], names: list[str], prefix: str) -> dict[str, str]:
-    """The tags whose name starts with ``prefix`` (``names``: the tag names, sorted).
+def _starting_with(tags: dict[str, str], names: list[str], prefixes: set[str]) -> dict[str, str]:
+    """The tags whose name starts with one of ``prefixes`` (``names``: the tag names, sorted).
 
     A monorepo with 80 members and 400 tags would otherwise parse every tag
     for every member.
     """
-    if not prefix:
+    if "" in prefixes:
         return tags
-    start = bisect_left(names, prefix)
     found: dict[str, str] = {}
-    for name in names[start:]:
-        if not name.startswith(prefix):
-            break
-        found[name] = tags[name]
+    for prefix in prefixes:
+        for name in names[bisect_left(names, prefix) :]:
+            if not name.startswith(prefix):
+                break
+            found[name] = tags[name]
     return found
 
 
@@ -331,7 +343,7 @@ def _with_drift(workspace: Workspace, s: MemberStatus) -> MemberStatus:
 
 
 def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version | None:
-    return tag_version(pin.tag, tag_template(workspace, member), member.name)
+    return member.tag_scheme.parse(pin.tag)
 
 
 __all__ = [
@@ -342,6 +354,5 @@ __all__ = [
     "WorkspaceStatus",
     "load_modes",
     "member_tags",
-    "tag_template",
     "workspace_status",
 ]

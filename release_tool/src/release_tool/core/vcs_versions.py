@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 def with_vcs_versions(workspace: Workspace) -> Workspace:
     """``workspace`` with each VCS member's version set from its latest matching tag."""
     from release_tool.adapters import git_read
-    from release_tool.core.status import member_tags
 
     tags_by_repo: dict[Path, dict[str, str]] = {}
     members = dict(workspace.members)
@@ -33,7 +32,7 @@ def with_vcs_versions(workspace: Workspace) -> Workspace:
             tags_by_repo[member.repo_root] = git_read.read_tags(
                 git_read.open_repo(member.repo_root)
             )
-        found = member_tags(workspace, member, tags_by_repo[member.repo_root])
-        latest = found[-1].version if found else Version("0.0.0")
+        found = member.tag_scheme.latest(tags_by_repo[member.repo_root])
+        latest = found.version if found else Version("0.0.0")
         members[name] = replace(member, version=latest, version_text=str(latest))
     return replace(workspace, members=members)

@@ -1,19 +1,30 @@
-"""GitHub Actions workflows for a workspace, rendered deterministically (same input, same bytes).
+"""GitHub Actions workflows for a workspace, built as data and emitted as YAML.
 
-Four workflows: ``check`` (check + tests on pushes and PRs), ``dev-release``
-(``bump --dev --changed --push`` on the dev branch), ``release`` (``promote
-prod --push --github-release`` on main) and ``images`` (the runtime image per
-CUDA variant on a new stable tag). Actions are pinned to full commit SHAs
-with the version in a comment; every workflow declares least-privilege
-``permissions:``; dev-release and release share one ``concurrency:`` group
-so two releases never run at once.
+Three workflows, four when a registry is configured:
+
+- ``check``: ``release-tool check`` and the tests, on pull requests, and
+  called by the two release workflows (so a release is gated on it).
+- ``dev-release``: on a push to the dev branch, ``bump --dev --changed --push``.
+- ``release``: on a push to main, ``promote prod --push`` (every member whose
+  staging pin is newer than its prod pin), then ``github release`` (idempotent:
+  creates the releases a failed run left out), then main's new commits onto
+  the dev branch, then the images (when a registry is configured).
+
+Rules every release job follows: it checks out the branch *head* (a re-run
+sees what an earlier attempt pushed); a guard job skips pushes made only of
+release-tool's own commits (committed by ``BOT``), which holds for merge,
+squash, rebase and fast-forward merges alike; credentials are never persisted
+by checkout, and the push token reaches only the steps that push, through
+``GIT_CONFIG_*`` variables of that step; each workflow has its own
+concurrency group that never cancels a run in progress.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from release_tool.core.workflow_yaml import Script, Uses, dump_workflow
 
 if TYPE_CHECKING:
     from release_tool.core.workspace import Workspace
@@ -24,28 +35,33 @@ HEADER = (
 )
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
-RELEASE_GROUP = "release-tool-${{ github.repository }}"
+BOT = f"{BOT_NAME} <{BOT_EMAIL}>"
 STABLE_VERSION_GLOB = "[0-9]+.[0-9]+.[0-9]+"
 DEFAULT_CUDA = ("cu124", "cu128")
-# release-tool runs from the workspace's own lock (as a member or a dev dependency):
-# the same version locally and in CI, and never an unrelated package of that name.
-TOOL = "uv run --locked release-tool"
+UV_VERSION = "0.13.9"
+PYTHON_VERSION = "3.11"
+PUSH_TOKEN = "${{ secrets.RELEASE_TOKEN || github.token }}"
+RUNNER = "ubuntu-24.04"
 
 
 @dataclass(frozen=True)
 class ActionPin:
-    """A third-party action pinned to a full commit SHA (tags can be moved; SHAs cannot)."""
+    """A third-party action pinned to a full commit SHA (tags can be moved; SHAs cannot).
+
+    Each pin is a release whose ``action.yml`` runs on node24 (GitHub's
+    runners dropped node20). docs/github.md says how the SHAs were chosen.
+    """
 
     repo: str
     sha: str
     version: str
 
-    def uses(self) -> str:
-        return f"{self.repo}@{self.sha} # {self.version}"
+    def uses(self) -> Uses:
+        return Uses(f"{self.repo}@{self.sha}", self.version)
 
 
-CHECKOUT = ActionPin("actions/checkout", "11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2")
-SETUP_UV = ActionPin("astral-sh/setup-uv", "e92bafb6253dcd438e0484186d7669ea7a8ca1cc", "v6.4.3")
+CHECKOUT = ActionPin("actions/checkout", "08c6903cd8c0fde910a37f88322edcfb5dd907a8", "v5.0.0")
+SETUP_UV = ActionPin("astral-sh/setup-uv", "681c641aba71e4a1c380be3ab5e12ad51f415867", "v7.1.6")
 PINNED_ACTIONS = (CHECKOUT, SETUP_UV)
 
 
@@ -61,244 +77,382 @@ class WorkflowSettings:
     registry: str | None
     cuda_variants: tuple[str, ...] = DEFAULT_CUDA
     has_submodules: bool = False
+    image_tool: str | None = None
+    """How the images job runs release-tool (with the docker SDK); default ``tool``."""
+    prod_dir: str = "prod"
+    uv_version: str = UV_VERSION
+    python_version: str = PYTHON_VERSION
 
 
 def settings_for(workspace: Workspace) -> WorkflowSettings:
     """Workflow settings of ``workspace``: branches, tag patterns, registry, layouts."""
     config = workspace.config
-    layouts = {m.layout.has_own_repo for m in workspace.members.values()} or {False}
-    templates = []
-    if True in layouts:
-        templates.append(config.tag_template.repo)
-    if False in layouts:
-        templates.append(config.tag_template.folder)
+    templates = {m.tag_scheme.template for m in workspace.members.values()}
+    templates = templates or {config.tag_template.folder}
+    # release-tool runs from the workspace's own lock: as a member (only its own
+    # dependencies are synced) or as a dependency of the workspace.
+    if "release-tool" in workspace.members:
+        tool = "uv run --locked --package release-tool release-tool"
+        image_tool = "uv run --locked --package release-tool --extra docker release-tool"
+    else:
+        tool = image_tool = "uv run --locked release-tool"
     return WorkflowSettings(
         main_branch=config.main_branch,
         dev_branch=config.dev_branch,
-        tool=TOOL,
+        tool=tool,
+        image_tool=image_tool,
         stable_tag_globs=tuple(sorted({tag_glob(t) for t in templates})),
         registry=config.docker.registry,
         has_submodules=bool(workspace.submodules),
+        prod_dir=config.mode_dir("prod"),
+        python_version=config.docker.python,
     )
 
 
 def tag_glob(template: str) -> str:
     """A GitHub Actions tag filter matching the stable tags of a tag template."""
-    out = re.sub(r"\{name\}", "*", template)
-    return out.replace("{version}", STABLE_VERSION_GLOB)
+    from release_tool.core.tags import TagScheme
+
+    return TagScheme(template).glob(STABLE_VERSION_GLOB, any_member=True)
 
 
 def render_workflows(settings: WorkflowSettings) -> dict[str, str]:
     """File name (under ``.github/workflows``) -> YAML text, for every workflow to write."""
-    files = {
-        "check.yml": render_check(settings),
-        "dev-release.yml": render_dev_release(settings),
-        "release.yml": render_release(settings),
+    data = workflow_data(settings)
+    return {name: dump_workflow(data[name], HEADER) for name in sorted(data)}
+
+
+def workflow_data(settings: WorkflowSettings) -> dict[str, dict[str, Any]]:
+    """File name -> the workflow as plain data (what ``render_workflows`` emits)."""
+    return {
+        "check.yml": check_workflow(settings),
+        "dev-release.yml": dev_release_workflow(settings),
+        "release.yml": release_workflow(settings),
     }
-    if settings.registry:
-        files["images.yml"] = render_images(settings)
-    return dict(sorted(files.items()))
 
 
-def render_check(s: WorkflowSettings) -> str:
-    """``release-tool check`` and the tests, on pushes to main/dev and on pull requests."""
-    return HEADER + _lines(
-        "name: check",
-        "",
-        "on:",
-        "  push:",
-        f"    branches: [{_q(s.main_branch)}, {_q(s.dev_branch)}]",
-        "  pull_request:",
-        "",
-        "permissions:",
-        "  contents: read",
-        "",
-        "concurrency:",
-        "  group: check-${{ github.ref }}",
-        "  cancel-in-progress: true",
-        "",
-        "jobs:",
-        "  check:",
-        "    runs-on: ubuntu-latest",
-        "    timeout-minutes: 60",
-        "    steps:",
-        *_checkout(persist=False),
-        *_setup_uv(),
-        "      - name: Install the workspace",
-        "        run: uv sync --locked",
-        "      - name: Check the workspace",
-        f"        run: {s.tool} check",
-        "      - name: Run the tests",
-        "        run: uv run --locked pytest",
-    )
+def check_workflow(s: WorkflowSettings) -> dict[str, Any]:
+    """``release-tool check`` and the tests: on pull requests, and called by the releases."""
+    return {
+        "name": "check",
+        "on": {"pull_request": None, "workflow_call": None, "workflow_dispatch": None},
+        "permissions": {"contents": "read"},
+        # A called workflow's group is named after its caller (github.workflow):
+        # the release's check never shares a group with a pull request's.
+        "concurrency": {
+            "group": "check-${{ github.workflow }}-${{ github.ref }}",
+            "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+        },
+        "defaults": {"run": {"shell": "bash"}},
+        "jobs": {
+            "check": {
+                "runs-on": RUNNER,
+                "timeout-minutes": 60,
+                "steps": [
+                    _checkout(s, ref=None),
+                    _setup_uv(s, cache=True),
+                    {"name": "Install the workspace", "run": "uv sync --locked"},
+                    {"name": "Check the workspace", "run": f"{s.tool} check"},
+                    {"name": "Run the tests", "run": "uv run --locked pytest"},
+                ],
+            }
+        },
+    }
 
 
-def render_dev_release(s: WorkflowSettings) -> str:
+def dev_release_workflow(s: WorkflowSettings) -> dict[str, Any]:
     """On a push to the dev branch: dev versions, tags and staging pins for changed members."""
-    return HEADER + _lines(
-        "name: dev-release",
-        "",
-        "on:",
-        "  push:",
-        f"    branches: [{_q(s.dev_branch)}]",
-        "",
-        *_release_permissions(),
-        "jobs:",
-        "  bump-dev:",
-        "    # Commits pushed by this workflow (author: the bot) must not start it again.",
-        f"    if: github.event.head_commit.author.email != '{BOT_EMAIL}'",
-        "    runs-on: ubuntu-latest",
-        "    timeout-minutes: 30",
-        "    steps:",
-        *_checkout(persist=True),
-        *_submodule_branches(s),
-        *_setup_uv(),
-        *_git_identity(),
-        "      - name: Bump dev versions of changed members, tag, pin staging, push",
-        f"        run: {s.tool} bump --dev --changed --push",
-    )
+    bump = {
+        "needs": ["guard", "check"],
+        "if": "needs.guard.outputs.release == 'true'",
+        "runs-on": RUNNER,
+        "timeout-minutes": 30,
+        "permissions": {"contents": "write"},
+        "steps": [
+            *_release_setup(s),
+            _push_step(
+                "Bump dev versions of changed members, tag, pin staging, push",
+                f"{s.tool} bump --dev --changed --push",
+            ),
+        ],
+    }
+    jobs = {"guard": _guard_job(s), "check": _check_job(), "bump-dev": bump}
+    return _release_workflow("dev-release", s.dev_branch, jobs)
 
 
-def render_release(s: WorkflowSettings) -> str:
-    """On a push to main: stable versions, tags, prod pins, GitHub releases."""
-    return HEADER + _lines(
-        "name: release",
-        "",
-        "on:",
-        "  push:",
-        f"    branches: [{_q(s.main_branch)}]",
-        "",
-        *_release_permissions(),
-        "jobs:",
-        "  promote-prod:",
-        "    # Commits pushed by this workflow (author: the bot) must not start it again.",
-        f"    if: github.event.head_commit.author.email != '{BOT_EMAIL}'",
-        "    runs-on: ubuntu-latest",
-        "    timeout-minutes: 30",
-        "    steps:",
-        *_checkout(persist=True),
-        *_submodule_branches(s),
-        *_setup_uv(),
-        *_git_identity(),
-        "      - name: Promote to prod, tag, pin prod, push, publish GitHub releases",
-        f"        run: {s.tool} promote prod --push --github-release",
-        "        env:",
-        "          GITHUB_TOKEN: ${{ secrets.RELEASE_TOKEN || github.token }}",
-    )
+def release_workflow(s: WorkflowSettings) -> dict[str, Any]:
+    """On a push to main: stable releases, GitHub releases, dev branch synced, images."""
+    promote = {
+        "needs": ["guard", "check"],
+        "if": "needs.guard.outputs.release == 'true'",
+        "runs-on": RUNNER,
+        "timeout-minutes": 45,
+        "permissions": {"contents": "write"},
+        "steps": [
+            *_release_setup(s),
+            _push_step(
+                "Promote what staging pins to prod: stable tags, prod pins, push",
+                f"{s.tool} promote prod --push",
+            ),
+            {
+                # Idempotent: a re-run after a failed publish creates what is missing.
+                "name": "Publish a GitHub release for every stable tag without one",
+                "env": {"GITHUB_TOKEN": PUSH_TOKEN},
+                "run": f"{s.tool} github release",
+            },
+            _push_step("Bring main's release commits onto the dev branch", _sync_dev_script(s)),
+        ],
+    }
+    jobs: dict[str, Any] = {"guard": _guard_job(s), "check": _check_job(), "promote": promote}
+    if s.registry:
+        jobs["images"] = _images_job(s)
+    return _release_workflow("release", s.main_branch, jobs)
 
 
-def render_images(s: WorkflowSettings) -> str:
-    """On a new stable tag: the runtime image for each CUDA variant, pushed to the registry."""
+def _release_workflow(name: str, branch: str, jobs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "on": {"push": {"branches": [branch]}, "workflow_dispatch": None},
+        "permissions": {},
+        # One group per workflow, never cancelling a run in progress: a release
+        # is never cut short, and a dev push never replaces a waiting release.
+        "concurrency": {"group": f"release-tool-{name}", "cancel-in-progress": False},
+        "defaults": {"run": {"shell": "bash"}},
+        "jobs": jobs,
+    }
+
+
+GUARD_SCRIPT = """\
+# Release unless every pushed commit was committed by release-tool's bot: a
+# merge, squash or rebase through GitHub is committed by GitHub, and a
+# fast-forward push carries the merged commits of people too.
+if [ "$EVENT" != push ]; then
+  echo "release=true" >> "$GITHUB_OUTPUT"
+  exit 0
+fi
+if git cat-file -e "$BEFORE^{commit}" 2>/dev/null; then
+  range="$BEFORE..$AFTER"
+else
+  range="$AFTER^!"
+fi
+others="$(git log --format='%cn <%ce>' "$range" | grep -cvxF "$BOT" || true)"
+if [ "$others" -eq 0 ]; then
+  echo "only release-tool's own commits were pushed ($range): nothing to release"
+  echo "release=false" >> "$GITHUB_OUTPUT"
+else
+  echo "release=true" >> "$GITHUB_OUTPUT"
+fi
+"""
+
+
+def _guard_job(s: WorkflowSettings) -> dict[str, Any]:
+    return {
+        "runs-on": RUNNER,
+        "timeout-minutes": 5,
+        "permissions": {"contents": "read"},
+        "outputs": {"release": "${{ steps.guard.outputs.release }}"},
+        "steps": [
+            {
+                "uses": CHECKOUT.uses(),
+                "with": {"fetch-depth": 0, "persist-credentials": False},
+            },
+            {
+                "id": "guard",
+                "name": "Skip pushes made only of release-tool's own commits",
+                "env": {
+                    "EVENT": "${{ github.event_name }}",
+                    "BEFORE": "${{ github.event.before }}",
+                    "AFTER": "${{ github.sha }}",
+                    "BOT": BOT,
+                },
+                "run": Script(GUARD_SCRIPT),
+            },
+        ],
+    }
+
+
+def _check_job() -> dict[str, Any]:
+    return {"uses": "$/.github/workflows/check.yml", "permissions": {"contents": "read"}}
+
+
+def _release_setup(s: WorkflowSettings) -> list[dict[str, Any]]:
+    steps = [_checkout(s, ref="${{ github.ref }}"), *_submodule_branches(s)]
+    steps += [_setup_uv(s, cache=False), _git_identity()]
+    return steps
+
+
+def _checkout(s: WorkflowSettings, *, ref: str | None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if ref:
+        # The branch head, not the pushed commit: a re-run sees what an earlier
+        # attempt pushed, and a queued run releases everything merged before it.
+        options["ref"] = ref
+    options |= {"fetch-depth": 0, "persist-credentials": False}
+    if s.has_submodules:
+        # member repos may be private: the token reads them and is not persisted
+        options |= {"submodules": "recursive", "token": PUSH_TOKEN}
+    return {"uses": CHECKOUT.uses(), "with": options}
+
+
+def _submodule_branches(s: WorkflowSettings) -> list[dict[str, Any]]:
+    if not s.has_submodules:
+        return []
+    return [
+        {
+            "name": "Check out the same branch in every member repo",
+            "env": {"BRANCH": "${{ github.ref_name }}"},
+            "run": "git submodule foreach --quiet --recursive "
+            "\"git checkout -q -B '$BRANCH' 'origin/$BRANCH'\"",
+        }
+    ]
+
+
+def _setup_uv(s: WorkflowSettings, *, cache: bool) -> dict[str, Any]:
+    # Release jobs restore no cache: a cache written by a pull request's run
+    # must not reach a job that pushes tags and images (cache poisoning).
+    return {
+        "uses": SETUP_UV.uses(),
+        "with": {
+            "version": s.uv_version,
+            "python-version": s.python_version,
+            "enable-cache": cache,
+        },
+    }
+
+
+def _git_identity() -> dict[str, Any]:
+    return {
+        "name": "Commit and tag as the release bot",
+        "run": Script(
+            f'git config --global user.name "{BOT_NAME}"\n'
+            f'git config --global user.email "{BOT_EMAIL}"\n'
+        ),
+    }
+
+
+PUSH_AUTH = """\
+# The token reaches git through this step's environment only (nothing in .git/config).
+auth="$(printf 'x-access-token:%s' "$PUSH_TOKEN" | base64 -w0)"
+echo "::add-mask::$auth"
+export GIT_CONFIG_COUNT=1
+export GIT_CONFIG_KEY_0="http.$SERVER_URL/.extraheader"
+export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $auth"
+"""
+
+
+def _push_step(name: str, script: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "env": {
+            "PUSH_TOKEN": PUSH_TOKEN,
+            "SERVER_URL": "${{ github.server_url }}",
+        },
+        "run": Script(PUSH_AUTH + script.rstrip("\n") + "\n"),
+    }
+
+
+SYNC_DEV = """\
+sync_dev() {
+  # Fast-forward the dev branch to main's head, or merge main into it.
+  if ! git -C "$1" fetch -q origin "refs/heads/$DEV_BRANCH"; then
+    echo "$1: no $DEV_BRANCH branch on origin: nothing to bring over"
+    return 0
+  fi
+  if git -C "$1" merge-base --is-ancestor FETCH_HEAD HEAD; then
+    git -C "$1" push -q origin "HEAD:refs/heads/$DEV_BRANCH"
+    return 0
+  fi
+  git -C "$1" checkout -q -B "$DEV_BRANCH" FETCH_HEAD
+  if ! git -C "$1" merge -q --no-edit "$MAIN_BRANCH"; then
+    "$2"
+  fi
+  git -C "$1" push -q origin "HEAD:refs/heads/$DEV_BRANCH"
+}
+refuse() {
+  echo "::error::merge $MAIN_BRANCH into $DEV_BRANCH by hand: they conflict"
+  exit 1
+}
+"""
+
+SYNC_MEMBERS = """\
+pointers() {
+  # Submodule pointers conflict when both branches moved them: take the
+  # member repos' dev heads just pushed; any other conflict is for a person.
+  git config --file .gitmodules --get-regexp '\\.path$' | while read -r _ path; do
+    git add "$path"
+  done
+  if [ -n "$(git diff --name-only --diff-filter=U)" ]; then
+    refuse
+  fi
+  git commit -q --no-edit
+}
+git config --file .gitmodules --get-regexp '\\.path$' | while read -r _ path; do
+  sync_dev "$path" refuse
+done
+sync_dev . pointers
+"""
+
+
+def _sync_dev_script(s: WorkflowSettings) -> str:
+    head = f"MAIN_BRANCH='{s.main_branch}'\nDEV_BRANCH='{s.dev_branch}'\n"
+    tail = SYNC_MEMBERS if s.has_submodules else "sync_dev . refuse\n"
+    return head + SYNC_DEV + tail
+
+
+IMAGE_SCRIPT = """\
+# Once per release: a variant whose image for the prod version is already in
+# the registry (an earlier run, or a re-run) is not built again.
+plan="$(__TOOL__ docker build --mode prod --target runtime --cuda "$CUDA" --dry-run --json)"
+tag="$(jq -r '.images[0].tags[0]' <<< "$plan")"
+if docker buildx imagetools inspect "$tag" > /dev/null 2>&1; then
+  echo "$tag is in the registry already"
+  exit 0
+fi
+__TOOL__ docker build --mode prod --target runtime --cuda "$CUDA" --push \\
+  --cache-registry "$CACHE"
+"""
+
+
+def _images_job(s: WorkflowSettings) -> dict[str, Any]:
     registry = s.registry or ""
     host = registry.split("/")[0]
     on_ghcr = host == "ghcr.io"
     user = "${{ github.actor }}" if on_ghcr else "${{ secrets.REGISTRY_USERNAME }}"
     password = "${{ github.token }}" if on_ghcr else "${{ secrets.REGISTRY_PASSWORD }}"
-    permissions = ["permissions:", "  contents: read"]
-    if on_ghcr:
-        permissions.append("  packages: write")
-    return HEADER + _lines(
-        "name: images",
-        "",
-        "on:",
-        "  push:",
-        "    tags:",
-        *[f"      - {_q(glob)}" for glob in s.stable_tag_globs],
-        "  workflow_dispatch:",
-        "",
-        *permissions,
-        "",
-        "concurrency:",
-        "  group: images-${{ github.ref }}",
-        "  cancel-in-progress: false",
-        "",
-        "jobs:",
-        "  runtime-image:",
-        "    runs-on: ubuntu-latest",
-        "    timeout-minutes: 180",
-        "    strategy:",
-        "      fail-fast: false",
-        "      matrix:",
-        f"        cuda: [{', '.join(s.cuda_variants)}]",
-        "    steps:",
-        *_checkout(persist=False),
-        *_setup_uv(),
-        f"      - name: Log in to {host}",
-        "        env:",
-        f"          REGISTRY: {_q(host)}",
-        f"          REGISTRY_USERNAME: {user}",
-        f"          REGISTRY_PASSWORD: {password}",
-        '        run: echo "$REGISTRY_PASSWORD" | docker login "$REGISTRY" '
-        '--username "$REGISTRY_USERNAME" --password-stdin',
-        "      - name: Build and push the runtime image (${{ matrix.cuda }})",
-        f"        run: {s.tool} docker build --target runtime --cuda ${{{{ matrix.cuda }}}} --push",
-    )
-
-
-def _release_permissions() -> list[str]:
-    return [
-        "permissions:",
-        "  contents: write",
-        "",
-        "# One release at a time per repository: dev-release and release share this group,",
-        "# and a run waits for the one in progress instead of cancelling it.",
-        "concurrency:",
-        f"  group: {RELEASE_GROUP}",
-        "  cancel-in-progress: false",
-        "",
-    ]
-
-
-def _checkout(*, persist: bool) -> list[str]:
-    lines = [
-        f"      - uses: {CHECKOUT.uses()}",
-        "        with:",
-        "          fetch-depth: 0",
-        "          submodules: recursive",
-    ]
-    if persist:
-        # pushes to member repos need a token that reaches them; GITHUB_TOKEN only
-        # reaches this repo, and tags it pushes start no other workflow
-        lines.append("          token: ${{ secrets.RELEASE_TOKEN || github.token }}")
-    else:
-        lines.append("          persist-credentials: false")
-    return lines
-
-
-def _submodule_branches(s: WorkflowSettings) -> list[str]:
-    if not s.has_submodules:
-        return []
-    return [
-        "      - name: Check out the same branch in every member repo",
-        "        env:",
-        "          BRANCH: ${{ github.ref_name }}",
-        "        run: >-",
-        "          git submodule foreach --quiet --recursive",
-        '          "git checkout -q -B $BRANCH origin/$BRANCH"',
-    ]
-
-
-def _setup_uv() -> list[str]:
-    return [
-        f"      - uses: {SETUP_UV.uses()}",
-        "        with:",
-        "          enable-cache: true",
-    ]
-
-
-def _git_identity() -> list[str]:
-    return [
-        "      - name: Commit and tag as the GitHub Actions bot",
-        "        run: |",
-        f'          git config --global user.name "{BOT_NAME}"',
-        f'          git config --global user.email "{BOT_EMAIL}"',
-    ]
-
-
-def _q(value: str) -> str:
-    """A YAML single-quoted scalar (safe for globs and names with special characters)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _lines(*lines: str) -> str:
-    return "\n".join(lines) + "\n"
+    permissions = {"contents": "read"} | ({"packages": "write"} if on_ghcr else {})
+    tool = s.image_tool or s.tool
+    return {
+        "needs": ["guard", "promote"],
+        "if": "needs.guard.outputs.release == 'true'",
+        "runs-on": RUNNER,
+        "timeout-minutes": 300,
+        "permissions": permissions,
+        "strategy": {"fail-fast": False, "matrix": {"cuda": list(s.cuda_variants)}},
+        "steps": [
+            _checkout(s, ref="${{ github.ref }}"),
+            _setup_uv(s, cache=False),
+            {
+                "name": f"Log in to {host}",
+                "env": {
+                    "REGISTRY": host,
+                    "REGISTRY_USERNAME": user,
+                    "REGISTRY_PASSWORD": password,
+                },
+                "run": 'echo "$REGISTRY_PASSWORD" | docker login "$REGISTRY" '
+                '--username "$REGISTRY_USERNAME" --password-stdin',
+            },
+            {
+                # The docker-container driver exports and imports registry caches.
+                "name": "Use a BuildKit builder that keeps its cache in the registry",
+                "run": "docker buildx create --use --driver docker-container",
+            },
+            {
+                "name": "Build and push the runtime image of the released prod lock",
+                "env": {
+                    "CUDA": "${{ matrix.cuda }}",
+                    "CACHE": f"{registry.rstrip('/')}/build-cache",
+                },
+                "run": Script(IMAGE_SCRIPT.replace("__TOOL__", tool)),
+            },
+        ],
+    }

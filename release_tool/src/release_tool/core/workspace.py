@@ -26,6 +26,9 @@ from release_tool.errors import ConfigError, GitError, WorkspaceError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from release_tool.core.tag_schemes import TagSchemes
+    from release_tool.core.tags import TagScheme
+
 
 class Layout(StrEnum):
     """Where a member's history lives."""
@@ -75,6 +78,18 @@ class Member:
     """The member folder relative to its repo's root (``""`` at the root of a repo)."""
     source: VersionSource = field(default_factory=VersionSource)
     """Where the version comes from: ``[project].version``, tags (VCS) or elsewhere."""
+    schemes: TagSchemes | None = field(default=None, repr=False, compare=False)
+    """The workspace's tag-scheme resolver (``tag_scheme`` asks it)."""
+
+    @property
+    def tag_scheme(self) -> TagScheme:
+        """How this member's tags are named: configured, detected from its tags, or default."""
+        if self.schemes is None:
+            from release_tool.core.config import TagTemplates
+            from release_tool.core.tag_schemes import TagSchemes
+
+            return TagSchemes(TagTemplates.model_validate({}), [self]).for_member(self)
+        return self.schemes.for_member(self)
 
     @property
     def pyproject(self) -> Path:
@@ -214,6 +229,7 @@ def load_workspace(root: Path) -> Workspace:
 
     member_names = set(members)
     members = {name: _with_internal_deps(m, member_names) for name, m in sorted(members.items())}
+    members = _with_tag_schemes(config, members)
     graph = DependencyGraph(
         {name: [] for name in members},
         typed=[_edge(m.name, d) for m in members.values() for d in m.dependencies],
@@ -377,6 +393,16 @@ def _raw_requirements(doc: Any, source: Path) -> list[InternalDependency]:
                 ) from None
             out.append(InternalDependency(canonicalize_name(parsed.name), req, section))
     return out
+
+
+def _with_tag_schemes(config: Config, members: dict[str, Member]) -> dict[str, Member]:
+    """Give every member the shared resolver of tag schemes (``Member.tag_scheme``)."""
+    from dataclasses import replace
+
+    from release_tool.core.tag_schemes import TagSchemes
+
+    schemes = TagSchemes(config.tag_template, members.values())
+    return {name: replace(m, schemes=schemes) for name, m in members.items()}
 
 
 def _with_internal_deps(member: Member, names: set[str]) -> Member:

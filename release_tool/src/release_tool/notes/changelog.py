@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from release_tool.notes.conventional import SECTIONS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HEADER = (
     "# Changelog\n\n"
@@ -82,3 +86,22 @@ def _remove_version(text: str, version: str) -> str:
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
             return text[: match.start()] + text[end:]
     return text
+
+
+def changelog_section(member_path: Path, version: str) -> str | None:
+    """The body of the ``CHANGELOG.md`` section whose heading names ``version``."""
+    path = member_path / "CHANGELOG.md"
+    if not path.is_file():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    wanted = re.compile(r"(?<![\w.])v?" + re.escape(version) + r"(?![\w.])")
+    start = level = None
+    for index, line in enumerate(lines):
+        heading = re.match(r"(#{1,6})\s", line)
+        if not heading:
+            continue
+        if start is None and wanted.search(line):
+            start, level = index + 1, len(heading[1])
+        elif start is not None and len(heading[1]) <= (level or 0):
+            return "\n".join(lines[start:index]).strip() or None
+    return "\n".join(lines[start:]).strip() or None if start is not None else None

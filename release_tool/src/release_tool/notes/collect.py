@@ -90,27 +90,12 @@ def member_repo(member: Member) -> tuple[Path, str | None]:
     return member.repo_root, member.git_subdir
 
 
-def tag_template(workspace: Workspace, member: Member) -> str:
-    """The tag template that applies to ``member`` (own repo or root-repo folder)."""
-    templates = workspace.config.tag_template
-    return templates.repo if member.layout.has_own_repo else templates.folder
-
-
 def latest_tag(workspace: Workspace, member: Member, *, stable_only: bool = False) -> str | None:
     """The highest-version tag of ``member`` that HEAD contains, or None."""
-    from release_tool.core.modes import tag_version
-
     repo, _ = member_repo(member)
-    template = tag_template(workspace, member)
     merged = git(repo, "tag", "--merged", "HEAD", ok_codes=(0, 128)).split()
-    best: tuple[object, str] | None = None
-    for tag in merged:
-        version = tag_version(tag, template, member.name)
-        if version is None or (stable_only and (version.is_prerelease or version.is_devrelease)):
-            continue
-        if best is None or version > best[0]:  # type: ignore[operator]
-            best = (version, tag)
-    return best[1] if best else None
+    latest = member.tag_scheme.latest(merged, stable_only=stable_only)
+    return latest.name if latest else None
 
 
 def collect_member(

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Literal
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from release_tool.core.tags import TagScheme, common_prefix, short_name
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -49,6 +51,9 @@ class MemberSpec:
     tags: tuple[str, ...] = ()
     untagged_tail: int = 0
     """Commits after the last tag (changes not yet released)."""
+    tag_template: str | None = None
+    """How its tags are named (``core/tags.py``); default ``v{version}`` in its own repo,
+    ``{name}-v{version}`` for a folder. ``{short}`` drops the members' common prefix."""
 
     @property
     def canonical(self) -> str:
@@ -74,12 +79,15 @@ class SandboxMember:
     """The work tree of the repo holding the member (its own, or the root)."""
     remote: Path
     url: str
+    scheme: TagScheme | None = None
 
     @property
     def name(self) -> str:
         return self.spec.canonical
 
     def tag_name(self, version: str) -> str:
+        if self.scheme is not None:
+            return self.scheme.format(version)
         if self.spec.layout == "submodule":
             return f"v{version}"
         return f"{self.spec.canonical}-v{version}"
@@ -212,11 +220,12 @@ def build_sandbox(
             urls[f"{ORG_URL}/{spec.canonical}.git"] = remotes / f"{spec.canonical}.git"
     redirect_urls(urls)
 
+    schemes = _tag_schemes(specs)
     heads: dict[str, str] = {}
     for spec in specs:
         if spec.layout == "submodule":
             stream = _Stream()
-            _member_history(stream, spec, prefix="", tag_template="v{version}")
+            _member_history(stream, spec, prefix="", scheme=schemes[spec.canonical])
             heads[spec.canonical] = _fast_import(remotes / f"{spec.canonical}.git", stream)
 
     root_stream = _Stream()
@@ -229,10 +238,7 @@ def build_sandbox(
     for spec in specs:
         if spec.layout == "folder":
             _member_history(
-                root_stream,
-                spec,
-                prefix=f"packages/{spec.name}/",
-                tag_template="{name}-v{version}",
+                root_stream, spec, prefix=f"packages/{spec.name}/", scheme=schemes[spec.canonical]
             )
     if modes:
         root_stream.commit(
@@ -258,7 +264,7 @@ def build_sandbox(
         else:
             repo, remote, url = sandbox.root, remotes / f"{ROOT_REPO}.git", sandbox.root_url
         sandbox.members[spec.canonical] = SandboxMember(
-            spec, sandbox.root / rel, rel, repo, remote, url
+            spec, sandbox.root / rel, rel, repo, remote, url, schemes[spec.canonical]
         )
     if lock:
         lock_sandbox(sandbox)
@@ -288,11 +294,12 @@ def mode_pyproject(mode: str, specs: Iterable[MemberSpec]) -> str:
     their own pins.
     """
     specs = list(specs)
+    schemes = _tag_schemes(specs)
     pins: dict[str, dict[str, str]] = {}
     for spec in specs:
         version = _latest(spec.tags, dev=(mode == "staging"))
         if version is not None:
-            pins[spec.canonical] = _pin(spec, version)
+            pins[spec.canonical] = _pin(spec, schemes[spec.canonical].format(version))
     needed = {canonicalize_name(Requirement(d).name) for s in specs for d in s.deps}
     overrides = [
         _override(s, pins[s.canonical]) for s in specs if s.canonical in needed & set(pins)
@@ -315,12 +322,12 @@ def mode_pyproject(mode: str, specs: Iterable[MemberSpec]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pin(spec: MemberSpec, version: str) -> dict[str, str]:
+def _pin(spec: MemberSpec, tag: str) -> dict[str, str]:
     if spec.layout == "submodule":
-        return {"git": f"{ORG_URL}/{spec.canonical}.git", "tag": f"v{version}"}
+        return {"git": f"{ORG_URL}/{spec.canonical}.git", "tag": tag}
     return {
         "git": f"{ORG_URL}/{ROOT_REPO}.git",
-        "tag": f"{spec.canonical}-v{version}",
+        "tag": tag,
         "subdirectory": f"packages/{spec.name}",
     }
 
@@ -403,7 +410,21 @@ def _gitmodules(specs: Iterable[MemberSpec]) -> str:
     )
 
 
-def _member_history(stream: _Stream, spec: MemberSpec, *, prefix: str, tag_template: str) -> None:
+def _tag_schemes(specs: list[MemberSpec]) -> dict[str, TagScheme]:
+    """Each member's tag scheme: its ``tag_template`` or the layout's default."""
+    prefix = common_prefix(s.canonical for s in specs)
+    out = {}
+    for spec in specs:
+        default = "v{version}" if spec.layout == "submodule" else "{name}-v{version}"
+        out[spec.canonical] = TagScheme(
+            spec.tag_template or default,
+            name=spec.canonical,
+            short=short_name(spec.canonical, prefix),
+        )
+    return out
+
+
+def _member_history(stream: _Stream, spec: MemberSpec, *, prefix: str, scheme: TagScheme) -> None:
     """Append a member's commits and tags to ``stream``."""
     for dep in spec.deps:
         Requirement(dep)  # fail early on a malformed spec
@@ -430,7 +451,7 @@ def _member_history(stream: _Stream, spec: MemberSpec, *, prefix: str, tag_templ
         kind = "feat" if index % 3 == 0 else "fix"
         stream.commit(f"{kind}({spec.canonical}): change {index}", files)
         if index in tag_at:
-            tag = tag_template.format(name=spec.canonical, version=tag_at[index])
+            tag = scheme.format(tag_at[index])
             stream.tag(tag, f"Release {spec.name} {tag_at[index]}")
     if spec.head_version != version:
         stream.commit(
