@@ -85,7 +85,10 @@ def runner_overhead(adapter, folder: Path, samples: int, batch_size: int) -> dic
     dataset = load_dataset(make_sample_dataset(folder / "data", samples))
     answer_samples(adapter, dataset[:batch_size], batch_size=batch_size)  # warm-up
     meter = Meter(adapter.model, "generate")
-    preprocess = Meter(adapter, "_inputs")  # the processor: image resize/patching + tokenizing
+    from model_qwen_vl import batching
+
+    # the processor: image resize/patching + tokenizing
+    preprocess = Meter(batching, "processor_inputs")
     cpu = time.process_time()
     record = answer_samples(adapter, dataset, batch_size=batch_size)
     cpu_s = time.process_time() - cpu

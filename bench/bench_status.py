@@ -99,6 +99,7 @@ def main() -> None:
     os.environ["GIT_CONFIG_GLOBAL"] = str(gitconfig)
     os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
 
+    from release_tool.adapters.git import Repo
     from release_tool.core.status import workspace_status
     from release_tool.core.workspace import load_workspace
 
@@ -124,10 +125,7 @@ def main() -> None:
             )
 
         def core(sb: Sandbox = sb) -> None:
-            from release_tool.adapters import git_read
-
-            git_read.clear_cache()
-            workspace_status(load_workspace(sb.root))
+            workspace_status(load_workspace(sb.root), open_repo=Repo)
 
         t_cli, t_core = timed(cli, args.repeat), timed(core, args.repeat)
         t_base = timed(lambda sb=sb, members=members: baseline(sb.root, members), args.repeat)

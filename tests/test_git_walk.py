@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from release_tool.adapters import git_walk
+from release_tool.adapters.git import Repo
 from release_tool.core.status import workspace_status
 from release_tool.core.workspace import load_workspace
 from release_tool.testing import workspaces as fixtures
@@ -21,7 +21,7 @@ def git_count(repo: Path, since: str | None, subdir: str | None) -> int:
 
 def test_status_counts_match_git_on_a_long_linear_history(tmp_path: Path) -> None:
     ws = fixtures.long_history(tmp_path, members=12, commits=400, tags=8)
-    status = workspace_status(load_workspace(ws.root))
+    status = workspace_status(load_workspace(ws.root), open_repo=Repo)
     assert len(status.members) == 12
     for row in status.members:
         latest = row.latest_tag
@@ -63,6 +63,6 @@ def test_counts_match_git_across_merges_and_a_tag_off_the_main_line(tmp_path: Pa
         "all-base": (None, base),
         "a-all": ("packages/a", None),
     }
-    counts = git_walk.commits_since(repo, head, ranges)
+    counts = Repo(repo).count_commits_many(head, ranges)
     for key, (subdir, since) in ranges.items():
         assert counts[key] == git_count(repo, since, subdir), key

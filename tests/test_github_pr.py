@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from release_tool.adapters.git import Repo
 from release_tool.adapters.github import GitHubClient
 from release_tool.core.github_pr import plan_pulls, publish_pulls
 from release_tool.core.workspace import load_workspace
@@ -60,7 +61,7 @@ def client(server: GitHubServer) -> GitHubClient:
 
 
 def test_plan_has_one_pull_per_repo_ahead_of_main(sandbox: Sandbox) -> None:
-    proposals = plan_pulls(load_workspace(sandbox.root))
+    proposals = plan_pulls(load_workspace(sandbox.root), Repo)
     assert [(p.slug, p.head, p.base, p.title) for p in proposals] == [
         (ROOT, "dev", "main", "Release alpha 0.2.0"),
         (BETA, "dev", "main", "Release beta 0.1.1"),
@@ -80,7 +81,7 @@ def test_publish_creates_then_rerun_is_unchanged_then_updates(
     sandbox: Sandbox, server: GitHubServer
 ) -> None:
     workspace = load_workspace(sandbox.root)
-    first = publish_pulls(workspace, dry_run=False, client=client(server))
+    first = publish_pulls(workspace, dry_run=False, open_repo=Repo, client=client(server))
     assert [(o.proposal.slug, o.action) for o in first] == [(ROOT, "create"), (BETA, "create")]
     post = server.writes()[0]
     assert (post.method, post.path) == ("POST", f"/repos/{ROOT}/pulls")
@@ -94,12 +95,14 @@ def test_publish_creates_then_rerun_is_unchanged_then_updates(
     assert listing[0].query == {"state": "open", "head": "example-org:dev", "base": "main"}
     assert {r.authorization for r in server.requests} == {f"token {TOKEN}"}
 
-    second = publish_pulls(workspace, dry_run=False, client=client(server))
+    second = publish_pulls(workspace, dry_run=False, open_repo=Repo, client=client(server))
     assert [o.action for o in second] == ["unchanged", "unchanged"]
     assert len(server.writes()) == 2
 
     start_dev(sandbox, "beta", "0.2.0.dev1", "feat(beta): new api")
-    third = publish_pulls(load_workspace(sandbox.root), dry_run=False, client=client(server))
+    third = publish_pulls(
+        load_workspace(sandbox.root), dry_run=False, open_repo=Repo, client=client(server)
+    )
     assert [o.action for o in third] == ["unchanged", "update"]
     patch = server.writes()[-1]
     assert (patch.method, patch.path) == ("PATCH", f"/repos/{BETA}/pulls/1")
@@ -112,7 +115,7 @@ def test_nothing_ahead_means_no_pull(tmp_path: Path, server: GitHubServer) -> No
     sb = build_sandbox(tmp_path, [MemberSpec("alpha", tags=("0.1.0",))], modes=False)
     git(sb.root, "push", "-q", "origin", "main:dev")
     git(sb.root, "fetch", "-q", "origin")
-    assert plan_pulls(load_workspace(sb.root)) == []
+    assert plan_pulls(load_workspace(sb.root), Repo) == []
     result = run_cli("github", "pr", cwd=sb.root)
     assert result.exit_code == 0
     assert "nothing to propose" in result.stderr and result.stdout == ""
@@ -148,7 +151,9 @@ def test_pull_already_open_on_github_is_updated_not_duplicated(
     sandbox: Sandbox, server: GitHubServer
 ) -> None:
     server.add_pull(ROOT, "dev", "main", title="WIP", body="old")
-    outcomes = publish_pulls(load_workspace(sandbox.root), dry_run=False, client=client(server))
+    outcomes = publish_pulls(
+        load_workspace(sandbox.root), dry_run=False, open_repo=Repo, client=client(server)
+    )
     assert [o.action for o in outcomes] == ["update", "create"]
     assert len(server.repos[ROOT].pulls) == 1
     assert server.repos[ROOT].pulls[0]["title"] == "Release alpha 0.2.0"

@@ -140,20 +140,52 @@ def test_resume_without_journal(repo: Path) -> None:
         resume(repo)
 
 
-def test_lock_refuses_a_second_holder_and_clears_a_stale_one(repo: Path) -> None:
+def test_lock_refuses_a_second_holder_and_names_it(repo: Path) -> None:
     with (
         workspace_lock(repo, "first"),
-        pytest.raises(LockedError, match="first"),
+        pytest.raises(LockedError, match=r"pid \d+: first"),
         workspace_lock(repo, "second"),
     ):
         pass
-    lock = repo / ".release-tool" / "lock"
-    import socket
+    with workspace_lock(repo, "third"):  # released: free again
+        pass
 
-    lock.write_text(json.dumps({"pid": 999999999, "host": socket.gethostname(), "command": "dead"}))
-    with workspace_lock(repo, "third"):
-        assert json.loads(lock.read_text())["command"] == "third"
-    assert not lock.exists()
+
+def test_a_killed_holder_leaves_no_stale_lock(repo: Path) -> None:
+    """An OS lock: the kernel frees it when the holder dies, whatever files it left."""
+    import os
+    import signal
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from release_tool.core.journal import workspace_lock\n"
+            "with workspace_lock(Path(sys.argv[1]), 'doomed'):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(60)\n",
+            str(repo),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with (
+            pytest.raises(LockedError, match=f"pid {holder.pid}: doomed"),
+            workspace_lock(repo, "blocked"),
+        ):
+            pass
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+    with workspace_lock(repo, "after the kill"):
+        owner = json.loads((repo / ".release-tool" / journal.LOCK_OWNER).read_text())
+        assert owner["command"] == "after the kill"
+    assert not (repo / ".release-tool" / journal.LOCK_OWNER).exists()
 
 
 def test_member_repo_chains_run_side_by_side_and_roll_back_together(tmp_path: Path) -> None:
@@ -195,3 +227,13 @@ def test_root_steps_wait_for_member_chains() -> None:
         Step(StepKind.COMMIT, "c", paths=("staging",), message="m"),
     )
     assert journal._segments(plan) == [[[0, 2]], [[1]], [[3]], [[4]]]
+
+
+def test_a_dry_run_plan_is_never_applied(repo: Path) -> None:
+    from release_tool.errors import ApplyError
+
+    plan = Plan(command="test", steps=(_edit("a.txt", "two\n"),), dry_run=True)
+    with pytest.raises(ApplyError, match="dry-run plan is never applied"):
+        apply_plan(repo, plan)
+    assert (repo / "a.txt").read_text() == "one\n"
+    assert not (repo / ".release-tool" / "journal.jsonl").exists()

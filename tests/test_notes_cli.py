@@ -43,7 +43,7 @@ def test_changes_writes_both_files_and_prints_json(ws: Path) -> None:
     write(ws / "packages/alpha/new.py", "N = 1\n")
     result = run_cli("changes", "alpha", "--json", cwd=ws)
     assert result.exit_code == 0, result.stderr
-    [data] = json.loads(result.stdout)
+    [data] = json.loads(result.stdout)["members"]
     assert data["since_tag"] == "alpha-v0.1.0"
     assert [c["subject"] for c in data["commits"]] == ["feat: add greet"]
     assert data["uncommitted"]["status"] == "?? packages/alpha/new.py\n"
@@ -86,7 +86,7 @@ def test_changelog_dry_run_writes_nothing_and_calls_nothing(ws: Path, llm_env) -
 def test_changelog_with_llm_reports_source_in_json(ws: Path, llm_env) -> None:
     result = run_cli("changelog", "alpha", "--json", "--version", "0.2.0", cwd=ws)
     assert result.exit_code == 0, result.stderr
-    [data] = json.loads(result.stdout)
+    [data] = json.loads(result.stdout)["members"]
     assert data["source"] == "llm"
     assert data["stats"]["calls"] == 1
     assert "- Notes: feat: add greet" in (ws / "packages/alpha/CHANGELOG.md").read_text()
@@ -110,7 +110,7 @@ def test_commit_uses_the_model_message_and_commits_only_that_member(ws: Path, ll
     write(ws / "packages/beta/src/beta/y.py", "Y = 2\n")
     result = run_cli("commit", "alpha", "--json", cwd=ws)
     assert result.exit_code == 0, result.stderr
-    [data] = json.loads(result.stdout)
+    [data] = json.loads(result.stdout)["members"]
     assert data["source"] == "llm"
     assert git(ws, "log", "-1", "--format=%B").strip() == (
         "feat: update the package\n\nScripted commit message."
@@ -154,7 +154,7 @@ def test_llm_configured_in_pyproject(tmp_path: Path) -> None:
         commit(root, "feat: add greet", {"packages/alpha/src/alpha/greet.py": "G = 1\n"})
         result = run_cli("changelog", "alpha", "--json", cwd=root)
     assert result.exit_code == 0, result.stderr
-    [data] = json.loads(result.stdout)
+    [data] = json.loads(result.stdout)["members"]
     assert data["source"] == "llm"
     assert server.chat_requests[0].body["model"] == "scripted"
 
@@ -162,6 +162,6 @@ def test_llm_configured_in_pyproject(tmp_path: Path) -> None:
 def test_changes_dry_run_writes_nothing(ws: Path) -> None:
     result = run_cli("changes", "beta", "--dry-run", "--json", cwd=ws)
     assert result.exit_code == 0, result.stderr
-    [data] = json.loads(result.stdout)
+    [data] = json.loads(result.stdout)["members"]
     assert data["would_write"][0].endswith(".release-tool/changes/beta/changes_uncommitted.txt")
     assert not (ws / ".release-tool").exists()

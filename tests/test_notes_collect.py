@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from notes_support import commit, git, make_own_repo_member, make_workspace, write
 
 from release_tool.core.workspace import load_workspace
-from release_tool.notes.collect import collect_member, latest_tag, split_patch
+from release_tool.notes.collect import collect_member, latest_tag
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -71,13 +71,32 @@ def test_first_release_without_tag_covers_the_whole_history(tmp_path: Path) -> N
     assert [c.subject for c in changes.commits] == ["chore: initial layout"]
 
 
-def test_split_patch_counts_lines_and_marks_binaries() -> None:
-    patch = (
-        "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1 +1,2 @@\n-a\n+b\n+c\n"
-        "diff --git a/img.png b/img.png\nBinary files a/img.png and b/img.png differ\n"
-    )
-    files = split_patch(patch)
-    assert [(f.path, f.added, f.deleted, f.binary) for f in files] == [
-        ("x.py", 2, 1, False),
-        ("img.png", 0, 0, True),
+def test_patches_count_lines_and_mark_binaries_per_file(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    commit(root, "feat(alpha): x", {"packages/alpha/x.py": "a\n"})
+    git(root, "tag", "alpha-v0.2.0")
+    write(root / "packages/alpha/x.py", "b\nc\n")
+    (root / "packages/alpha/img.png").write_bytes(b"\x89PNG\x00\x01\x02")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "feat(alpha): picture")
+    ws = load_workspace(root)
+    changes = collect_member(ws, ws.member("alpha"))
+    files = [(f.path, f.added, f.deleted, f.binary) for f in changes.commits[0].files]
+    assert files == [
+        ("packages/alpha/img.png", 0, 0, True),
+        ("packages/alpha/x.py", 2, 1, False),
     ]
+    patch = changes.commits[0].files[1].patch
+    assert patch.startswith("diff --git a/packages/alpha/x.py b/packages/alpha/x.py\n")
+    assert "-a\n+b\n+c\n" in patch
+    assert "Binary files" in changes.commits[0].files[0].patch
+
+
+def test_renames_and_deletions_are_one_entry_each(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    git(root, "mv", "packages/alpha/src/alpha/__init__.py", "packages/alpha/src/alpha/core.py")
+    git(root, "commit", "-q", "-m", "refactor(alpha): rename")
+    ws = load_workspace(root)
+    changes = collect_member(ws, ws.member("alpha"))
+    assert [f.path for f in changes.range_files] == ["packages/alpha/src/alpha/core.py"]
+    assert "rename from packages/alpha/src/alpha/__init__.py" in changes.range_files[0].patch

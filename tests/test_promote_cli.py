@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from typing import TYPE_CHECKING
 
 import pytest
 from release_support import diff, make, no_github_fast_path, rt, snapshot  # noqa: F401
 
+from release_tool import notes as notes_package
 from release_tool.errors import ExitCode
 from release_tool.testing.sandbox import git
 
@@ -113,17 +112,14 @@ def test_notes_hook_writes_changelog_and_tag_message(
         calls.append((member.name, str(version), since_tag))
         return Notes(f"## [{version}]\n\n### Fixed\n- {member.name} things\n")
 
-    def write_changelog(member_path: Path, notes: Notes) -> Path:
+    def changelog_text(member_path: Path, notes: Notes) -> str:
         path = member_path / "CHANGELOG.md"
         old = path.read_text() if path.is_file() else "# Changelog\n"
-        path.write_text(old + "\n" + notes.markdown)
-        return path
+        return old + "\n" + notes.markdown
 
-    fake = types.ModuleType("release_tool.notes")
-    fake.release_notes = release_notes  # type: ignore[attr-defined]
-    fake.write_changelog = write_changelog  # type: ignore[attr-defined]
-    fake.tag_message = lambda notes: notes.markdown  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "release_tool.notes", fake)
+    monkeypatch.setattr(notes_package, "release_notes", release_notes)
+    monkeypatch.setattr(notes_package, "changelog_text", changelog_text)
+    monkeypatch.setattr(notes_package, "tag_message", lambda notes: notes.markdown)
 
     sb = make(tmp_path, "submodule")
     assert rt(sb, "bump", "--dev", "pkg-001").exit_code == ExitCode.OK

@@ -70,6 +70,13 @@ def test_run_command_writes_all_outputs_for_each_family(
     assert "git_revision" in record
     assert record["config"]["model"]["family"] == tiny_family
     assert record["timing"]["generate_s"] <= record["timing"]["wall_s"]
+    machine = record["machine"]
+    assert machine["threads"]["torch_threads"] >= 1
+    assert machine["threads"]["cpu_count"] >= 1
+    assert "OMP_NUM_THREADS" in machine["threads"]["env"]
+    for moment in ("load_at_start", "load_at_end"):
+        assert len(machine[moment]["load_avg"]) == 3
+        assert machine[moment]["memory_available_mb"] > 0
 
 
 def test_bad_config_is_exit_1_with_a_message(

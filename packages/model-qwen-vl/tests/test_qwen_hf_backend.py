@@ -124,3 +124,63 @@ def test_generate_kwargs_translate_sampling_settings() -> None:
 def test_cut_at_stop() -> None:
     assert cut_at_stop("abc. def", [".", "d"]) == ("abc", True)
     assert cut_at_stop("abc", ["x"]) == ("abc", False)
+
+
+def test_rows_in_a_batch_end_on_their_own_token(tiny_qwen3_dir: Path) -> None:
+    """A row cut by a stop string keeps only its own tokens and timings (no phantom token)."""
+    adapter = QwenVLHFAdapter(load_model_config(tiny_qwen3_dir / CONFIG_NAME))
+    adapter.load()
+    try:
+        free = GenerationParams(max_new_tokens=16, ignore_eos=True, logprobs=True)
+        prompts = {"a": "red green blue", "b": "| No | Action | Role |"}
+        probes = adapter.generate(
+            [InferenceRequest(id=k, prompt=p, params=free) for k, p in prompts.items()]
+        )
+        tokenizer = adapter.processor.tokenizer
+        a, b = probes
+        ids = [lp.token_id for lp in a.logprobs or []]
+        # a stop string that a's answer reaches early and b's never does
+        stop, cut = None, 0
+        for end in range(2, 10):
+            text = tokenizer.decode(ids[:end], skip_special_tokens=True)
+            piece = text[-2:]
+            if piece.strip() and piece not in b.text and piece not in text[:-2]:
+                stop, cut = piece, end
+                break
+        assert stop is not None, (a.text, b.text)
+        params = free.model_copy(update={"stop": [stop]})
+        stopped, full = adapter.generate(
+            [InferenceRequest(id=k, prompt=p, params=params) for k, p in prompts.items()]
+        )
+    finally:
+        adapter.close()
+    assert stopped.completion_tokens == cut
+    assert len(stopped.token_times_s) == cut
+    assert stopped.finish_reason == "stop" and stop not in stopped.text
+    assert full.completion_tokens == 16 and full.finish_reason == "length"
+    # the stopped row's latency (and so its TPOT) ends at its own last token
+    assert stopped.latency_s == stopped.token_times_s[-1] < full.latency_s
+
+
+def test_fast_decode_uses_a_static_cache_warms_up_and_answers_the_same(
+    tiny_qwen3_dir: Path,
+) -> None:
+    config = load_model_config(tiny_qwen3_dir / CONFIG_NAME)
+    assert config.fast_decode is None  # auto: on for CUDA only
+    requests = [request("a"), request("b", (10, 200, 10), (96, 40))]
+    with QwenVLHFAdapter(config) as plain:
+        assert plain.fast_decode is False and plain.warm_up_s is None
+        expected = [r.text for r in plain.generate(requests)]
+    with QwenVLHFAdapter(config.model_copy(update={"fast_decode": True})) as fast:
+        assert fast.warm_up_s is not None  # the decode path ran at load
+        assert fast.info()["fast_decode"] is True
+        seen: list[object] = []
+        original = fast.model.generate
+
+        def spy(*args: object, **kwargs: object) -> object:
+            seen.append(kwargs.get("past_key_values"))
+            return original(*args, **kwargs)
+
+        fast.model.generate = spy
+        assert [r.text for r in fast.generate(requests)] == expected
+    assert type(seen[0]).__name__ == "StaticCache"

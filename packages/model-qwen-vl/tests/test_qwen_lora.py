@@ -12,6 +12,7 @@ from PIL import Image
 from safetensors.torch import load_file, save_file
 
 from model_interface import GenerationParams, InferenceRequest, load_model_config
+from model_qwen_vl.batching import processor_inputs
 from model_qwen_vl.hf_backend import QwenVLHFAdapter
 from model_qwen_vl.lora import (
     ADAPTER_WEIGHTS,
@@ -77,8 +78,7 @@ def answer(tiny_qwen25_dir: Path, **lora: object) -> tuple[str, torch.Tensor]:
             id="l", prompt="What is it?", images=[image], params=GenerationParams(max_new_tokens=6)
         )
         [response] = adapter.generate([request])
-        text, images = adapter._prompt_and_images(request)
-        inputs = adapter._inputs([text], [images])
+        inputs = processor_inputs(adapter, [adapter.prepare(request)])
         with torch.inference_mode():
             logits = adapter.model(**inputs).logits[0, -1].clone()
         return response.text, logits

@@ -46,6 +46,8 @@ class ReleaseToolError(Exception):
     """Root of every error the CLI reports without a traceback."""
 
     exit_code: ExitCode = ExitCode.FAILURE
+    reported: bool = False
+    """True when the command already printed its outcome (no separate error document)."""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -109,6 +111,10 @@ class LockedError(ReleaseToolError):
     exit_code = ExitCode.LOCKED
 
 
+class JournalError(LockedError):
+    """The journal of an interrupted run cannot be read; it still blocks new runs."""
+
+
 class ExternalServiceError(ReleaseToolError):
     """An outside service failed."""
 
@@ -131,3 +137,4 @@ class CheckFailedError(ReleaseToolError):
     """At least one check failed (the report was already printed)."""
 
     exit_code = ExitCode.CHECK_FAILED
+    reported = True

@@ -116,6 +116,7 @@ def run_record_json(
         "samples": len(record.answers),
         "failed": record.failed,
         "device": record.extra.get("device"),
+        "machine": record.extra.get("machine"),
         "timing": {
             "load_s": record.load_s,
             "wall_s": record.wall_s,

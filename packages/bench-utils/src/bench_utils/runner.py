@@ -132,6 +132,9 @@ def run_benchmark(
     samples = load_dataset(config.dataset.path, config.dataset.image_root)
     if config.dataset.limit:
         samples = samples[: config.dataset.limit]
+    from bench_utils.machine import load_snapshot, thread_settings
+
+    load_at_start = load_snapshot()
     adapter = create_adapter(config.model)
     load_start = time.perf_counter()
     adapter.load()
@@ -149,6 +152,11 @@ def run_benchmark(
         adapter.close()
     record.load_s = load_s
     record.extra["device"] = device
+    record.extra["machine"] = {
+        "threads": thread_settings(),
+        "load_at_start": load_at_start,
+        "load_at_end": load_snapshot(),
+    }
     target = Path(out_dir or config.run.out_dir)
     write_outputs(target, config, record)
     return RunResult(target, record)

@@ -22,12 +22,22 @@ from model_interface.registry import (
     register_adapter,
     registry,
 )
-from model_interface.types import GenerationParams, InferenceRequest, InferenceResponse, TokenEvent
+from model_interface.types import (
+    ChatPart,
+    ChatTurn,
+    GenerationParams,
+    InferenceRequest,
+    InferenceResponse,
+    TokenEvent,
+    TokenLogprob,
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "AdapterNotLoadedError",
     "AdapterRegistry",
+    "ChatPart",
+    "ChatTurn",
     "DuplicateAdapterError",
     "GenerationParams",
     "InferenceRequest",
@@ -38,6 +48,7 @@ __all__ = [
     "ModelConfigError",
     "ModelInterfaceError",
     "TokenEvent",
+    "TokenLogprob",
     "UnknownAdapterError",
     "create_adapter",
     "load_model_config",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from model_interface.errors import AdapterNotLoadedError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
     from model_interface.config import ModelConfig
     from model_interface.types import InferenceRequest, InferenceResponse, TokenEvent
@@ -26,6 +26,9 @@ class ModelAdapter(ABC):
     name: ClassVar[str]
     backend: ClassVar[str]
     families: ClassVar[tuple[str, ...]] = ()
+    # True for engines that batch concurrent requests themselves (vLLM): a server
+    # then calls ``astream`` per request instead of batching for them.
+    continuous_batching: ClassVar[bool] = False
 
     def __init__(self, config: ModelConfig) -> None:
         self.config = config
@@ -52,6 +55,36 @@ class ModelAdapter(ABC):
     @abstractmethod
     def stream(self, request: InferenceRequest) -> Iterator[TokenEvent]:
         """Yield timed text pieces of one request; the last event is ``final`` with the response."""
+
+    def stream_batch(
+        self,
+        requests: Sequence[InferenceRequest],
+        should_stop: Callable[[str], bool] | None = None,
+    ) -> Iterator[TokenEvent]:
+        """Answer ``requests`` as one batch, yielding each request's events as they happen.
+
+        Events of different requests interleave (``event.id`` tells them
+        apart); every request ends with its ``final`` event. ``should_stop(id)``
+        returning True ends that request early (its client went away).
+        Backends that can step a batch token by token override this; the
+        default answers the batch with ``generate`` and yields whole texts.
+        """
+        from model_interface.types import TokenEvent
+
+        for response in self.generate(requests):
+            if response.text:
+                yield TokenEvent(id=response.id, text=response.text, t_s=response.latency_s)
+            yield TokenEvent(
+                id=response.id, index=1, t_s=response.latency_s, final=True, response=response
+            )
+
+    async def astream(self, request: InferenceRequest) -> AsyncIterator[TokenEvent]:
+        """Stream one request on an engine that batches by itself (``continuous_batching``).
+
+        Closing the iterator early aborts the request in the engine.
+        """
+        raise NotImplementedError(f"adapter {self.name!r} has no async engine")
+        yield  # pragma: no cover (makes this an async generator)
 
     @abstractmethod
     def close(self) -> None:

@@ -46,6 +46,11 @@ class ModelConfig(BaseModel):
     system_prompt: str | None = None
     generation: GenerationParams = Field(default_factory=GenerationParams)
     max_batch_size: int = Field(default=8, ge=1)
+    # Static KV cache + torch.compile'd decode (CUDA graphs) with warm-up at load;
+    # None: on for CUDA, off elsewhere.
+    fast_decode: bool | None = None
+    # Longest prompt + completion accepted (default: the model's position limit).
+    max_model_len: int | None = Field(default=None, ge=1)
     trust_remote_code: bool = False
 
     @model_validator(mode="after")

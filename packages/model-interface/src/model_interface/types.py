@@ -29,6 +29,18 @@ class GenerationParams(BaseModel):
     seed: int | None = None
     # Generate exactly max_new_tokens (vLLM's ``ignore_eos``): fixed output lengths.
     ignore_eos: bool = False
+    # OpenAI-style repetition controls over the tokens generated so far (-2..2).
+    presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
+    frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
+    # Extra token ids that end a sequence like EOS (vLLM's ``stop_token_ids``).
+    stop_token_ids: list[int] = Field(default_factory=list)
+    # EOS and stop tokens are masked until this many tokens exist (vLLM's ``min_tokens``).
+    min_tokens: int = Field(default=0, ge=0)
+    # Return each generated token's logprob, plus the ``top_logprobs`` most likely ones.
+    logprobs: bool = False
+    top_logprobs: int = Field(default=0, ge=0, le=20)
+    # Constrain the output to JSON matching this schema (OpenAI's response_format).
+    json_schema: dict[str, Any] | None = None
 
     @property
     def greedy(self) -> bool:
@@ -41,16 +53,59 @@ class GenerationParams(BaseModel):
         return self.model_copy(update=values)
 
 
+class ChatPart(BaseModel):
+    """One part of a chat turn: text, or an image (path, bytes or PIL image) in its place."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+
+    type: Literal["text", "image"]
+    text: str = ""
+    image: Path | bytes | Any = None
+
+
+class ChatTurn(BaseModel):
+    """One message of a multi-turn conversation, its parts in order (images interleaved)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["system", "user", "assistant"]
+    parts: list[ChatPart] = Field(default_factory=list)
+
+
 class InferenceRequest(BaseModel):
-    """One prompt with zero or more images; ``id`` is the stable key answers are joined on."""
+    """One prompt with zero or more images; ``id`` is the stable key answers are joined on.
+
+    ``messages``, when given, is the whole conversation (system, user and
+    assistant turns with images where they were placed) and replaces
+    ``prompt``/``images``/``system_prompt`` for backends that render chat
+    templates. ``model`` is the served name a client asked for (a LoRA name
+    selects that adapter on backends that switch per request).
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
 
     id: str
-    prompt: str
+    prompt: str = ""
     images: list[Path | bytes | Any] = Field(default_factory=list)
     system_prompt: str | None = None
     params: GenerationParams | None = None
+    messages: list[ChatTurn] | None = None
+    model: str | None = None
+
+    def all_images(self) -> list[Any]:
+        """The request's images in prompt order (from ``messages`` when set)."""
+        if self.messages is None:
+            return list(self.images)
+        return [p.image for turn in self.messages for p in turn.parts if p.type == "image"]
+
+
+class TokenLogprob(BaseModel):
+    """One generated token's log probability and the most likely alternatives at that step."""
+
+    token: str
+    token_id: int
+    logprob: float
+    top: list[tuple[str, float]] = Field(default_factory=list)
 
 
 class InferenceResponse(BaseModel):
@@ -73,6 +128,9 @@ class InferenceResponse(BaseModel):
     generate_s: float | None = None
     token_times_s: list[float] = Field(default_factory=list)
     error: str | None = None
+    # "invalid_request" (the client's mistake, e.g. too long) or "server_error" (a crash).
+    error_type: Literal["invalid_request", "server_error"] | None = None
+    logprobs: list[TokenLogprob] | None = None
 
     @property
     def ok(self) -> bool:
@@ -84,7 +142,9 @@ class TokenEvent(BaseModel):
     """One streamed piece of text; ``t_s`` is seconds since the request started.
 
     The last event of a stream has ``final=True`` and carries the whole
-    :class:`InferenceResponse` in ``response``.
+    :class:`InferenceResponse` in ``response``. In a batched stream ``id``
+    tells which request the event belongs to; ``logprobs`` covers the tokens
+    whose text this event carries, when logprobs were asked for.
     """
 
     id: str
@@ -93,3 +153,4 @@ class TokenEvent(BaseModel):
     t_s: float = 0.0
     final: bool = False
     response: InferenceResponse | None = None
+    logprobs: list[TokenLogprob] | None = None

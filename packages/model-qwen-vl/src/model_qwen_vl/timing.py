@@ -14,14 +14,18 @@ class TokenClock:
 
     transformers calls ``put`` once with the prompt ids and then once per
     generated step with a ``(batch,)`` tensor; ``end`` when generation stops.
-    Optionally forwards each step's ids to a queue for streaming.
+    Optionally forwards each step's ids (and, with a logprob recorder, each
+    row's logprobs) to a queue for streaming.
     """
 
-    def __init__(self, start: float, sink: queue.Queue[Any] | None = None) -> None:
+    def __init__(
+        self, start: float, sink: queue.Queue[Any] | None = None, recorder: Any = None
+    ) -> None:
         self.start = start
         self.step_times: list[float] = []
         self._seen_prompt = False
         self._sink = sink
+        self._recorder = recorder
 
     def put(self, value: Any) -> None:
         if not self._seen_prompt:
@@ -30,7 +34,8 @@ class TokenClock:
         now = time.perf_counter() - self.start
         self.step_times.append(now)
         if self._sink is not None:
-            self._sink.put((now, value.reshape(-1).tolist()))
+            extras = self._recorder.take(value) if self._recorder is not None else []
+            self._sink.put((now, value.reshape(-1).tolist(), extras))
 
     def end(self) -> None:
         if self._sink is not None:

@@ -1,13 +1,27 @@
-"""Qwen2.5-VL / Qwen3-VL through vLLM's offline ``LLM`` engine, LoRA through ``LoRARequest``.
+"""Qwen2.5-VL / Qwen3-VL on vLLM's async engine (continuous batching, streaming, abort, LoRA).
 
-vLLM is imported only in ``load()``; the pure helpers below (sampling
-arguments, engine arguments) are tested without it.
+The engine (``vllm.AsyncLLMEngine``, vLLM's ``AsyncLLM`` since V1) lives on
+an event loop in its own thread, which the adapter owns. ``astream`` can be
+called from any other loop (the API server's): it starts the request on the
+engine loop, forwards each output as a text event, and aborts the request
+in the engine when the caller stops listening (the client left). The engine
+schedules all in-flight requests together, so the server does not batch
+for it (``continuous_batching``). ``generate``/``stream`` (``hyperbench run``)
+drive the same path from a private loop.
+
+vLLM is imported only in :meth:`QwenVLVLLMAdapter.build_engine` and the
+two small factories next to it; the pure helpers (sampling and engine
+arguments, output conversion) are tested without it, and the request path
+is tested against a fake engine with the same interface.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
-from typing import TYPE_CHECKING, Any, ClassVar
+import uuid
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from model_interface import (
     GenerationParams,
@@ -17,6 +31,7 @@ from model_interface import (
     ModelAdapter,
     ModelConfig,
     TokenEvent,
+    TokenLogprob,
     register_adapter,
 )
 from model_interface.images import to_pil
@@ -24,7 +39,7 @@ from model_qwen_vl.families import FAMILIES, get_family
 from model_qwen_vl.messages import chat_messages
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Iterator, Sequence
 
 
 def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
@@ -35,14 +50,19 @@ def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
         "top_p": params.top_p,
         "top_k": params.top_k or -1,
         "repetition_penalty": params.repetition_penalty,
+        "presence_penalty": params.presence_penalty,
+        "frequency_penalty": params.frequency_penalty,
         "stop": list(params.stop) or None,
+        "stop_token_ids": list(params.stop_token_ids) or None,
+        "min_tokens": params.min_tokens,
         "seed": params.seed,
         "ignore_eos": params.ignore_eos,
+        "logprobs": params.top_logprobs if params.logprobs else None,
     }
 
 
 def engine_kwargs(config: ModelConfig, *, max_images: int = 4) -> dict[str, Any]:
-    """``vllm.LLM`` arguments for a model config: dtype, LoRA, image limits, pixel bounds."""
+    """``AsyncEngineArgs`` for a model config: dtype, LoRA, image limits, pixel bounds."""
     kwargs: dict[str, Any] = {
         "model": config.model_path,
         "dtype": config.dtype,
@@ -50,6 +70,8 @@ def engine_kwargs(config: ModelConfig, *, max_images: int = 4) -> dict[str, Any]
         "trust_remote_code": config.trust_remote_code,
         "max_num_seqs": config.max_batch_size,
     }
+    if config.max_model_len:
+        kwargs["max_model_len"] = config.max_model_len
     mm: dict[str, int] = {}
     if config.min_pixels:
         mm["min_pixels"] = config.min_pixels
@@ -66,113 +88,260 @@ def engine_kwargs(config: ModelConfig, *, max_images: int = 4) -> dict[str, Any]
     return kwargs
 
 
+def output_logprobs(completion: Any, start: int, tokenizer: Any) -> list[TokenLogprob]:
+    """``TokenLogprob`` s of the tokens from ``start`` on, from vLLM's per-position dicts."""
+    found: list[TokenLogprob] = []
+    positions = completion.logprobs or []
+    for position in range(start, min(len(positions), len(completion.token_ids))):
+        token = completion.token_ids[position]
+        table = positions[position]
+        ranked = sorted(table.items(), key=lambda item: -item[1].logprob)
+
+        def text(token_id: int, entry: Any) -> str:
+            decoded = getattr(entry, "decoded_token", None)
+            return str(decoded) if decoded is not None else str(tokenizer.decode([token_id]))
+
+        found.append(
+            TokenLogprob(
+                token=text(token, table[token]),
+                token_id=token,
+                logprob=float(table[token].logprob),
+                top=[(text(i, entry), float(entry.logprob)) for i, entry in ranked],
+            )
+        )
+    return found
+
+
 @register_adapter
 class QwenVLVLLMAdapter(ModelAdapter):
-    """Serves Qwen VL models with vLLM; needs a CUDA GPU and ``model-qwen-vl[vllm]``."""
+    """Serves Qwen VL models with vLLM's async engine; needs a CUDA GPU and ``[vllm]``."""
 
     name: ClassVar[str] = "qwen-vl-vllm"
     backend: ClassVar[str] = "vllm"
     families: ClassVar[tuple[str, ...]] = tuple(FAMILIES)
+    continuous_batching: ClassVar[bool] = True
 
-    llm: Any = None
+    engine: Any = None
     processor: Any = None
     lora_request: Any = None
+    _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
+
+    # -- the vLLM seams (a fake engine replaces these in tests) -----------------
+
+    def build_engine(self) -> Any:
+        """Create the async engine (runs on the engine loop)."""
+        from vllm import AsyncEngineArgs, AsyncLLMEngine
+
+        return AsyncLLMEngine.from_engine_args(AsyncEngineArgs(**engine_kwargs(self.config)))
+
+    def sampling_params(self, params: GenerationParams) -> Any:
+        """``vllm.SamplingParams`` for ``params``."""
+        from vllm import SamplingParams
+
+        return SamplingParams(**sampling_kwargs(params))
+
+    def make_lora_request(self, name: str, path: str) -> Any:
+        """``LoRARequest(name, 1, path)``: the adapter a request names by its model."""
+        from vllm.lora.request import LoRARequest
+
+        return LoRARequest(name, 1, path)
+
+    # -- lifecycle ------------------------------------------------------------------
 
     def load(self) -> None:
-        """Build the vLLM engine (and the LoRA request when the config names one)."""
-        from transformers import AutoProcessor
-        from vllm import LLM
+        """Start the engine loop, build the engine there, and the LoRA request if configured."""
+        from model_qwen_vl.processor import load_processor
 
-        get_family(self.config.family)
-        self.processor = AutoProcessor.from_pretrained(self.config.model_path)
-        self.llm = LLM(**engine_kwargs(self.config))
+        family = get_family(self.config.family)
+        self.processor = load_processor(
+            self.config.model_path, family, trust_remote_code=self.config.trust_remote_code
+        )
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._thread = threading.Thread(target=loop.run_forever, name="vllm-engine", daemon=True)
+        self._thread.start()
+
+        async def build() -> Any:
+            return self.build_engine()
+
+        self.engine = self._on_engine(build()).result()
         if self.config.lora_path:
-            from vllm.lora.request import LoRARequest
-
-            self.lora_request = LoRARequest(
-                self.config.lora_name or "lora", 1, self.config.lora_path
+            self.lora_request = self.make_lora_request(
+                self.config.lora_name or "lora", self.config.lora_path
             )
         self._loaded = True
 
     def close(self) -> None:
-        """Drop the engine; vLLM frees its GPU memory when the engine is collected."""
-        self.llm = None
+        """Shut the engine down and stop its loop."""
+        engine, loop = self.engine, self._loop
+        self.engine = None
         self.lora_request = None
         self._loaded = False
+        if engine is not None and hasattr(engine, "shutdown"):
+            engine.shutdown()
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            if self._thread is not None:
+                self._thread.join(timeout=30)
+            loop.close()
+        self._loop = None
+
+    def _on_engine(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+    # -- requests -------------------------------------------------------------------
 
     def _prompt(self, request: InferenceRequest) -> dict[str, Any]:
-        if not request.prompt and not request.images:
+        images = request.all_images()
+        if not request.prompt and not images and not request.messages:
             raise InvalidRequestError("request has neither a prompt nor an image")
         messages = chat_messages(request, self.config.system_prompt)
         text = self.processor.apply_chat_template(
             messages, add_generation_prompt=True, tokenize=False
         )
         prompt: dict[str, Any] = {"prompt": text}
-        if request.images:
-            prompt["multi_modal_data"] = {"image": [to_pil(image) for image in request.images]}
+        if images:
+            prompt["multi_modal_data"] = {"image": [to_pil(image) for image in images]}
         return prompt
 
-    def generate(self, requests: Sequence[InferenceRequest]) -> list[InferenceResponse]:
-        """Submit all requests to the engine at once (vLLM batches them itself)."""
-        self.require_loaded()
-        from vllm import SamplingParams
+    def _lora_for(self, request: InferenceRequest) -> Any:
+        """The LoRA for a request: the configured one, unless it asked for the base model."""
+        if self.lora_request is None or request.model == self.config.served_model_name:
+            return None
+        return self.lora_request
 
+    async def astream(self, request: InferenceRequest) -> AsyncIterator[TokenEvent]:
+        """Stream one request through the engine; closing early aborts it there."""
+        self.require_loaded()
         start = time.perf_counter()
-        prompts, sampling, order, responses = [], [], [], {}
-        for index, request in enumerate(requests):
+        params = request.params or self.config.generation
+        if params.json_schema is not None:
+            raise InvalidRequestError("response_format with JSON is not wired to the vLLM backend")
+        prompt = self._prompt(request)
+        sampling = self.sampling_params(params)
+        engine_id = f"{request.id}-{uuid.uuid4().hex[:8]}"
+        caller = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any, float]] = asyncio.Queue()
+
+        def put(kind: str, item: Any) -> None:
+            caller.call_soon_threadsafe(queue.put_nowait, (kind, item, time.perf_counter() - start))
+
+        async def pump() -> None:
             try:
-                prompts.append(self._prompt(request))
-            except InvalidRequestError as exc:
-                responses[index] = InferenceResponse(
-                    id=request.id, finish_reason="error", error=str(exc)
+                async for output in self.engine.generate(
+                    prompt, sampling, engine_id, lora_request=self._lora_for(request)
+                ):
+                    put("output", output)
+            except Exception as exc:
+                put("error", exc)
+            finally:
+                put("end", None)
+
+        running = self._on_engine(pump())
+        finished = False
+        try:
+            async for event in self._events(request, params, queue):
+                yield event
+            finished = True
+        finally:
+            if not finished:  # the caller stopped listening: free the engine's slot
+                running.cancel()
+                self._on_engine(self.engine.abort(engine_id))
+
+    async def _events(
+        self,
+        request: InferenceRequest,
+        params: GenerationParams,
+        queue: asyncio.Queue[tuple[str, Any, float]],
+    ) -> AsyncIterator[TokenEvent]:
+        tokenizer = self.processor.tokenizer
+        text, tokens, index = "", 0, 0
+        times: list[float] = []
+        logprobs: list[TokenLogprob] = []
+        last: Any = None
+        while True:
+            kind, item, t_s = await queue.get()
+            if kind == "end":
+                break
+            if kind == "error":
+                raise item
+            last = item
+            completion = item.outputs[0]
+            new_logprobs = (
+                output_logprobs(completion, tokens, tokenizer) if params.logprobs else None
+            )
+            times.extend([t_s] * (len(completion.token_ids) - tokens))
+            tokens = len(completion.token_ids)
+            if new_logprobs:
+                logprobs.extend(new_logprobs)
+            if len(completion.text) > len(text):
+                yield TokenEvent(
+                    id=request.id,
+                    text=completion.text[len(text) :],
+                    index=index,
+                    t_s=t_s,
+                    logprobs=new_logprobs,
                 )
-                continue
-            sampling.append(
-                SamplingParams(**sampling_kwargs(request.params or self.config.generation))
+                text, index = completion.text, index + 1
+        if last is None:
+            raise RuntimeError("the engine returned no output")
+        completion = last.outputs[0]
+        response = InferenceResponse(
+            id=request.id,
+            text=completion.text,
+            prompt_tokens=len(last.prompt_token_ids or []),
+            completion_tokens=len(completion.token_ids),
+            finish_reason="length" if completion.finish_reason == "length" else "stop",
+            ttft_s=times[0] if times else None,
+            latency_s=times[-1] if times else 0.0,
+            generate_s=times[-1] if times else 0.0,
+            token_times_s=times,
+            logprobs=logprobs if params.logprobs else None,
+        )
+        yield TokenEvent(
+            id=request.id, index=index, t_s=response.latency_s, final=True, response=response
+        )
+
+    async def _answer(self, request: InferenceRequest) -> InferenceResponse:
+        try:
+            async for event in self.astream(request):
+                if event.final and event.response is not None:
+                    return event.response
+        except InvalidRequestError as exc:
+            return InferenceResponse(
+                id=request.id, finish_reason="error", error=str(exc), error_type="invalid_request"
             )
-            order.append(index)
-        gen_start = time.perf_counter()
-        outputs = []
-        if prompts:
-            outputs = self.llm.generate(
-                prompts, sampling, lora_request=self.lora_request, use_tqdm=False
+        except Exception as exc:
+            return InferenceResponse(
+                id=request.id,
+                finish_reason="error",
+                error=f"generation failed: {exc}",
+                error_type="server_error",
             )
-        generate_s = time.perf_counter() - gen_start
-        latency = time.perf_counter() - start
-        for index, output in zip(order, outputs, strict=True):
-            completion = output.outputs[0]
-            ttft = _first_token_s(output)
-            responses[index] = InferenceResponse(
-                id=requests[index].id,
-                text=completion.text,
-                prompt_tokens=len(output.prompt_token_ids or []),
-                completion_tokens=len(completion.token_ids),
-                finish_reason="length" if completion.finish_reason == "length" else "stop",
-                ttft_s=ttft,
-                latency_s=latency,
-                generate_s=generate_s,
-            )
-        return [responses[index] for index in range(len(requests))]
+        raise RuntimeError("stream ended without a final event")
+
+    def generate(self, requests: Sequence[InferenceRequest]) -> list[InferenceResponse]:
+        """Submit all requests at once (the engine batches them) and wait for every answer."""
+        self.require_loaded()
+
+        async def gather() -> list[InferenceResponse]:
+            return list(await asyncio.gather(*(self._answer(r) for r in requests)))
+
+        return asyncio.run(gather())
 
     def stream(self, request: InferenceRequest) -> Iterator[TokenEvent]:
-        """The offline engine does not stream: one piece with the answer, then the final event."""
-        response = self.generate([request])[0]
-        if response.error:
-            raise InvalidRequestError(response.error)
-        yield TokenEvent(
-            id=request.id, text=response.text, index=0, t_s=response.ttft_s or response.latency_s
-        )
-        yield TokenEvent(
-            id=request.id, index=1, t_s=response.latency_s, final=True, response=response
-        )
-
-
-def _first_token_s(output: Any) -> float | None:
-    """TTFT from vLLM's per-request metrics when the engine records them."""
-    metrics = getattr(output, "metrics", None)
-    first = getattr(metrics, "first_token_time", None)
-    arrival = getattr(metrics, "arrival_time", None)
-    if first and arrival:
-        return float(first - arrival)
-    latency = getattr(metrics, "first_token_latency", None)
-    return float(latency) if latency else None
+        """Yield the request's text events as the engine produces them."""
+        self.require_loaded()
+        loop = asyncio.new_event_loop()
+        events = cast("AsyncGenerator[TokenEvent, None]", self.astream(request))
+        try:
+            while True:
+                try:
+                    yield loop.run_until_complete(events.__anext__())
+                except StopAsyncIteration:
+                    return
+        finally:
+            loop.run_until_complete(events.aclose())
+            loop.close()

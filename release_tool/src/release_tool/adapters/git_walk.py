@@ -16,15 +16,12 @@ from typing import TYPE_CHECKING
 import pygit2
 from pygit2.enums import SortMode
 
-from release_tool.adapters.git_read import cached_repo
-
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
 
 
 def commits_since(
-    path: Path, head: str, ranges: Mapping[str, tuple[str | None, str | None]]
+    repo: pygit2.Repository, head: str, ranges: Mapping[str, tuple[str | None, str | None]]
 ) -> dict[str, int]:
     """For each key: commits reachable from ``head`` and not from ``since``, touching ``subdir``.
 
@@ -34,7 +31,6 @@ def commits_since(
     merges, each distinct ``since`` is walked on its own. Either way a
     commit's touched folders are computed once.
     """
-    repo = cached_repo(str(path))
     subdirs = {subdir for subdir, _ in ranges.values() if subdir}
     linear = _linear_walk(repo, head, {since for _, since in ranges.values()})
     if linear is not None:

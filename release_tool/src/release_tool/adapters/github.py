@@ -93,17 +93,6 @@ def parse_repo_slug(url: str) -> str | None:
     return f"{owner}/{name}" if owner and name else None
 
 
-def remote_url(repo_root: Path, remote: str) -> str | None:
-    """The configured URL of ``remote`` in the repo at ``repo_root`` (insteadOf not applied)."""
-    import pygit2
-
-    try:
-        config = pygit2.Repository(str(repo_root)).config
-        return str(config[f"remote.{remote}.url"])
-    except (KeyError, pygit2.GitError):
-        return None
-
-
 def repo_slug(workspace: Workspace, key: str) -> str:
     """The ``owner/name`` of the GitHub repo for a member (or ``"."``, the root repo).
 
@@ -111,6 +100,8 @@ def repo_slug(workspace: Workspace, key: str) -> str:
     URL is parsed (falling back to ``repo-urls`` and ``.gitmodules``).
     """
     from packaging.utils import canonicalize_name
+
+    from release_tool.adapters.git import Repo
 
     overrides = {
         (k if k == ROOT_KEY else canonicalize_name(k)): v
@@ -132,7 +123,7 @@ def repo_slug(workspace: Workspace, key: str) -> str:
         repo_root, rel = member.repo_root, member.rel_path
     remote = workspace.config.git_remote
     candidates = [
-        remote_url(repo_root, remote) if repo_root is not None else None,
+        Repo(repo_root).remote_url(remote) if repo_root is not None else None,
         workspace.config.repo_urls.get(key),
         workspace.submodules.get(rel) if rel else None,
     ]

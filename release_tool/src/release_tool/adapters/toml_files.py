@@ -12,15 +12,18 @@ import re
 import tomllib
 from typing import TYPE_CHECKING, Any
 
-from release_tool.adapters.files import write_text_atomic
+import tomlkit
+
+from release_tool.adapters.files import write_text_atomic as write_text_atomic
 from release_tool.errors import ConfigError
 
 _POSITION = re.compile(r"\(at line (?P<line>\d+), column (?P<col>\d+)\)")
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
-    from tomlkit.items import InlineTable, Table
+    from tomlkit.items import Array, InlineTable, Table
     from tomlkit.toml_document import TOMLDocument
 
 
@@ -45,11 +48,49 @@ def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
 
 def read_document(path: Path) -> TOMLDocument:
     """Parse ``path`` for editing: a tomlkit document that keeps comments and layout."""
-    text = _read_text(path)
-    parse_toml(text, path)  # the same error messages as plain reads
-    import tomlkit  # edits only: read-only commands never pay for it
+    return parse_document(_read_text(path), path)
 
+
+def parse_document(text: str, source: Path | str) -> TOMLDocument:
+    """Parse TOML text for editing (syntax errors reported like every other read)."""
+    parse_toml(text, source)
     return tomlkit.parse(text)
+
+
+def new_document(comment: str | None = None) -> TOMLDocument:
+    """An empty document, headed by ``comment`` if given."""
+    doc = tomlkit.document()
+    if comment:
+        doc.add(tomlkit.comment(comment))
+    return doc
+
+
+def new_table(*, comment: str | None = None, super_table: bool = False) -> Table:
+    """An empty table (a super-table holds only sub-tables: ``[tool.uv]``, not ``[tool]``)."""
+    table = tomlkit.table(is_super_table=super_table or None)
+    if comment:
+        table.add(tomlkit.comment(comment))
+    return table
+
+
+def new_array(items: Iterable[Any] = (), *, multiline: bool = False) -> Array:
+    """An array of ``items``, one per line when ``multiline``."""
+    array = tomlkit.array()
+    for item in items:
+        array.append(item)
+    if multiline:
+        array.multiline(True)
+    return array
+
+
+def dumps(doc: Any) -> str:
+    """The TOML text of a document, layout as kept or built."""
+    return tomlkit.dumps(doc)
+
+
+def copy_document(doc: TOMLDocument) -> TOMLDocument:
+    """An independent copy of ``doc`` (edits to it leave ``doc`` as it is)."""
+    return tomlkit.parse(tomlkit.dumps(doc))
 
 
 def _read_text(path: Path) -> str:
@@ -59,11 +100,6 @@ def _read_text(path: Path) -> str:
         raise ConfigError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read file: {exc}") from None
-
-
-def write_toml(path: Path, doc: TOMLDocument) -> None:
-    """Write ``doc`` to ``path`` atomically."""
-    write_text_atomic(path, doc.as_string())
 
 
 def get_path(doc: Any, *keys: str) -> Any:
@@ -83,8 +119,6 @@ def unwrap(value: Any) -> Any:
 
 def ensure_table(doc: Any, *keys: str) -> Table:
     """Return the (super-)table at ``keys``, creating missing levels."""
-    import tomlkit
-
     node = doc
     for key in keys:
         if key not in node:
@@ -95,9 +129,15 @@ def ensure_table(doc: Any, *keys: str) -> Table:
 
 def inline_table(values: dict[str, Any]) -> InlineTable:
     """An inline table with keys in the given order."""
-    import tomlkit
-
     table = tomlkit.inline_table()
     for key, value in values.items():
         table[key] = value
+    return table
+
+
+def spaced_inline(values: dict[str, Any]) -> InlineTable:
+    """An inline table written ``{ key = "value" }``, the layout uv and humans use."""
+    body = ", ".join(f"{key} = {tomlkit.item(value).as_string()}" for key, value in values.items())
+    table = tomlkit.parse(f"x = {{ {body} }}\n")["x"]
+    assert isinstance(table, tomlkit.items.InlineTable)
     return table

@@ -122,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
 
     Usage errors are click's (exit 2); anything else unexpected exits 1 with
     a one-line message, and a traceback (without locals) only with ``--debug``.
+    With ``--json`` a usage or release-tool error is also printed on stdout
+    as a ``release-tool.error/1`` document.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--help"], ["-h"]):
@@ -131,8 +133,27 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(quick_help())
         sys.exit(int(ExitCode.USAGE))  # as click's no_args_is_help does
     debug = "--debug" in args
+    import typer
+
     try:
-        build_app(command_name(args))(args=args, prog_name="release-tool")
+        app = build_app(command_name(args))
+        code = app(args=args, prog_name="release-tool", standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors: click's message and exit code (2)
+        if "--json" in args:
+            from release_tool.cli.output import ErrorOutput, document
+            from release_tool.cli.terminal import Terminal
+
+            output = ErrorOutput(error=exc.format_message(), exit_code=exc.exit_code)
+            Terminal().json(document(output))
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            sys.stderr.write(f"Error: {exc.format_message()}\n")
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("Aborted!\n")
+        sys.exit(int(ExitCode.FAILURE))
     except ReleaseToolError as exc:
         from release_tool.cli.terminal import Terminal
 
@@ -140,7 +161,10 @@ def main(argv: list[str] | None = None) -> None:
             import traceback
 
             traceback.print_exc()
-        Terminal().error(str(exc))
+        terminal = Terminal()
+        if "--json" in args and not exc.reported:
+            terminal.json(error_document(exc))
+        terminal.error(str(exc))
         sys.exit(int(exc.exit_code))
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -152,6 +176,22 @@ def main(argv: list[str] | None = None) -> None:
             "  hint: re-run with --debug for a traceback and report it\n"
         )
         sys.exit(int(ExitCode.FAILURE))
+    if isinstance(code, int) and code:  # ``ctx.exit(code)`` returns it without standalone mode
+        sys.exit(code)
+
+
+def error_document(exc: ReleaseToolError) -> dict[str, object]:
+    """The ``release-tool.error/1`` document of ``exc`` (with the apply report, if any)."""
+    from release_tool.cli.output import ErrorOutput, document
+
+    report = getattr(exc, "report", None)
+    output = ErrorOutput(
+        error=exc.message,
+        exit_code=int(exc.exit_code),
+        hint=exc.hint,
+        applied=report.to_json() if report is not None else None,
+    )
+    return document(output)
 
 
 def __getattr__(name: str) -> Any:

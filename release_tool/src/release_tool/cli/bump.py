@@ -15,6 +15,7 @@ from release_tool.cli.release_common import (
     MembersArg,
     PushOpt,
     ResumeOpt,
+    dry_by_default,
     parse_selection,
     run_plan,
     run_resume,
@@ -62,7 +63,9 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         term = app_state.terminal
         if resume:
-            run_resume(term, app_state.workspace_root(), as_json=as_json)
+            dry = dry_run or dry_by_default(app_state)
+            root = app_state.workspace_root()
+            run_resume(term, root, as_json=as_json, command="bump", dry_run=dry)
             return
         flags = {
             BumpPart.MAJOR: major, BumpPart.MINOR: minor, BumpPart.PATCH: patch,
@@ -77,7 +80,7 @@ def register(app: typer.Typer) -> None:
             parts=tuple(parts),
             force=force,
             push=push,
+            dry_run=dry_run or workspace.config.dry_run,
         )
-        plan = plan_bump(workspace, options)
-        dry = dry_run or workspace.config.dry_run
-        run_plan(term, workspace.root, plan, dry_run=dry, as_json=as_json)
+        plan = plan_bump(workspace, options, open_repo=app_state.open_repo)
+        run_plan(term, workspace.root, plan, as_json=as_json)

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         ws = app_state.workspace()
         dry_run = dry_run or ws.config.dry_run
         options = NotesOptions(
-            llm=ws.config.llm, use_llm=not (no_llm or dry_run), fail_on_secret=fail_on_secret
+            llm=ws.config.llm, use_llm=not no_llm, fail_on_secret=fail_on_secret, dry_run=dry_run
         )
         results: list[dict[str, Any]] = []
         for member in ws.select(members):
@@ -61,7 +61,10 @@ def register(app: typer.Typer) -> None:
                 data["would_send"] = outgoing_json(planned.planned(), planned.outgoing)
                 results.append(data)
                 if not as_json:
-                    term.text(f"{member.name}: would add to {member.path / 'CHANGELOG.md'}")
+                    term.text(
+                        f"{member.name}: would add to {member.path / 'CHANGELOG.md'} "
+                        f"(notes {notes.describe_source()})"
+                    )
                     configured = resolve_endpoint(ws.config.llm) is not None
                     for line in outgoing_lines(data["would_send"], llm_configured=configured):
                         term.text(line)
@@ -79,4 +82,6 @@ def register(app: typer.Typer) -> None:
                 term.success(f"{member.name}: {data['written']} ({notes.source})")
                 term.text(notes.markdown)
         if as_json:
-            term.json(results)
+            from release_tool.cli.output import ChangelogOutput, document
+
+            term.json(document(ChangelogOutput(dry_run=dry_run, members=results)))

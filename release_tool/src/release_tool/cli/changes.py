@@ -59,7 +59,9 @@ def register(app: typer.Typer) -> None:
                 )
                 term.text(f"{member.name}: {len(found.commits)} commit(s) since {since}{dirty}")
         if as_json:
-            term.json(results)
+            from release_tool.cli.output import ChangesOutput, document
+
+            term.json(document(ChangesOutput(dry_run=dry_run, members=results)))
         elif dry_run:
             term.info(f"would write the changes files under {folder}")
         elif not no_files:

@@ -39,18 +39,20 @@ def register(app: typer.Typer) -> None:
                 f"unknown check(s): {', '.join(unknown)}", hint="known: " + ", ".join(CHECKS)
             )
         workspace = app_state.workspace()
-        context = CheckContext(workspace, workspace_status(workspace))
+        status = workspace_status(workspace, open_repo=app_state.open_repo)
+        context = CheckContext(workspace, status)
         results = run_checks(context, only)
         failed = [r for r in results if not r.passed]
         if as_json:
-            term.json(
-                {
-                    "schema": "release-tool.check/1",
-                    "root": str(workspace.root),
-                    "passed": not failed,
-                    "checks": [r.to_json() for r in results],
-                }
+            from release_tool.cli.output import document
+            from release_tool.cli.status_output import CheckOut, CheckOutput
+
+            output = CheckOutput(
+                root=str(workspace.root),
+                passed=not failed,
+                checks=[CheckOut.of(r) for r in results],
             )
+            term.json(document(output))
         else:
             marks = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skipped": "skip"}
             for result in results:

@@ -35,13 +35,10 @@ def register(app: typer.Typer) -> None:
         if not dry_run:
             write_workflow_files(plan)
         if as_json:
-            term.json(
-                {
-                    "dry_run": dry_run,
-                    "files": [f.to_json() for f in plan.files],
-                    "skipped": plan.skipped,
-                }
-            )
+            from release_tool.cli.output import CiOutput, document
+
+            files = [f.to_json() for f in plan.files]
+            term.json(document(CiOutput(dry_run=dry_run, files=files, skipped=plan.skipped)))
             return
         for item in plan.files:
             term.text(f"{item.action:<10} {item.relative}")

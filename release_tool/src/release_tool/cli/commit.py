@@ -76,7 +76,9 @@ def register(app: typer.Typer) -> None:
                 term.success(f"{member.name}: committed {data['commit'][:10]}")
                 term.text(_indent(message))
         if as_json:
-            term.json(results)
+            from release_tool.cli.output import CommitOutput, document
+
+            term.json(document(CommitOutput(dry_run=dry_run, members=results)))
         elif not results:
             term.info("nothing to commit: no member has uncommitted changes")
 
@@ -107,21 +109,18 @@ def _edited(message: str) -> str:
 
 
 def _commit(ws: Workspace, member: Member, changes: MemberChanges, message: str) -> str:
+    """Commit the member's folder (or whole repo) the way release steps commit, hooks run."""
     from release_tool.adapters.files import write_text_atomic as write_atomic
-    from release_tool.notes.collect import git
+    from release_tool.adapters.git import Repo
 
-    message_file = _message_file(ws, member)
-    write_atomic(message_file, message)
-    spec = ["--", changes.pathspec] if changes.pathspec else ["--", "."]
-    git(changes.repo_root, "add", "-A", *spec)
-    git(changes.repo_root, "commit", "-q", "--cleanup=verbatim", "-F", str(message_file), *spec)
-    return git(changes.repo_root, "rev-parse", "HEAD").strip()
+    write_atomic(_message_file(ws, member), message)  # kept for the user, as documented
+    return Repo(changes.repo_root).commit([changes.pathspec or "."], message, verify=True)
 
 
 def _push(ws: Workspace, changes: MemberChanges) -> bool:
-    from release_tool.notes.collect import git
+    from release_tool.adapters.git import Repo
 
-    git(changes.repo_root, "push", "-q", ws.config.git_remote, "HEAD")
+    Repo(changes.repo_root).push(ws.config.git_remote, ["HEAD"], atomic=False, verify=True)
     return True
 
 

@@ -11,6 +11,7 @@ from release_tool.cli.terminal import Terminal
 if TYPE_CHECKING:
     import typer
 
+    from release_tool.core.ports import RepoOpener
     from release_tool.core.workspace import Workspace
 
 
@@ -31,6 +32,13 @@ class AppState:
         from release_tool.core.workspace import find_root
 
         return find_root(self.root or Path.cwd())
+
+    @property
+    def open_repo(self) -> RepoOpener:
+        """The git port the core reads and writes repos through (``adapters.git.Repo``)."""
+        from release_tool.adapters.git import Repo
+
+        return Repo
 
     def workspace(self) -> Workspace:
         if self._workspace is None:

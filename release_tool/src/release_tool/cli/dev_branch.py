@@ -33,22 +33,25 @@ def register(app: typer.Typer) -> None:
         Uncommitted work is stashed and re-applied on the dev branch; with
         --no-stash such a repo stops the command before anything changes.
         """
+        from release_tool.cli.output import DevBranchOutput, document
         from release_tool.core.dev_branch import apply_dev_branch, plan_dev_branch
 
         app_state = state(ctx)
         term = app_state.terminal
         workspace = app_state.workspace()
+        dry_run = dry_run or workspace.config.dry_run
         actions = plan_dev_branch(workspace, branch=branch, start=start, stash=not no_stash)
+        rows = [a.to_json() for a in actions]
         if dry_run:
             if as_json:
-                term.json({"dry_run": True, "actions": [a.to_json() for a in actions]})
+                term.json(document(DevBranchOutput(dry_run=True, actions=rows)))
             else:
                 for action in actions:
                     term.text(action.describe())
             return
         done = apply_dev_branch(workspace, actions)
         if as_json:
-            term.json({"dry_run": False, "actions": [a.to_json() for a in actions]})
+            term.json(document(DevBranchOutput(dry_run=False, actions=rows)))
             return
         for line in done:
             term.text(line)

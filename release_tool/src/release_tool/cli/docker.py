@@ -122,7 +122,12 @@ def build(
             f"{result.cached_steps}/{result.steps} steps cached"
         )
     if as_json:
-        term.json({**plan_as_dict(plan), "built": [vars(item) for item in built]})
+        from release_tool.cli.output import DockerBuildOutput, document
+
+        built_rows = [vars(item) for item in built]
+        fields = {**plan_as_dict(plan), "built": built_rows}
+        output = DockerBuildOutput.model_validate({"dry_run": False, **fields})
+        term.json(document(output))
 
 
 @docker_app.command("smoke")
@@ -155,7 +160,9 @@ def smoke(
         get_builder(builder), image, port=port, volumes=volumes, prompt=prompt, timeout=timeout
     )
     if as_json:
-        term.json(vars(result))
+        from release_tool.cli.output import DockerSmokeOutput, document
+
+        term.json(document(DockerSmokeOutput.model_validate(vars(result))))
         return
     term.success(f"{image}: healthy after {result.startup_seconds:.1f} s on port {result.port}")
     term.text(f"models: {', '.join(result.models)}")
@@ -186,6 +193,7 @@ def _plan(
 ) -> ImagePlan:
     from dataclasses import replace
 
+    from release_tool.adapters import host
     from release_tool.core.images import MODES, plan_images
     from release_tool.errors import NotFoundError
 
@@ -212,7 +220,7 @@ def _plan(
         revision=_revision(workspace),
         member_names=tuple(sorted(workspace.members)),
         push=push,
-        memory_gib=_memory_gib(),
+        memory_gib=host.memory_gib(),
     )
     if not overrides:
         return plan
@@ -255,34 +263,18 @@ def _revision(workspace: Workspace) -> Revision:
     """HEAD's sha and commit date, and the source URL (config or the git remote)."""
     from datetime import UTC, datetime
 
+    from release_tool.adapters.git import Repo
     from release_tool.core.images import Revision
 
     if not workspace.is_git_repo:
         return Revision(sha="", created="1970-01-01T00:00:00+00:00")
-    import pygit2
-
-    from release_tool.adapters.git_read import open_repo
-
-    repo = open_repo(workspace.root)
-    if repo.head_is_unborn:
+    repo = Repo(workspace.root)
+    head = repo.head_commit()
+    if head is None:
         return Revision(sha="", created="1970-01-01T00:00:00+00:00")
-    commit = repo.head.peel(pygit2.Commit)
-    created = datetime.fromtimestamp(commit.commit_time, tz=UTC).isoformat()
-    source = workspace.config.repo_urls.get(".")
-    if source is None:
-        remote = next((r for r in repo.remotes if r.name == workspace.config.git_remote), None)
-        source = remote.url if remote is not None else None
-    return Revision(sha=str(commit.id), created=created, source=source)
-
-
-def _memory_gib() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) / 1024 / 1024
-    except OSError:
-        pass
-    return None
+    created = datetime.fromtimestamp(head.time, tz=UTC).isoformat()
+    source = workspace.config.repo_urls.get(".") or repo.remote_url(workspace.config.git_remote)
+    return Revision(sha=head.sha, created=created, source=source)
 
 
 def _render_plan(term: Terminal, plan: ImagePlan, as_json: bool) -> None:
@@ -303,7 +295,11 @@ def _render_plan(term: Terminal, plan: ImagePlan, as_json: bool) -> None:
         render = buildah_command if plan.builder == "buildah" else buildx_command
         commands.append(render(request))
     if as_json:
-        term.json({**plan_as_dict(plan), "commands": commands})
+        from release_tool.cli.output import DockerBuildOutput, document
+
+        fields = {**plan_as_dict(plan), "commands": commands}
+        output = DockerBuildOutput.model_validate({"dry_run": True, **fields})
+        term.json(document(output))
         return
     term.info(f"plan: {len(plan.images)} image(s) from {plan.mode} mode ({plan.builder})")
     for note in plan.notes:

@@ -35,7 +35,10 @@ def register(app: typer.Typer) -> None:
         term = state(ctx).terminal
         rows = exit_code_table()
         if as_json:
-            term.json([{"code": c, "name": n, "meaning": m} for c, n, m in rows])
+            from release_tool.cli.output import ExitCodeRow, ExitCodesOutput, document
+
+            codes = [ExitCodeRow(code=c, name=n, meaning=m) for c, n, m in rows]
+            term.json(document(ExitCodesOutput(codes=codes)))
             return
         for code, name, meaning in rows:
             term.text(f"{code:>3}  {name:<13} {meaning}")

@@ -47,7 +47,10 @@ def register(app: typer.Typer) -> None:
         )
         term = app_state.terminal
         if as_json:
-            term.json({"dry_run": dry_run, "releases": [o.to_json() for o in outcomes]})
+            from release_tool.cli.output import GitHubReleaseOutput, document
+
+            rows = [o.to_json() for o in outcomes]
+            term.json(document(GitHubReleaseOutput(dry_run=dry_run, releases=rows)))
             return
         if not outcomes:
             term.info("no release tags to publish")
@@ -72,10 +75,13 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
-        outcomes = publish_pulls(workspace, dry_run=dry_run)
+        outcomes = publish_pulls(workspace, dry_run=dry_run, open_repo=app_state.open_repo)
         term = app_state.terminal
         if as_json:
-            term.json({"dry_run": dry_run, "pulls": [o.to_json() for o in outcomes]})
+            from release_tool.cli.output import GitHubPullOutput, document
+
+            rows = [o.to_json() for o in outcomes]
+            term.json(document(GitHubPullOutput(dry_run=dry_run, pulls=rows)))
             return
         if not outcomes:
             term.info(

@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         workspace = app_state.workspace()
         term = app_state.terminal
-        plan = plan_init(workspace, workspace_status(workspace), force=force)
+        status = workspace_status(workspace, open_repo=app_state.open_repo)
+        plan = plan_init(workspace, status, force=force)
         dry_run = dry_run or workspace.config.dry_run
         if not dry_run:
             apply_init(plan)

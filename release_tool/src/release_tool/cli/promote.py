@@ -16,6 +16,7 @@ from release_tool.cli.release_common import (
     MembersArg,
     PushOpt,
     ResumeOpt,
+    dry_by_default,
     parse_selection,
     run_plan,
     run_resume,
@@ -63,7 +64,10 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         term = app_state.terminal
         if resume:
-            run_resume(term, app_state.workspace_root(), as_json=as_json)
+            dry = dry_run or dry_by_default(app_state)
+            family = f"promote {target.value}" if target is not None else "promote"
+            root = app_state.workspace_root()
+            run_resume(term, root, as_json=as_json, command=family, dry_run=dry)
             return
         if target is None:
             raise typer.BadParameter("name the mode to promote to: staging or prod")
@@ -75,8 +79,8 @@ def register(app: typer.Typer) -> None:
             push=push,
             github_release=github_release,
             changelog=not no_changelog,
+            dry_run=dry_run or workspace.config.dry_run,
         )
         planner = plan_promote_prod if target is Target.prod else plan_promote_staging
-        plan = planner(workspace, options)
-        dry = dry_run or workspace.config.dry_run
-        run_plan(term, workspace.root, plan, dry_run=dry, as_json=as_json)
+        plan = planner(workspace, options, open_repo=app_state.open_repo)
+        run_plan(term, workspace.root, plan, as_json=as_json)

@@ -9,6 +9,7 @@ import typer
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from release_tool.cli.context import AppState
     from release_tool.cli.terminal import Terminal
     from release_tool.core.journal import ApplyReport
     from release_tool.core.plan import Plan, Step
@@ -20,7 +21,12 @@ ChangedOpt = Annotated[
     bool, typer.Option("--changed", help="Members with commits since their latest tag.")
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Every member of the workspace.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Print the plan; change nothing.")]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", "-n", help="Print the plan; change nothing, call no LLM and no network."
+    ),
+]
 PushOpt = Annotated[
     bool,
     typer.Option("--push", help="Push branches and tags (git push --atomic, members first)."),
@@ -30,31 +36,44 @@ ResumeOpt = Annotated[
 ]
 
 
-def publisher() -> Any:
-    """The GitHub hook's publisher for PUBLISH steps, or None while it is not installed."""
+def dry_by_default(app_state: AppState) -> bool:
+    """``dry-run = true`` in the config, read leniently: resuming must work on a broken tree."""
+    from release_tool.errors import ReleaseToolError
+
     try:
-        from release_tool.core.github_release import publish_step  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+        return app_state.workspace().config.dry_run
+    except ReleaseToolError:
+        return False
+
+
+def publisher() -> Any:
+    """The publisher for PUBLISH steps (GitHub releases)."""
+    from release_tool.core.github_release import publish_step
+
     return publish_step
 
 
-def run_plan(term: Terminal, root: Path, plan: Plan, *, dry_run: bool, as_json: bool) -> None:
-    """Show ``plan``; unless ``dry_run``, apply it and report what was done."""
+def run_plan(term: Terminal, root: Path, plan: Plan, *, as_json: bool) -> None:
+    """Show ``plan``; unless it is a dry-run plan, apply it and report what was done.
+
+    A failed apply raises ``ApplyFailedError``; with ``--json`` the entry
+    point prints it as an error document holding the report.
+    """
+    from release_tool.cli.output import PlanOutput, document
     from release_tool.core.journal import apply_plan, pending_journal
     from release_tool.errors import LockedError
 
     pending = pending_journal(root)
     if pending is not None:
-        message = f"an interrupted run ({pending['command']}) awaits --resume"
-        if not dry_run:
+        message = f"an interrupted run ({pending.command}) awaits --resume"
+        if not plan.dry_run:
             raise LockedError(
                 message, hint="finish it with `release-tool resume`, or undo it with --abort"
             )
         term.warn(message)
-    if dry_run or plan.empty:
+    if plan.dry_run or plan.empty:
         if as_json:
-            term.json({"dry_run": dry_run, "plan": plan.to_json(), "applied": None})
+            term.json(document(PlanOutput(dry_run=plan.dry_run, plan=plan)))
         else:
             for line in plan.render():
                 term.text(line)
@@ -62,33 +81,56 @@ def run_plan(term: Terminal, root: Path, plan: Plan, *, dry_run: bool, as_json: 
     if not as_json:
         for line in plan.render():
             term.info(line)
-    from release_tool.core.journal import ApplyFailedError
-
-    try:
-        report = apply_plan(root, plan, progress=_progress(term), publisher=publisher())
-    except ApplyFailedError as exc:
-        if as_json:  # what failed and what was undone, for machines too
-            term.json({"dry_run": False, "plan": plan.to_json(), "applied": exc.report.to_json()})
-        raise
+    report = apply_plan(root, plan, progress=_progress(term), publisher=publisher())
     _report(term, plan, report, as_json)
 
 
-def run_resume(term: Terminal, root: Path, *, as_json: bool) -> None:
-    """Finish the interrupted run of the journal."""
+def run_resume(
+    term: Terminal, root: Path, *, as_json: bool, command: str | None, dry_run: bool
+) -> None:
+    """Finish the interrupted run of ``command`` (None: any); ``dry_run`` only shows it."""
     from release_tool.core.journal import pending_journal, resume
-    from release_tool.core.plan import Plan
 
+    if dry_run:
+        show_pending(term, root, as_json=as_json, command=command)
+        return
     journal = pending_journal(root)
     if journal is not None:
-        term.info(f"resuming: {journal['command']}")
-    report = resume(root, progress=_progress(term), publisher=publisher())
-    plan = Plan.from_json(journal["plan"]) if journal else Plan(command="resume")
-    _report(term, plan, report, as_json)
+        term.info(f"resuming: {journal.command}")
+    report = resume(root, progress=_progress(term), publisher=publisher(), command=command)
+    assert journal is not None  # resume() raised NotFoundError otherwise
+    _report(term, journal.plan, report, as_json)
+
+
+def show_pending(term: Terminal, root: Path, *, as_json: bool, command: str | None) -> None:
+    """What ``resume`` would do: the interrupted run's steps and which of them are done.
+
+    Reads the journal only; refuses like ``resume`` when it belongs to
+    another command than ``command``.
+    """
+    from release_tool.cli.output import PendingOutput, PendingStep, document
+    from release_tool.core.journal import require_journal
+
+    journal = require_journal(root, command)
+    states = journal.states()
+    rows = [
+        PendingStep(index=i + 1, step=step.summary, state=states.get(i, "pending"))
+        for i, step in enumerate(journal.plan.steps)
+    ]
+    if as_json:
+        term.json(document(PendingOutput(command=journal.command, steps=rows)))
+        return
+    term.text(f"interrupted run: {journal.command}")
+    for row in rows:
+        term.text(f"  {row.index:>3}. [{row.state}] {row.step}")
+    term.info("resume would finish the steps not done; `resume --abort` would undo the done ones")
 
 
 def _report(term: Terminal, plan: Plan, report: ApplyReport, as_json: bool) -> None:
+    from release_tool.cli.output import PlanOutput, document
+
     if as_json:
-        term.json({"dry_run": False, "plan": plan.to_json(), "applied": report.to_json()})
+        term.json(document(PlanOutput(dry_run=False, plan=plan, applied=report)))
         return
     term.success(f"{plan.command}: {len(report.done)} step(s) done")
     for release in plan.releases:

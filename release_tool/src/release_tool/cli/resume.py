@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from release_tool.cli.context import state
 from release_tool.cli.options import JsonOption
-from release_tool.cli.release_common import DryRunOpt, run_resume
-from release_tool.cli.terminal import Terminal
+from release_tool.cli.release_common import DryRunOpt, dry_by_default, run_resume
 
 
 def register(app: typer.Typer) -> None:
@@ -27,44 +25,22 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         term = app_state.terminal
         root = app_state.workspace_root()
-        if dry_run:
-            show_pending(term, root, as_json=as_json)
+        dry_run = dry_run or dry_by_default(app_state)
+        if dry_run or not abort:
+            run_resume(term, root, as_json=as_json, command=None, dry_run=dry_run)
             return
-        if not abort:
-            run_resume(term, root, as_json=as_json)
-            return
+        from release_tool.cli.output import AbortOutput, document
         from release_tool.core.journal import abort as abort_run
 
         report = abort_run(root)
         if as_json:
-            term.json({"aborted": True, "undone": report.undone, "undo_errors": report.undo_errors})
+            output = AbortOutput(
+                command=report.command, undone=report.undone, undo_errors=report.undo_errors
+            )
+            term.json(document(output))
             return
         for line in report.undone:
             term.info(f"  ↩ {line}")
         for line in report.undo_errors:
             term.warn(line)
         term.success(f"aborted {report.command}: {len(report.undone)} change(s) undone")
-
-
-def show_pending(term: Terminal, root: Path, *, as_json: bool) -> None:
-    """What ``resume`` would do: the interrupted run's steps and which of them are done."""
-    from release_tool.core.journal import pending_journal
-    from release_tool.core.plan import Plan
-    from release_tool.errors import NotFoundError
-
-    journal = pending_journal(root)
-    if journal is None:
-        raise NotFoundError("no interrupted run to resume (no .release-tool/journal.jsonl)")
-    plan = Plan.from_json(journal["plan"])
-    states = {record["index"]: record["state"] for record in journal["steps"]}
-    rows = [
-        {"index": i + 1, "step": step.summary, "state": states.get(i, "pending")}
-        for i, step in enumerate(plan.steps)
-    ]
-    if as_json:
-        term.json({"dry_run": True, "command": plan.command, "steps": rows})
-        return
-    term.text(f"interrupted run: {plan.command}")
-    for row in rows:
-        term.text(f"  {row['index']:>3}. [{row['state']}] {row['step']}")
-    term.info("resume would finish the steps not done; `resume --abort` would undo the done ones")

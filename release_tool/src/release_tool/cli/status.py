@@ -38,9 +38,12 @@ def register(app: typer.Typer) -> None:
                 f"submodule(s) not initialized: {paths}",
                 hint=f"run: git submodule update --init {paths}",
             )
-        result = workspace_status(workspace, members or None)
+        result = workspace_status(workspace, members or None, open_repo=app_state.open_repo)
         if as_json:
-            term.json(result.to_json())
+            from release_tool.cli.output import document
+            from release_tool.cli.status_output import StatusOutput
+
+            term.json(document(StatusOutput.of(result)))
         else:
             term.render(render_table(result, width=term.out.width))
         for group in result.release_groups:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from release_tool.adapters import git_read, uv
+from release_tool.adapters import uv
+from release_tool.adapters.git import Repo
 from release_tool.adapters.toml_files import get_path, parse_toml, unwrap
 from release_tool.errors import ReleaseToolError
 
@@ -33,9 +34,6 @@ class Problem:
     subject: str
     message: str
     fix: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"subject": self.subject, "message": self.message, "fix": self.fix}
 
 
 @dataclass(frozen=True)
@@ -59,16 +57,6 @@ class CheckResult:
         if not self.problems:
             return "pass"
         return "warn" if self.severity == "warning" else "fail"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "severity": self.severity,
-            "state": self.state,
-            "skipped": self.skipped,
-            "problems": [p.to_json() for p in self.problems],
-        }
 
 
 @dataclass
@@ -95,7 +83,7 @@ class CheckContext:
         if member.repo_root is None:
             return None
         rel = f"{member.git_subdir}/pyproject.toml" if member.git_subdir else "pyproject.toml"
-        text = git_read.read_file_at(member.repo_root, ref, rel)
+        text = Repo(member.repo_root).read_file_at(ref, rel)
         if text is None:
             return None
         try:
@@ -160,10 +148,10 @@ def _submodules(ctx: CheckContext) -> list[Problem]:
     ]
     if not ws.is_git_repo or not ws.submodules:
         return problems
-    for path, sha in git_read.gitlinks(ws.root).items():
+    for path, sha in Repo(ws.root).gitlinks().items():
         if path in ws.uninitialized or not (ws.root / path / ".git").exists():
             continue
-        if not git_read.has_commit(ws.root / path, sha):
+        if not Repo(ws.root / path).has_commit(sha):
             problems.append(
                 Problem(
                     path,
@@ -204,9 +192,7 @@ def _tags_exist(ctx: CheckContext) -> list[Problem]:
         if pin.tag is None or member.repo_root is None:
             continue
         if member.repo_root not in tags_by_repo:
-            tags_by_repo[member.repo_root] = git_read.read_tags(
-                git_read.open_repo(member.repo_root)
-            )
+            tags_by_repo[member.repo_root] = Repo(member.repo_root).tags()
         if pin.tag not in tags_by_repo[member.repo_root]:
             problems.append(
                 Problem(

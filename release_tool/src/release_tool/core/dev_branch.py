@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from release_tool.adapters import git_write
+from release_tool.adapters.git import Repo
 from release_tool.errors import GitError, PlanRefusedError
 
 if TYPE_CHECKING:
@@ -56,24 +56,24 @@ def plan_dev_branch(
     for rel in repos:
         path = workspace.root / rel
         ignore = [".release-tool", *workspace.submodules] if rel == "." else []
-        dirty = bool(git_write.is_dirty(path, ignore))
+        dirty = bool(Repo(path).changed_paths(ignore))
         if dirty and not stash:
             problems.append(f"{rel}: uncommitted changes (--no-stash refuses to stash them)")
             continue
-        if not git_write.ref_exists(path, f"refs/heads/{start}"):
+        if not Repo(path).ref_exists(f"refs/heads/{start}"):
             problems.append(f"{rel}: no branch {start!r} to start from")
             continue
-        current = git_write.current_branch(path)
-        if not git_write.ref_exists(path, f"refs/heads/{branch}"):
+        current = Repo(path).branch()
+        if not Repo(path).ref_exists(f"refs/heads/{branch}"):
             action = "create"
-        elif not git_write.is_ancestor(path, branch, start):
-            if git_write.is_ancestor(path, start, branch):
+        elif not Repo(path).is_ancestor(branch, start):
+            if Repo(path).is_ancestor(start, branch):
                 action = "up-to-date" if current == branch else "checkout"
             else:
                 problems.append(f"{rel}: {branch} and {start} have diverged; merge them by hand")
                 continue
         else:
-            same = git_write.rev_parse(path, branch) == git_write.rev_parse(path, start)
+            same = Repo(path).rev_parse(branch) == Repo(path).rev_parse(start)
             action = ("up-to-date" if current == branch else "checkout") if same else "fast-forward"
         actions.append(BranchAction(rel, action, branch, start, dirty))
     if problems:
@@ -92,14 +92,14 @@ def apply_dev_branch(workspace: Workspace, actions: list[BranchAction]) -> list[
         if action.action == "up-to-date":
             done.append(action.describe())
             continue
-        stashed = action.stash and git_write.stash(path, "release-tool dev-branch")
+        stashed = action.stash and Repo(path).stash("release-tool dev-branch")
         if action.action == "create" or action.action == "fast-forward":
-            git_write.create_or_fast_forward_branch(path, action.branch, action.start)
+            Repo(path).create_or_fast_forward_branch(action.branch, action.start)
         else:
-            git_write.checkout(path, action.branch)
+            Repo(path).checkout(action.branch)
         if stashed:
             try:
-                git_write.stash_pop(path)
+                Repo(path).stash_pop()
             except GitError as exc:
                 raise GitError(
                     f"{action.repo}: on {action.branch}, re-applying the stash failed: {exc}",

@@ -21,9 +21,8 @@ from release_tool.errors import ExternalServiceError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pygit2
-
     from release_tool.adapters.github import PullInfo
+    from release_tool.core.ports import GitRepo, RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 Action = Literal["create", "update", "unchanged", "create-or-update"]
@@ -99,7 +98,7 @@ class PullOutcome:
         }
 
 
-def plan_pulls(workspace: Workspace) -> list[PullProposal]:
+def plan_pulls(workspace: Workspace, open_repo: RepoOpener) -> list[PullProposal]:
     """One proposal per repo (root first, then member repos) whose dev branch is ahead of main."""
     from release_tool.adapters.github import ROOT_KEY, repo_slug
 
@@ -114,7 +113,7 @@ def plan_pulls(workspace: Workspace) -> list[PullProposal]:
         if m.layout.has_own_repo and m.repo_root is not None
     ]
     for key, repo_root, members in repos:
-        found = _changes(workspace, repo_root, members, own_repo=key != ROOT_KEY)
+        found = _changes(workspace, open_repo(repo_root), members, own_repo=key != ROOT_KEY)
         if found is None:
             continue
         count, changes = found
@@ -135,10 +134,14 @@ def plan_pulls(workspace: Workspace) -> list[PullProposal]:
 
 
 def publish_pulls(
-    workspace: Workspace, *, dry_run: bool, client: PullApi | None = None
+    workspace: Workspace,
+    *,
+    dry_run: bool,
+    open_repo: RepoOpener,
+    client: PullApi | None = None,
 ) -> list[PullOutcome]:
     """Open or update each proposed PR; with ``dry_run``, only say which calls."""
-    proposals = plan_pulls(workspace)
+    proposals = plan_pulls(workspace, open_repo)
     if dry_run or not proposals:
         return [_dry_outcome(p) for p in proposals]
     if client is None:
@@ -204,34 +207,24 @@ def _list_path(p: PullProposal, owner: str) -> str:
 
 
 def _changes(
-    workspace: Workspace, repo_root: Path, members: list[Member], *, own_repo: bool
+    workspace: Workspace, repo: GitRepo, members: list[Member], *, own_repo: bool
 ) -> tuple[int, list[MemberChange]] | None:
-    from pygit2.enums import SortMode
-
-    from release_tool.adapters.git_read import open_repo
-
-    repo = open_repo(repo_root)
     config = workspace.config
     head = _branch_commit(repo, config.git_remote, config.dev_branch)
     base = _branch_commit(repo, config.git_remote, config.main_branch)
     if head is None or base is None:
         return None
-    walker = repo.walk(head.id, SortMode.TOPOLOGICAL)
-    walker.hide(base.id)
-    commits = list(walker)
+    commits = repo.log(head, base)
     if not commits:
         return None
     changes = []
     for member in members:
         rel = None if own_repo else member.git_subdir
-        subjects = tuple(
-            f"{c.message.splitlines()[0] if c.message else ''} ({str(c.id)[:7]})"
-            for c in commits
-            if rel is None or _touches(c, rel)
-        )
+        touching = commits if rel is None else repo.log(head, base, rel)
+        subjects = tuple(f"{c.subject} ({c.sha[:7]})" for c in touching)
         if subjects:
             pyproject = "pyproject.toml" if rel is None else f"{rel}/pyproject.toml"
-            dev = _version_at(repo, head, pyproject)
+            dev = _version_at(repo.read_file_at(head, pyproject))
             changes.append(MemberChange(member.name, dev, _release_of(dev), subjects))
     return len(commits), changes
 
@@ -267,22 +260,21 @@ def _describe(workspace: Workspace, changes: list[MemberChange], count: int) -> 
     return title, "\n".join(lines) + "\n"
 
 
-def _branch_commit(repo: pygit2.Repository, remote: str, branch: str) -> pygit2.Commit | None:
-    import pygit2
-
+def _branch_commit(repo: GitRepo, remote: str, branch: str) -> str | None:
+    """The dev or main branch as pushed (remote-tracking ref), else the local branch."""
     for ref in (f"refs/remotes/{remote}/{branch}", f"refs/heads/{branch}"):
-        try:
-            return repo.revparse_single(ref).peel(pygit2.Commit)
-        except (KeyError, pygit2.GitError, ValueError):
-            continue
+        found = repo.resolve(ref)
+        if found is not None:
+            return found
     return None
 
 
-def _version_at(repo: pygit2.Repository, commit: pygit2.Commit, path: str) -> str | None:
+def _version_at(text: str | None) -> str | None:
+    """``[project].version`` of a pyproject's text, or None."""
+    if text is None:
+        return None
     try:
-        blob = repo[commit.tree[path].id]
-        data = blob.read_raw()
-        version = tomllib.loads(data.decode())["project"]["version"]
+        version = tomllib.loads(text)["project"]["version"]
     except (KeyError, ValueError, tomllib.TOMLDecodeError):
         return None
     return str(version)
@@ -295,18 +287,4 @@ def _release_of(dev_version: str | None) -> str | None:
     try:
         return Version(dev_version).base_version
     except InvalidVersion:
-        return None
-
-
-def _touches(commit: pygit2.Commit, rel: str) -> bool:
-    mine = _entry(commit.tree, rel)
-    if not commit.parents:
-        return mine is not None
-    return any(_entry(parent.tree, rel) != mine for parent in commit.parents)
-
-
-def _entry(tree: pygit2.Tree, rel: str) -> str | None:
-    try:
-        return str(tree[rel].id)
-    except KeyError:
         return None

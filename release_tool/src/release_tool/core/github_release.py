@@ -69,13 +69,13 @@ class MemberTag:
 
 def member_tags(member: Member) -> list[MemberTag]:
     """Every release tag of ``member`` (its ``TagScheme``), lowest version first."""
-    from release_tool.adapters.git_read import list_tag_names
+    from release_tool.adapters.git import Repo
 
     if member.repo_root is None:
         return []
     return [
         MemberTag(member.name, t.name, t.version, member.repo_root)
-        for t in member.tag_scheme.list_tags(list_tag_names(member.repo_root))
+        for t in member.tag_scheme.list_tags(Repo(member.repo_root).tag_names())
     ]
 
 
@@ -314,10 +314,10 @@ def _latest(tags: list[MemberTag], prerelease_dev: bool) -> MemberTag | None:
 
 
 def _notes(tag: MemberTag, member_path: Any, version: str) -> tuple[str, str]:
-    from release_tool.adapters.git_read import tag_message
+    from release_tool.adapters.git import Repo
     from release_tool.notes.changelog import changelog_section
 
-    message = tag_message(tag.repo_root, tag.tag)
+    message = Repo(tag.repo_root).tag_message(tag.tag, strip_signature=True)
     if message:
         return message, "tag message"
     section = changelog_section(member_path, version)

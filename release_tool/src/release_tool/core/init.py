@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import tomlkit
-
 from release_tool.adapters.toml_files import (
+    copy_document,
+    dumps,
     get_path,
     inline_table,
+    new_array,
+    new_document,
+    new_table,
     read_document,
     unwrap,
     write_text_atomic,
@@ -144,36 +147,27 @@ def render_mode(
             continue
         sources[row.member.name] = pin_source(workspace, row.member, tag.name)
 
-    doc = tomlkit.document()
-    doc.add(tomlkit.comment(MODE_HEADERS[mode]))
-    proj = tomlkit.table()
+    doc = new_document(MODE_HEADERS[mode])
+    proj = new_table()
     proj["name"] = f"{root_name}-{mode}"
     proj["version"] = "0.0.0"
     proj["requires-python"] = str(project.get("requires-python", ">=3.11"))
-    deps = tomlkit.array()
-    for dep in [*sources, *third_party]:
-        deps.append(dep)
-    deps.multiline(True)
-    proj["dependencies"] = deps
+    proj["dependencies"] = new_array([*sources, *third_party], multiline=True)
     doc["project"] = proj
-    uv_table = tomlkit.table(is_super_table=True)
-    uv_inner = tomlkit.table()
+    uv_table = new_table(super_table=True)
+    uv_inner = new_table()
     uv_inner["package"] = False
     depended_on = needs_override(workspace)
     overrides = [override_requirement(n, src) for n, src in sources.items() if n in depended_on]
     if overrides:
-        arr = tomlkit.array()
-        for item in overrides:
-            arr.append(item)
-        arr.multiline(True)
-        uv_inner["override-dependencies"] = arr
-    src_table = tomlkit.table()
+        uv_inner["override-dependencies"] = new_array(overrides, multiline=True)
+    src_table = new_table()
     for name, source in sources.items():
         src_table[name] = inline_table(source)
     uv_inner["sources"] = src_table
     uv_table["uv"] = uv_inner
     doc["tool"] = uv_table
-    return tomlkit.dumps(doc), {n: s["tag"] for n, s in sources.items()}, missing
+    return dumps(doc), {n: s["tag"] for n, s in sources.items()}, missing
 
 
 def _with_config_table(root_doc: Any, workspace: Workspace) -> tuple[str, list[str]]:
@@ -200,9 +194,8 @@ def _with_config_table(root_doc: Any, workspace: Workspace) -> tuple[str, list[s
                 f"release_tool.toml: {seed_key} = {json.dumps(seed_value)} -> "
                 f"{key} = {json.dumps(item)}"
             )
-    doc = tomlkit.parse(tomlkit.dumps(root_doc))  # a copy: the caller's document stays as it is
-    table = tomlkit.table()
-    table.add(tomlkit.comment("release-tool configuration (see the README's reference)."))
+    doc = copy_document(root_doc)  # the caller's document stays as it is
+    table = new_table(comment="release-tool configuration (see the README's reference).")
     if config.members is not None:
         table["members"] = config.members
     table["staging-dir"] = config.staging_dir
@@ -217,16 +210,16 @@ def _with_config_table(root_doc: Any, workspace: Workspace) -> tuple[str, list[s
             table[key] = dumped[key]
     templates, detected = config_table(workspace.members)
     notes += detected
-    tag_table = tomlkit.table()
+    tag_table = new_table()
     for key, value in templates.items():
         tag_table[key] = value
     table["tag-template"] = tag_table
     tool = doc.get("tool")
     if tool is None:
-        doc["tool"] = tomlkit.table(is_super_table=True)
+        doc["tool"] = new_table(super_table=True)
         tool = doc["tool"]
     tool["release-tool"] = table
-    return tomlkit.dumps(doc), notes
+    return dumps(doc), notes
 
 
 def _req_name(requirement: str) -> str:

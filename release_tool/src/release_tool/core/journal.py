@@ -5,79 +5,68 @@ line holds the whole plan, every further line one step's state (preparing,
 running, done, failed) with what undoing it needs. A line is written and
 flushed before and after every step, so a process killed at any point
 leaves enough to ``resume`` or ``abort``; appending keeps the cost per
-step constant however large the plan. A lock file
-(``.release-tool/lock``) with the owner's pid refuses a second run.
+step constant however large the plan. Runs hold the workspace lock
+(``core.run_state``); the journal's lines are pydantic models
+(``core.journal_records``), validated when read.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from release_tool.adapters.toml_files import write_text_atomic
+from release_tool.core.journal_records import (
+    JOURNAL,
+    LAST_JOURNAL,
+    ApplyReport,
+    Journal,
+    JournalHead,
+    StepRecord,
+    command_family,
+    command_matches,
+    pending_journal,
+    require_journal,
+)
 from release_tool.core.plan import Plan, Step, StepKind
+from release_tool.core.run_state import LOCK, LOCK_OWNER, STATE_DIR, state_dir, workspace_lock
 from release_tool.core.steps import Publisher, StepRunner
-from release_tool.errors import ApplyError, LockedError, NotFoundError, ReleaseToolError
+from release_tool.errors import ApplyError, LockedError, ReleaseToolError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-STATE_DIR = ".release-tool"
-JOURNAL = "journal.jsonl"
-LAST_JOURNAL = "last-journal.json"
-LOCK = "lock"
+__all__ = [  # the records and the lock live in their own modules; callers may import here
+    "JOURNAL",
+    "LAST_JOURNAL",
+    "LOCK",
+    "LOCK_OWNER",
+    "STATE_DIR",
+    "ApplyFailedError",
+    "ApplyReport",
+    "Journal",
+    "StepRecord",
+    "abort",
+    "apply_plan",
+    "command_family",
+    "command_matches",
+    "pending_journal",
+    "require_journal",
+    "resume",
+    "state_dir",
+    "workspace_lock",
+]
+
 KILL_AFTER_ENV = "RELEASE_TOOL_KILL_AFTER_STEP"
 """Testing seam: SIGKILL this process right after step N (1-based) is journaled as done."""
 
 Progress = Callable[[int, Step, str], None]
-
-
-@dataclass
-class ApplyReport:
-    """What an apply did: steps done, the step that failed and why, what was undone."""
-
-    command: str
-    done: list[str] = field(default_factory=list)
-    failed: str | None = None
-    error: str | None = None
-    undone: list[str] = field(default_factory=list)
-    undo_errors: list[str] = field(default_factory=list)
-    resumed_from: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.failed is None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "command": self.command,
-            "ok": self.ok,
-            "done": self.done,
-            "failed": self.failed,
-            "error": self.error,
-            "undone": self.undone,
-            "undo_errors": self.undo_errors,
-            "resumed_from": self.resumed_from,
-        }
-
-    def describe_failure(self) -> str:
-        lines = [f"step failed: {self.failed}", f"  {self.error}"]
-        if self.undone:
-            lines.append("rolled back:")
-            lines += [f"  {line}" for line in self.undone]
-        if self.undo_errors:
-            lines.append("could NOT undo (fix by hand):")
-            lines += [f"  {line}" for line in self.undo_errors]
-        return "\n".join(lines)
 
 
 class ApplyFailedError(ApplyError):
@@ -91,59 +80,6 @@ class ApplyFailedError(ApplyError):
             else "see the lines above; the journal is kept in .release-tool/last-journal.json",
         )
         self.report = report
-
-
-def state_dir(root: Path) -> Path:
-    """``<root>/.release-tool``, created with a ``.gitignore`` so it never dirties the tree."""
-    folder = root / STATE_DIR
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-    return folder
-
-
-def pending_journal(root: Path) -> dict[str, Any] | None:
-    """The journal of an interrupted run, or None."""
-    path = root / STATE_DIR / JOURNAL
-    if not path.is_file():
-        return None
-    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    if not lines:
-        return None
-    journal = dict(lines[0])
-    records: dict[int, dict[str, Any]] = {}
-    for entry in lines[1:]:
-        records[entry["index"]] = entry
-    journal["steps"] = [records[i] for i in sorted(records)]
-    return journal
-
-
-@contextmanager
-def workspace_lock(root: Path, command: str) -> Iterator[None]:
-    """Hold ``.release-tool/lock`` for the duration; refuse if a live process holds it."""
-    path = state_dir(root) / LOCK
-    owner = {"pid": os.getpid(), "host": socket.gethostname(), "command": command}
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = _read_lock(path)
-            if holder and _alive(holder):
-                raise LockedError(
-                    f"another release-tool run holds the workspace lock "
-                    f"(pid {holder.get('pid')}: {holder.get('command')})",
-                    hint=f"wait for it to finish; if it is gone, delete {path}",
-                ) from None
-            path.unlink(missing_ok=True)  # stale: its process is gone
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(owner, handle)
-        break
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
 
 
 def apply_plan(
@@ -162,39 +98,49 @@ def apply_plan(
     with workspace_lock(root, plan.command):
         if pending_journal(root) is not None:
             raise LockedError(
-                "an interrupted run left a journal in .release-tool/journal.json",
+                "an interrupted run left a journal in .release-tool/journal.jsonl",
                 hint="finish it with --resume, or undo it with `release-tool resume --abort`",
             )
-        journal = {"command": plan.command, "plan": plan.to_json(), "started": time.time()}
+        if plan.dry_run:
+            raise ApplyError("a dry-run plan is never applied (it was built read-only)")
+        head = JournalHead(command=plan.command, plan=plan, started=time.time())
         folder = state_dir(root)
-        write_text_atomic(folder / JOURNAL, json.dumps(journal) + "\n")
-        journal["steps"] = []
+        write_text_atomic(folder / JOURNAL, head.model_dump_json() + "\n")
+        journal = Journal(**dict(head))
         return _run(root, plan, journal, progress, publisher)
 
 
 def resume(
-    root: Path, *, progress: Progress | None = None, publisher: Publisher | None = None
+    root: Path,
+    *,
+    progress: Progress | None = None,
+    publisher: Publisher | None = None,
+    command: str | None = None,
 ) -> ApplyReport:
-    """Finish the interrupted run recorded in the journal, from its first unfinished step."""
+    """Finish the interrupted run recorded in the journal, from its first unfinished step.
+
+    With ``command`` (``bump``, ``promote prod``) only a journal of that
+    command is resumed; another one is refused with ``LockedError`` naming it.
+    """
+    require_journal(root, command)  # refuse another command's journal before locking anything
     with workspace_lock(root, "resume"):
-        journal = _require_journal(root)
-        plan = Plan.from_json(journal["plan"])
+        journal = require_journal(root, command)
+        plan = journal.plan
         runner = StepRunner(root, state_dir(root), publisher)
-        records = journal["steps"]
         kept = []
-        for record in records:  # steps that were running when the process died
-            if record["state"] == "done":
+        for record in journal.steps:  # steps that were running when the process died
+            if record.state == "done":
                 kept.append(record)
-            elif record["state"] in ("running", "failed") and runner.already_done(
-                plan.steps[record["index"]], record["undo"]
+            elif record.state in ("running", "failed") and runner.already_done(
+                plan.steps[record.index], record.undo
             ):
-                record["state"] = "done"
+                record.state = "done"
                 kept.append(record)
-            elif record["state"] != "preparing" and record["undo"]:
-                record["state"] = "retry"  # run again, with the undo data taken before
+            elif record.state != "preparing" and record.undo:
+                record.state = "retry"  # run again, with the undo data taken before
                 kept.append(record)
-        journal["steps"] = kept
-        start = sum(1 for r in kept if r["state"] == "done")
+        journal.steps = kept
+        start = sum(1 for r in kept if r.state == "done")
         report = _run(root, plan, journal, progress, publisher)
         report.resumed_from = start + 1
         return report
@@ -203,8 +149,8 @@ def resume(
 def abort(root: Path) -> ApplyReport:
     """Undo every step of the interrupted run recorded in the journal."""
     with workspace_lock(root, "abort"):
-        journal = _require_journal(root)
-        plan = Plan.from_json(journal["plan"])
+        journal = require_journal(root)
+        plan = journal.plan
         report = ApplyReport(command=plan.command)
         _rollback(root, plan, journal, report, None)
         _close(root, journal, "aborted")
@@ -214,7 +160,7 @@ def abort(root: Path) -> ApplyReport:
 def _run(
     root: Path,
     plan: Plan,
-    journal: dict[str, Any],
+    journal: Journal,
     progress: Progress | None,
     publisher: Publisher | None,
 ) -> ApplyReport:
@@ -224,18 +170,18 @@ def _run(
         runner=StepRunner(root, folder, publisher),
         folder=folder,
         plan=plan,
-        records={r["index"]: r for r in journal["steps"]},
+        records={r.index: r for r in journal.steps},
         journal=journal,
         progress=progress,
         kill_after=int(os.environ.get(KILL_AFTER_ENV, "0") or 0),
     )
     report = state.report
     report.done = [
-        plan.steps[i].summary for i, r in sorted(state.records.items()) if r["state"] == "done"
+        plan.steps[i].summary for i, r in sorted(state.records.items()) if r.state == "done"
     ]
     for chains in _segments(plan):
         todo = [
-            [i for i in chain if state.records.get(i, {}).get("state") != "done"]
+            [i for i in chain if i not in state.records or state.records[i].state != "done"]
             for chain in chains
         ]
         todo = [chain for chain in todo if chain]
@@ -248,7 +194,7 @@ def _run(
         if state.failed_index is not None:
             break
     if state.failed_index is not None:
-        journal["steps"] = [state.records[i] for i in sorted(state.records)]
+        journal.steps = [state.records[i] for i in sorted(state.records)]
         if _after_last_push(plan, state.failed_index):
             # Pushed refs are public now: keep them, let --resume retry the rest.
             report.undo_errors.append("pushes are kept; run with --resume to retry")
@@ -256,7 +202,7 @@ def _run(
         _rollback(root, plan, journal, report, progress)
         _close(root, journal, "rolled-back", report)
         raise ApplyFailedError(report)
-    journal["steps"] = [state.records[i] for i in sorted(state.records)]
+    journal.steps = [state.records[i] for i in sorted(state.records)]
     _close(root, journal, "done", report)
     return report
 
@@ -308,8 +254,8 @@ class _RunState:
     runner: StepRunner
     folder: Path
     plan: Plan
-    records: dict[int, dict[str, Any]]
-    journal: dict[str, Any]
+    records: dict[int, StepRecord]
+    journal: Journal
     progress: Progress | None
     kill_after: int
     report: ApplyReport = field(init=False)
@@ -333,18 +279,18 @@ class _RunState:
                 self.progress(index, step, "start")
             record = self.records.get(index)
             if record is None:
-                record = self.records[index] = {"index": index, "state": "preparing", "undo": {}}
+                record = self.records[index] = StepRecord(index=index, state="preparing")
         try:
-            if record["state"] == "preparing":
-                record["undo"] = self.runner.prepare(index, step)
-            record["state"] = "running"
+            if record.state == "preparing":
+                record.undo = self.runner.prepare(index, step)
+            record.state = "running"
             with self.lock:
                 _save(self.folder, record)
-            record["undo"].update(self.runner.run(step, record["undo"]))
+            record.undo.update(self.runner.run(step, record.undo))
         except (ReleaseToolError, OSError) as exc:
             with self.lock:
                 # refused in prepare: the step did nothing, so there is nothing to undo
-                record["state"] = "refused" if record["state"] == "preparing" else "failed"
+                record.state = "refused" if record.state == "preparing" else "failed"
                 _save(self.folder, record)
                 if self.failed_index is None:
                     self.failed_index = index
@@ -352,12 +298,12 @@ class _RunState:
                     self.report.error = str(exc)
             return False
         with self.lock:
-            record["state"] = "done"
+            record.state = "done"
             _save(self.folder, record)
             self.report.done.append(step.summary)
             if self.progress:
                 self.progress(index, step, "done")
-            finished = sum(1 for r in self.records.values() if r["state"] == "done")
+            finished = sum(1 for r in self.records.values() if r.state == "done")
             if self.kill_after and finished == self.kill_after:
                 os.kill(os.getpid(), signal.SIGKILL)
         return True
@@ -366,27 +312,27 @@ class _RunState:
 def _rollback(
     root: Path,
     plan: Plan,
-    journal: dict[str, Any],
+    journal: Journal,
     report: ApplyReport,
     progress: Progress | None,
 ) -> None:
     """Undo recorded steps in reverse: remote pushes first, then tags, commits and files."""
     runner = StepRunner(root, state_dir(root))
-    records = [r for r in journal["steps"] if r["state"] not in ("preparing", "refused")]
+    records = [r for r in journal.steps if r.state not in ("preparing", "refused")]
     ordered = sorted(
-        records, key=lambda r: (plan.steps[r["index"]].kind is not StepKind.PUSH, -r["index"])
+        records, key=lambda r: (plan.steps[r.index].kind is not StepKind.PUSH, -r.index)
     )
     for record in ordered:
-        step = plan.steps[record["index"]]
+        step = plan.steps[record.index]
         try:
-            line = runner.undo(step, record["undo"])
+            line = runner.undo(step, record.undo)
         except (ReleaseToolError, OSError) as exc:
             report.undo_errors.append(f"{step.summary}: {exc}")
             continue
         if line:
             report.undone.append(line)
             if progress:
-                progress(record["index"], step, "undone")
+                progress(record.index, step, "undone")
 
 
 def _after_last_push(plan: Plan, index: int) -> bool:
@@ -394,53 +340,21 @@ def _after_last_push(plan: Plan, index: int) -> bool:
     return bool(pushes) and index > pushes[-1]
 
 
-def _save(folder: Path, record: dict[str, Any]) -> None:
+def _save(folder: Path, record: StepRecord) -> None:
     """Append one step's state to the journal (the last line per step wins)."""
     with open(folder / JOURNAL, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record) + "\n")
+        handle.write(record.model_dump_json() + "\n")
         handle.flush()
 
 
-def _close(
-    root: Path, journal: dict[str, Any], outcome: str, report: ApplyReport | None = None
-) -> None:
+def _close(root: Path, journal: Journal, outcome: str, report: ApplyReport | None = None) -> None:
     """Move the journal aside as ``last-journal.json`` with its outcome and report."""
     folder = state_dir(root)
-    journal["outcome"] = outcome
-    if report is not None:
-        journal["report"] = report.to_json()
-    write_text_atomic(folder / LAST_JOURNAL, json.dumps(journal, indent=1))
+    journal.outcome = outcome
+    journal.report = report
+    write_text_atomic(folder / LAST_JOURNAL, journal.model_dump_json(indent=1))
     (folder / JOURNAL).unlink(missing_ok=True)
     backups = folder / "backups"
     if backups.is_dir():
         for item in backups.iterdir():
             item.unlink()
-
-
-def _require_journal(root: Path) -> dict[str, Any]:
-    journal = pending_journal(root)
-    if journal is None:
-        raise NotFoundError("no interrupted run to resume (no .release-tool/journal.json)")
-    return journal
-
-
-def _read_lock(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _alive(holder: dict[str, Any]) -> bool:
-    if holder.get("host") != socket.gethostname():
-        return True  # another machine's run: we cannot tell, so respect it
-    pid = int(holder.get("pid", 0) or 0)
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, ValueError, OverflowError):
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from release_tool.adapters import git_read
+from release_tool.adapters.git import Repo
 from release_tool.errors import WorkspaceError
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def member_url(workspace: Workspace, member: Member) -> str:
         if listed and not listed.startswith("."):
             return normalize_url(listed)
     repo = member.repo_root
-    url = git_read.remote_url(repo, workspace.config.git_remote) if repo else None
+    url = Repo(repo).remote_url(workspace.config.git_remote) if repo else None
     if not url:
         where = "its repo" if member.layout.has_own_repo else "the root repo"
         raise WorkspaceError(

@@ -1,7 +1,7 @@
 """Pure pyproject edits for releases: versions, requirements, pins, workspace sources.
 
-Each function takes a file's text and returns the edited text; tomlkit
-(through ``adapters.toml_files``) keeps comments, order and layout, so the
+Each function takes a file's text and returns the edited text;
+``adapters.toml_files`` (tomlkit) keeps comments, order and layout, so the
 diff of a release commit shows only what changed.
 """
 
@@ -10,11 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import tomlkit
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from release_tool.adapters.toml_files import ensure_table, get_path, parse_toml
+from release_tool.adapters.toml_files import (
+    ensure_table,
+    get_path,
+    new_array,
+    new_table,
+    parse_document,
+    spaced_inline,
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class PinUpdate:
 
 def set_version(text: str, version: str, source: str = "pyproject.toml") -> str:
     """Set ``[project].version``."""
-    doc = _document(text, source)
+    doc = parse_document(text, source)
     doc["project"]["version"] = version
     return doc.as_string()
 
@@ -47,7 +53,7 @@ def release_edit(
     The new version, the updated requirements (old string -> new string) and
     no ``workspace = true`` sources; returns the text and the stripped names.
     """
-    doc = _document(text, source)
+    doc = parse_document(text, source)
     doc["project"]["version"] = version
     _replace_requirements(doc, new_requirements)
     stripped = _strip_workspace(doc)
@@ -62,7 +68,7 @@ def update_requirements(
     Looks in dependencies, optional dependencies and dependency groups; the
     position of each entry and the comments around it are kept.
     """
-    doc = _document(text, source)
+    doc = parse_document(text, source)
     _replace_requirements(doc, new_requirements)
     return doc.as_string()
 
@@ -90,7 +96,7 @@ def strip_workspace_sources(text: str, source: str = "pyproject.toml") -> tuple[
     such a source cannot resolve. The workspace root declares the same
     sources for dev mode (see ``ensure_workspace_sources``).
     """
-    doc = _document(text, source)
+    doc = parse_document(text, source)
     stripped = _strip_workspace(doc)
     return (doc.as_string() if stripped else text), stripped
 
@@ -117,12 +123,12 @@ def _strip_workspace(doc: Any) -> list[str]:
 
 def ensure_workspace_sources(text: str, names: list[str], source: str = "pyproject.toml") -> str:
     """Add ``name = { workspace = true }`` to the root's ``[tool.uv.sources]`` where missing."""
-    doc = _document(text, source)
+    doc = parse_document(text, source)
     sources = ensure_table(doc, "tool", "uv", "sources")
     present = {canonicalize_name(k) for k in sources}
     for name in names:
         if canonicalize_name(name) not in present:
-            sources[name] = _spaced_inline({"workspace": True})
+            sources[name] = spaced_inline({"workspace": True})
     return doc.as_string()
 
 
@@ -133,12 +139,12 @@ def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -
     ``[project].dependencies`` (the member listed) and any
     ``[tool.uv].override-dependencies`` entry naming the member by URL.
     """
-    doc = _document(text, source)
+    doc = parse_document(text, source)
     sources = ensure_table(doc, "tool", "uv", "sources")
     keys = {canonicalize_name(k): k for k in sources}
     deps = get_path(doc, "project", "dependencies")
     if deps is None:
-        doc.setdefault("project", tomlkit.table())["dependencies"] = tomlkit.array()
+        doc.setdefault("project", new_table())["dependencies"] = new_array()
         deps = doc["project"]["dependencies"]
     listed = {canonicalize_name(Requirement(str(d)).name) for d in deps}
     overrides = get_path(doc, "tool", "uv", "override-dependencies")
@@ -155,7 +161,7 @@ def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -
             pin: dict[str, Any] = {"git": update.git, "tag": update.tag}
             if update.subdirectory:
                 pin["subdirectory"] = update.subdirectory
-            sources[key or update.name] = _spaced_inline(pin)
+            sources[key or update.name] = spaced_inline(pin)
         if canonicalize_name(update.name) not in listed:
             deps.append(update.name)
             listed.add(canonicalize_name(update.name))
@@ -178,20 +184,8 @@ def _retag(sources: Any, key: str, update: PinUpdate) -> None:
     values = {"git": values.pop("git", update.git), "tag": update.tag, **values}
     if update.subdirectory:
         values.setdefault("subdirectory", update.subdirectory)
-    fresh = _spaced_inline(values)
+    fresh = spaced_inline(values)
     comment = pin.trivia.comment.lstrip("#").strip()
     if comment:
         fresh.comment(comment)
     sources[key] = fresh
-
-
-def _document(text: str, source: str) -> Any:
-    """A tomlkit document of ``text`` (syntax errors reported like every other read)."""
-    parse_toml(text, source)
-    return tomlkit.parse(text)
-
-
-def _spaced_inline(values: dict[str, Any]) -> Any:
-    """An inline table written ``{ key = "value" }``, the layout uv and humans use."""
-    body = ", ".join(f"{key} = {tomlkit.item(value).as_string()}" for key, value in values.items())
-    return tomlkit.parse(f"x = {{ {body} }}\n")["x"]

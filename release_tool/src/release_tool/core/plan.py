@@ -7,9 +7,22 @@ hold the whole plan and ``--resume`` can finish it in a later process.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import field
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, NamedTuple
+
+from pydantic import (
+    BeforeValidator,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
+from pydantic.dataclasses import dataclass
+
+from release_tool.core.jsonable import dump, load
+
+PLAN_SCHEMA = "release-tool.plan/1"
+"""The ``--json`` schema of ``bump``, ``promote`` and ``resume`` (a plan and what was applied)."""
 
 
 class StepKind(StrEnum):
@@ -27,6 +40,34 @@ class StepKind(StrEnum):
     """``git push --atomic`` of ``branch`` and ``tags`` of ``repo``."""
     PUBLISH = "publish"
     """Publish GitHub releases (the ``github`` hook); after every push."""
+
+
+def _record(kind: Any) -> Any:
+    """A NamedTuple that unpacks like a tuple in code and is an object in JSON."""
+
+    def read(value: Any) -> Any:
+        if isinstance(value, dict):
+            return kind(**value)
+        return value if isinstance(value, kind) else kind(*value)
+
+    return Annotated[kind, BeforeValidator(read), PlainSerializer(lambda v: v._asdict())]
+
+
+class ConstraintUpdate(NamedTuple):
+    """A dependency requirement rewritten in a member's pyproject."""
+
+    dependency: str
+    old: str
+    new: str
+
+
+class PinChange(NamedTuple):
+    """A mode's pin of a member moved from ``old`` (None: not pinned) to ``new``."""
+
+    mode: str
+    member: str
+    old: str | None
+    new: str
 
 
 @dataclass(frozen=True)
@@ -48,24 +89,11 @@ class Step:
     redirects: tuple[tuple[str, str], ...] = ()
     """(git URL, local repo relative to the root) pairs for ``uv lock``."""
 
-    def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if v is not None and v != ()}
-        data["kind"] = self.kind.value
-        for key in ("paths", "tags", "messages"):
-            if key in data:
-                data[key] = list(data[key])
-        if "redirects" in data:
-            data["redirects"] = [list(pair) for pair in data["redirects"]]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Step:
-        values = dict(data)
-        values["kind"] = StepKind(values["kind"])
-        for key in ("paths", "tags", "messages"):
-            values[key] = tuple(values.get(key, ()))
-        values["redirects"] = tuple(tuple(pair) for pair in values.get("redirects", ()))
-        return cls(**values)
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Only the fields a step uses: journals stay small and readable."""
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None and v != [] and v != ()}
 
 
 @dataclass(frozen=True)
@@ -79,15 +107,28 @@ class Release:
     repo: str
     reason: str
     """``selected``, ``changed`` or ``dependent of <name>``."""
-    constraint_updates: tuple[tuple[str, str, str], ...] = ()
+    constraint_updates: tuple[_record(ConstraintUpdate), ...] = ()  # type: ignore[valid-type]
     """(dependency name, old requirement, new requirement) in this member's pyproject."""
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["constraint_updates"] = [
-            {"dependency": d, "old": o, "new": n} for d, o, n in self.constraint_updates
-        ]
-        return data
+
+@dataclass(frozen=True)
+class PlannedNotes:
+    """Where a release's notes (tag message, changelog) come from."""
+
+    member: str
+    tag: str
+    source: str
+    """``llm`` or ``commits``: what writes the notes when the plan is applied."""
+    commits: int
+    written: bool
+    """False in a dry run: the plan holds commit-based stand-ins, the LLM was not asked."""
+
+    def describe(self) -> str:
+        commits = f"{self.commits} commit" + ("" if self.commits == 1 else "s")
+        if self.source != "llm":
+            return f"from {commits}"
+        verb = "written" if self.written else "would be written"
+        return f"{verb} by the LLM from {commits}"
 
 
 @dataclass(frozen=True)
@@ -97,10 +138,14 @@ class Plan:
     command: str
     releases: tuple[Release, ...] = ()
     steps: tuple[Step, ...] = ()
-    pins: tuple[tuple[str, str, str | None, str], ...] = ()
+    pins: tuple[_record(PinChange), ...] = ()  # type: ignore[valid-type]
     """(mode, member, old tag, new tag)."""
     notes: tuple[str, ...] = field(default=())
     """Messages for the user (members skipped and why)."""
+    release_notes: tuple[PlannedNotes, ...] = ()
+    """Per release: who writes (or would write) its notes, from how many commits."""
+    dry_run: bool = False
+    """Built for ``--dry-run``: read-only, notes not asked of the LLM; never applied."""
 
     @property
     def empty(self) -> bool:
@@ -111,43 +156,17 @@ class Plan:
         return [step.path or "" for step in self.steps if step.kind is StepKind.LOCK]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "command": self.command,
-            "releases": [release.to_json() for release in self.releases],
-            "pins": [
-                {"mode": mode, "member": member, "old": old, "new": new}
-                for mode, member, old, new in self.pins
-            ],
-            "steps": [step.to_json() for step in self.steps],
-            "notes": list(self.notes),
-        }
+        """The plan as JSON data (the journal's first line, ``--json`` output)."""
+        data: dict[str, Any] = dump(self)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
-        releases = tuple(
-            Release(
-                member=r["member"],
-                old_version=r["old_version"],
-                new_version=r["new_version"],
-                tag=r.get("tag"),
-                repo=r["repo"],
-                reason=r["reason"],
-                constraint_updates=tuple(
-                    (c["dependency"], c["old"], c["new"]) for c in r.get("constraint_updates", [])
-                ),
-            )
-            for r in data.get("releases", [])
-        )
-        return cls(
-            command=data["command"],
-            releases=releases,
-            steps=tuple(Step.from_json(s) for s in data.get("steps", [])),
-            pins=tuple((p["mode"], p["member"], p["old"], p["new"]) for p in data.get("pins", [])),
-            notes=tuple(data.get("notes", [])),
-        )
+        """A plan back from ``to_json`` data (validated)."""
+        return load(cls, data)
 
     def render(self) -> list[str]:
-        """Human-readable lines: releases, pins, then numbered steps."""
+        """Human-readable lines: releases, pins, notes, then numbered steps."""
         lines = [f"plan: {self.command}"]
         if self.releases:
             lines.append("releases:")
@@ -160,6 +179,9 @@ class Plan:
             lines.append("pins:")
             for mode, member, old_tag, new_tag in self.pins:
                 lines.append(f"  {mode}: {member} {old_tag or '(none)'} -> {new_tag}")
+        if any(n.source == "llm" for n in self.release_notes):  # else: from commits, as always
+            lines.append("release notes:")
+            lines += [f"  {n.member} {n.tag}: {n.describe()}" for n in self.release_notes]
         for note in self.notes:
             lines.append(f"note: {note}")
         if not self.steps:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from release_tool.core import pins
     from release_tool.core.plan import Step
+    from release_tool.core.ports import RepoOpener
     from release_tool.core.status import MemberStatus
     from release_tool.core.workspace import Member, Workspace
 
@@ -53,13 +54,12 @@ __all__ = [
 ]
 
 
-def plan_bump(workspace: Workspace, options: ReleaseOptions) -> Plan:
+def plan_bump(workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoOpener) -> Plan:
     """Plan ``bump``: new versions, release commits and tags, staging pins and lock."""
-    status = workspace_status(workspace)
+    status = workspace_status(workspace, open_repo=open_repo)
     notes: list[str] = []
-    chosen = _releasable(
-        workspace, status, select_members(workspace, status, options.selection), options, notes
-    )
+    selected = select_members(workspace, status, options.selection, open_repo)
+    chosen = _releasable(workspace, status, selected, options, notes)
     parts = list(options.parts) or [BumpPart.DEV]
     initial = {}
     for row in chosen:
@@ -71,17 +71,25 @@ def plan_bump(workspace: Workspace, options: ReleaseOptions) -> Plan:
     changes = _with_dependents(workspace, status, initial, kind=_kind_of(parts))
     command = "bump " + " ".join(f"--{p.value}" for p in parts) + " " + options.selection.describe()
     return build_plan(
-        workspace, status, changes, options, command.strip(), modes=["staging"], notes=notes
+        workspace,
+        status,
+        changes,
+        options,
+        command.strip(),
+        modes=["staging"],
+        open_repo=open_repo,
+        notes=notes,
     )
 
 
-def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
+def plan_promote_prod(
+    workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoOpener
+) -> Plan:
     """Plan ``promote prod``: stable versions and tags, prod (and staging) pins, next dev cycle."""
-    status = workspace_status(workspace)
+    status = workspace_status(workspace, open_repo=open_repo)
     notes: list[str] = []
-    chosen = _releasable(
-        workspace, status, select_members(workspace, status, options.selection), options, notes
-    )
+    selected = select_members(workspace, status, options.selection, open_repo)
+    chosen = _releasable(workspace, status, selected, options, notes)
     initial: dict[str, tuple[Version, str]] = {}
     for row in chosen:
         current = _version(row.member)
@@ -98,7 +106,7 @@ def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
         new_dev = dev_tag is not None and (
             stable_tag is None or dev_tag.version > stable_tag.version
         )
-        if stable_tag is not None and not new_dev and not has_changes(row):
+        if stable_tag is not None and not new_dev and not has_changes(row, open_repo):
             notes.append(f"{row.member.name}: nothing new since {stable_tag.name}")
             continue
         target = (
@@ -123,13 +131,16 @@ def plan_promote_prod(workspace: Workspace, options: ReleaseOptions) -> Plan:
         modes=["prod", "staging"],
         next_dev=True,
         notes=notes,
+        open_repo=open_repo,
     )
 
 
-def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
+def plan_promote_staging(
+    workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoOpener
+) -> Plan:
     """Plan ``promote staging``: pin staging to each member's newest existing tag, re-lock."""
-    status = workspace_status(workspace)
-    chosen = select_members(workspace, status, options.selection)
+    status = workspace_status(workspace, open_repo=open_repo)
+    chosen = select_members(workspace, status, options.selection, open_repo)
     modes = load_modes(workspace)
     staging = modes["staging"]
     if not staging.present:
@@ -154,7 +165,7 @@ def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
             continue
         updates.append(pin_update(workspace, row.member, newest.name, modes))
         pin_rows.append(("staging", row.member.name, current.tag if current else None, newest.name))
-    branches = preflight_repos(workspace, ["."])
+    branches = preflight_repos(workspace, ["."], open_repo)
     steps: list[Step] = []
     if updates:
         steps += mode_steps(workspace, {"staging": updates}, modes, lock_dev=False)
@@ -166,6 +177,7 @@ def plan_promote_staging(workspace: Workspace, options: ReleaseOptions) -> Plan:
         steps=tuple(steps),
         pins=tuple(pin_rows),
         notes=tuple(notes),
+        dry_run=options.dry_run,
     )
 
 

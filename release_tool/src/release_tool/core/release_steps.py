@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from release_tool.core import hooks, pinning, pins
-from release_tool.core.plan import Plan, Release, Step, StepKind
+from release_tool.core import pinning, pins
+from release_tool.core.plan import Plan, PlannedNotes, Release, Step, StepKind
+from release_tool.core.release_texts import release_texts
 from release_tool.core.selection import (
     NEXT_DEV_SUBJECT,
     Selection,
@@ -28,6 +29,7 @@ from release_tool.errors import WorkspaceError
 if TYPE_CHECKING:
     from packaging.version import Version
 
+    from release_tool.core.ports import RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 
@@ -41,6 +43,8 @@ class ReleaseOptions:
     push: bool = False
     github_release: bool = False
     changelog: bool = True
+    dry_run: bool = False
+    """Plan read-only: no LLM call, no cache write, no network (remote tags not checked)."""
 
 
 @dataclass
@@ -54,6 +58,7 @@ class ReleaseChange:
     updates: list[tuple[str, str, str]] = field(default_factory=list)
     tag: str = ""
     released_text: str = ""
+    notes: PlannedNotes | None = None
 
 
 def build_plan(
@@ -66,23 +71,28 @@ def build_plan(
     modes: list[str],
     next_dev: bool = False,
     notes: list[str] | None = None,
+    open_repo: RepoOpener,
 ) -> Plan:
     notes = list(notes or [])
     if not changes:
-        return Plan(command=command, notes=tuple(notes or ["no member needs a release"]))
+        notes = notes or ["no member needs a release"]
+        return Plan(command=command, notes=tuple(notes), dry_run=options.dry_run)
     mode_states = load_modes(workspace)
     remote = workspace.config.git_remote
     for change in changes:
         change.tag = change.member.tag_scheme.format(change.new)
     repos = [repo_rel(workspace, c.member) for c in changes]
-    branches = preflight_repos(workspace, [*repos, "."])
+    branches = preflight_repos(workspace, [*repos, "."], open_repo)
     planned_tags: dict[str, list[str]] = {}
     for change in changes:
         tags = planned_tags.setdefault(repo_rel(workspace, change.member), [])
         if change.tag not in tags:  # a lockstep group shares one tag
             tags.append(change.tag)
-    local_tags = {rel: set(_repo_tags(workspace, rel)) for rel in planned_tags}
-    preflight_tags(workspace, planned_tags, local_tags, remote=remote if options.push else None)
+    local_tags = {rel: set(open_repo(workspace.root / rel).tags()) for rel in planned_tags}
+    pushed_to = remote if options.push and not options.dry_run else None
+    preflight_tags(workspace, planned_tags, local_tags, remote=pushed_to, open_repo=open_repo)
+    if options.push and options.dry_run:
+        notes.append(f"dry run: tags on {remote} not checked (no network)")
 
     steps: list[Step] = []
     stripped: set[str] = set()
@@ -162,6 +172,8 @@ def build_plan(
         steps=tuple(steps),
         pins=tuple(pin_rows),
         notes=tuple(notes),
+        release_notes=tuple(c.notes for c in changes if c.notes is not None),
+        dry_run=options.dry_run,
     )
 
 
@@ -185,15 +197,19 @@ def _release_steps(
                 steps.append(edit)
                 paths.append(_in_repo(workspace, member, "pyproject.toml"))
             previous = change.row.latest_tag
-            message, changelog = hooks.release_texts(
+            texts = release_texts(
                 workspace,
                 member,
                 change.new,
                 previous_tag=previous.name if previous else None,
-                previous_commit=previous.commit if previous else None,
                 changelog=options.changelog and not change.new.is_prerelease,
+                dry_run=options.dry_run,
             )
-            messages[change.tag] = message
+            change.notes = PlannedNotes(
+                member.name, change.tag, texts.source, texts.commits, not options.dry_run
+            )
+            messages[change.tag] = texts.message
+            changelog = texts.changelog
             if changelog is not None:
                 steps.append(
                     Step(
@@ -418,13 +434,6 @@ def _redirects(workspace: Workspace, mode_states: dict) -> tuple[tuple[str, str]
 def status_pinned(workspace: Workspace, member: Member, pin: object) -> Version | None:
     """The version a pin's tag encodes, or None."""
     return member.tag_scheme.parse(getattr(pin, "tag", None))
-
-
-def _repo_tags(workspace: Workspace, rel: str) -> list[str]:
-    from release_tool.adapters import git_read
-
-    repo = git_read.open_repo(workspace.root / rel)
-    return [ref[len("refs/tags/") :] for ref in repo.references if ref.startswith("refs/tags/")]
 
 
 def _in_repo(workspace: Workspace, member: Member, name: str) -> str:

@@ -11,19 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pygit2.enums import FileStatus
-
-from release_tool.adapters import git_read, git_write
 from release_tool.errors import GitError, PlanRefusedError, ReleaseToolError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from release_tool.core.ports import RepoOpener
     from release_tool.core.status import MemberStatus, WorkspaceStatus
     from release_tool.core.workspace import Member, Workspace
-
-
-_CLEAN = {FileStatus.CURRENT, FileStatus.IGNORED}
 
 
 class RemoteUnreachableError(GitError):
@@ -47,7 +42,10 @@ class Selection:
 
 
 def select_members(
-    workspace: Workspace, status: WorkspaceStatus, selection: Selection
+    workspace: Workspace,
+    status: WorkspaceStatus,
+    selection: Selection,
+    open_repo: RepoOpener,
 ) -> list[MemberStatus]:
     """The chosen members (dependency order); an unknown name is a ``NotFoundError``."""
     if workspace.uninitialized:
@@ -67,7 +65,7 @@ def select_members(
         wanted = set(rows)
     chosen = [rows[name] for name in workspace.graph.order(wanted) if name in rows]
     if selection.changed:
-        chosen = [row for row in chosen if has_changes(row)]
+        chosen = [row for row in chosen if has_changes(row, open_repo)]
     return chosen
 
 
@@ -75,22 +73,23 @@ NEXT_DEV_SUBJECT = "chore: start next dev cycle"
 """Subject prefix of the commit ``promote prod`` makes; it alone is not a change."""
 
 
-def has_changes(row: MemberStatus) -> bool:
+def has_changes(row: MemberStatus, open_repo: RepoOpener) -> bool:
     """Commits since the member's latest tag (besides our next-dev-cycle commit), or no tag."""
     latest = row.latest_tag
     if latest is None:
         return True
     if not row.commits_since_tag:
         return False
-    from release_tool.core.hooks import commit_subjects
-
     member = row.member
     repo = member.repo_root
     if repo is None:
         return True
     subdir = member.git_subdir
-    subjects = commit_subjects(repo, latest.commit, subdir)
-    return any(not s.startswith(NEXT_DEV_SUBJECT) for s in subjects)
+    git = open_repo(repo)
+    if git.is_unborn:
+        return False
+    commits = git.log(git.head(), latest.commit, subdir)
+    return any(not c.subject.startswith(NEXT_DEV_SUBJECT) for c in commits)
 
 
 def repo_rel(workspace: Workspace, member: Member) -> str:
@@ -102,7 +101,9 @@ def repo_rel(workspace: Workspace, member: Member) -> str:
     return rel or "."
 
 
-def preflight_repos(workspace: Workspace, repos: Iterable[str]) -> dict[str, str]:
+def preflight_repos(
+    workspace: Workspace, repos: Iterable[str], open_repo: RepoOpener
+) -> dict[str, str]:
     """Each repo must be on a branch with a clean tree; return repo -> branch.
 
     Read in-process (libgit2): this runs for every repo of the workspace.
@@ -111,19 +112,16 @@ def preflight_repos(workspace: Workspace, repos: Iterable[str]) -> dict[str, str
     problems: list[str] = []
     for rel in sorted(set(repos)):
         path = workspace.root / rel
-        repo = git_read.open_repo(path)
-        if repo.head_is_detached or repo.head_is_unborn:
+        repo = open_repo(path)
+        branch = repo.branch()
+        if branch is None or repo.is_unborn:
             problems.append(f"{rel}: HEAD is detached (check out a branch)")
             continue
-        branches[rel] = repo.head.shorthand
+        branches[rel] = branch
         ignore = [".release-tool"] if rel == "." else []
         if rel == ".":  # member repos are checked on their own; their pointers get committed
             ignore += list(workspace.submodules)
-        dirty = sorted(
-            p
-            for p, flags in repo.status(untracked_files="normal").items()
-            if flags not in _CLEAN and not _under(p, ignore)
-        )
+        dirty = repo.changed_paths(ignore)
         if dirty:
             shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
             problems.append(f"{rel}: uncommitted changes ({shown})")
@@ -135,17 +133,13 @@ def preflight_repos(workspace: Workspace, repos: Iterable[str]) -> dict[str, str
     return branches
 
 
-def _under(path: str, prefixes: list[str]) -> bool:
-    path = path.rstrip("/")
-    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
-
-
 def preflight_tags(
     workspace: Workspace,
     tags: dict[str, list[str]],
     local_tags: dict[str, set[str]],
     *,
     remote: str | None,
+    open_repo: RepoOpener,
 ) -> None:
     """No planned tag may exist locally, nor on ``remote`` when pushing."""
     clashes = [
@@ -159,8 +153,8 @@ def preflight_tags(
             if not names:
                 continue
             try:
-                found = git_write.remote_refs(
-                    workspace.root / rel, remote, [f"refs/tags/{t}" for t in names]
+                found = open_repo(workspace.root / rel).remote_refs(
+                    remote, [f"refs/tags/{t}" for t in names]
                 )
             except ReleaseToolError as exc:
                 raise RemoteUnreachableError(

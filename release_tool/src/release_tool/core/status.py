@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from release_tool.adapters import git_read
 from release_tool.core.graph import EdgeKind
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode
 from release_tool.core.tags import template_parts
@@ -23,7 +22,9 @@ if TYPE_CHECKING:
 
     from packaging.version import Version
 
-SCHEMA = "release-tool.status/1"
+    from release_tool.adapters.git import RepoState
+    from release_tool.core.ports import RepoOpener
+
 _WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 
@@ -34,9 +35,6 @@ class TagRef:
     name: str
     version: Version
     commit: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"name": self.name, "version": str(self.version), "commit": self.commit}
 
 
 @dataclass(frozen=True)
@@ -68,49 +66,6 @@ class MemberStatus:
         tags = [t for t in (self.latest_dev, self.latest_stable) if t is not None]
         return max(tags, key=lambda t: t.version) if tags else None
 
-    def to_json(self) -> dict[str, Any]:
-        m = self.member
-        return {
-            "name": m.name,
-            "path": m.rel_path,
-            "layout": m.layout.value,
-            "version": m.version_text,
-            "version_problem": m.version_problem,
-            "latest_dev_tag": self.latest_dev.to_json() if self.latest_dev else None,
-            "latest_stable_tag": self.latest_stable.to_json() if self.latest_stable else None,
-            "commits_since_tag": self.commits_since_tag,
-            "uncommitted_changes": len(self.changed_paths),
-            "changed_paths": list(self.changed_paths),
-            "branch": self.branch,
-            "detached": self.detached,
-            "upstream": self.upstream,
-            "ahead": self.ahead,
-            "behind": self.behind,
-            "pins": {
-                mode: (
-                    {**pin.to_json(), "version": _str(self.pinned_versions.get(mode))}
-                    if pin
-                    else None
-                )
-                for mode, pin in self.pins.items()
-            },
-            "drift": list(self.drift),
-            "version_source": m.source.kind,
-            "version_backend": m.source.backend,
-            "dependencies": [
-                {"name": d.name, "kind": kind, "via": via or None, "requirement": d.requirement}
-                for d in m.dependencies
-                for kind, via in [_edge_kind(d.section)]
-            ],
-            "release_group": list(self.release_group) if self.release_group else None,
-        }
-
-
-def _edge_kind(section: str) -> tuple[str, str]:
-    """``dependencies`` / ``optional:x`` / ``group:x`` -> (edge kind, extra or group)."""
-    kind, _, via = section.partition(":")
-    return {"optional": "extra", "group": "dev"}.get(kind, "runtime"), via
-
 
 @dataclass(frozen=True)
 class WorkspaceStatus:
@@ -124,29 +79,7 @@ class WorkspaceStatus:
     other_cycles: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     """Edge kind (extra, dev) -> cycles through such edges: shown, never an error."""
     virtual_root: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema": SCHEMA,
-            "root": str(self.root),
-            "modes": {
-                name: {
-                    "present": mode.present,
-                    "path": str(mode.path.relative_to(self.root))
-                    if mode.path.is_relative_to(self.root)
-                    else str(mode.path),
-                }
-                for name, mode in self.modes.items()
-            },
-            "members": [m.to_json() for m in self.members],
-            "release_groups": [list(g) for g in self.release_groups],
-            "cycles": {kind: [list(c) for c in cs] for kind, cs in self.other_cycles.items()},
-            "virtual_root": self.virtual_root,
-            "tag_schemes": [
-                {"template": template, "source": source, "members": names}
-                for (template, source), names in self.tag_schemes().items()
-            ],
-        }
+    """The root project uv lists but never builds (``tool.uv.package = false``), or None."""
 
     def tag_schemes(self) -> dict[tuple[str, str], list[str]]:
         """(template, source) -> the members using it: configured, detected or default."""
@@ -155,10 +88,6 @@ class WorkspaceStatus:
             scheme = row.member.tag_scheme
             out.setdefault((scheme.template, scheme.source), []).append(row.member.name)
         return out
-
-
-def _str(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def member_tags(member: Member, tags: dict[str, str]) -> list[TagRef]:
@@ -171,7 +100,9 @@ def load_modes(workspace: Workspace) -> dict[str, ModeState]:
     return {mode: load_mode(mode, workspace.mode_path(mode)) for mode in MODES}
 
 
-def workspace_status(workspace: Workspace, names: list[str] | None = None) -> WorkspaceStatus:
+def workspace_status(
+    workspace: Workspace, names: list[str] | None = None, *, open_repo: RepoOpener
+) -> WorkspaceStatus:
     """Compute the status of the named members (default: all), in dependency order.
 
     Repos are read on a small thread pool, one task per repo (a libgit2
@@ -183,9 +114,12 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
     by_repo: dict[Path | None, list[Member]] = {}
     for member in members:
         by_repo.setdefault(member.repo_root, []).append(member)
+    for schemes in {id(m.schemes): m.schemes for m in members if m.schemes is not None}.values():
+        schemes.read_tags_with(lambda path: list(open_repo(path).tags()))
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
-        state = git_read.read_state(repo) if repo is not None else None
+        git = open_repo(repo) if repo is not None else None
+        state = git.state() if git is not None else None
         schemes = by_repo[repo][0].schemes
         if repo is not None and state is not None and schemes is not None:
             schemes.know_tags(repo, state.tags)  # detection need not read them again
@@ -195,14 +129,12 @@ def workspace_status(workspace: Workspace, names: list[str] | None = None) -> Wo
             for m in by_repo[repo]
         }
         counts: dict[str, int] = {}
-        if state is not None and state.head is not None:
-            from release_tool.adapters import git_walk
-
+        if git is not None and state is not None and state.head is not None:
             ranges = {}
             for m in by_repo[repo]:
                 latest = max(tags[m.name], key=lambda t: t.version, default=None)
                 ranges[m.name] = (m.git_subdir, latest.commit if latest else None)
-            counts = git_walk.commits_since(state.path, state.head, ranges)
+            counts = git.count_commits_many(state.head, ranges)  # one walk for all
         return [
             _member_status(m, state, modes, tags[m.name], counts.get(m.name)) for m in by_repo[repo]
         ]
@@ -265,7 +197,7 @@ def _starting_with(tags: dict[str, str], names: list[str], prefixes: set[str]) -
 
 def _member_status(
     member: Member,
-    state: git_read.RepoState | None,
+    state: RepoState | None,
     modes: dict[str, ModeState],
     tags: list[TagRef],
     commits: int | None,
@@ -347,7 +279,6 @@ def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version |
 
 
 __all__ = [
-    "SCHEMA",
     "Layout",
     "MemberStatus",
     "TagRef",

@@ -10,12 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from release_tool.adapters import git_write, uv
+from release_tool.adapters import uv
+from release_tool.adapters.git import Repo
 from release_tool.adapters.toml_files import write_text_atomic
 from release_tool.core.plan import Step, StepKind
 from release_tool.errors import ApplyError, GitError
+
+if TYPE_CHECKING:
+    from release_tool.core.ports import GitRepo, Locker, RepoOpener
 
 Publisher = Callable[[Path, Step], None]
 """Runs a PUBLISH step (GitHub releases); set by the CLI when the hook exists."""
@@ -24,13 +28,26 @@ Publisher = Callable[[Path, Step], None]
 class StepRunner:
     """Executes steps against a workspace root; backups go under ``state_dir/backups``."""
 
-    def __init__(self, root: Path, state_dir: Path, publisher: Publisher | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        state_dir: Path,
+        publisher: Publisher | None = None,
+        open_repo: RepoOpener = Repo,
+        lock: Locker = uv.lock,
+    ) -> None:
         self.root = root
         self.backups = state_dir / "backups"
         self.publisher = publisher
+        self.open_repo = open_repo
+        self.lock = lock
 
     def repo(self, step: Step) -> Path:
         return (self.root / step.repo).resolve()
+
+    def git(self, step: Step) -> GitRepo:
+        """The repo ``step`` works in (a fresh handle: other steps may have written to it)."""
+        return self.open_repo(self.repo(step))
 
     # -- before --------------------------------------------------------
     def prepare(self, index: int, step: Step) -> dict[str, Any]:
@@ -39,37 +56,36 @@ class StepRunner:
             target = self._file(step)
             return {"backup": self._backup(index, target)}
         if step.kind is StepKind.COMMIT:
-            return {"head_before": git_write.head(self.repo(step))}
+            return {"head_before": self.git(step).head()}
         if step.kind is StepKind.TAG:
-            repo = self.repo(step)
-            existing = [t for t in step.tags if git_write.tag_commit(repo, t) is not None]
+            git = self.git(step)
+            existing = [t for t in step.tags if git.tag_commit(t) is not None]
             if existing:
                 raise GitError(f"{step.repo}: tag {', '.join(existing)} already exists")
             return {}
         if step.kind is StepKind.PUSH:
             refs = self._push_refs(step)
-            found = git_write.remote_refs(self.repo(step), step.remote or "origin", refs)
+            found = self.git(step).remote_refs(step.remote or "origin", refs)
             return {
                 "before": {ref: found.get(ref) for ref in refs},
-                "after": {ref: git_write.rev_parse(self.repo(step), ref) for ref in refs},
+                "after": {ref: self.git(step).rev_parse(ref) for ref in refs},
             }
         return {}
 
     # -- do ------------------------------------------------------------
     def run(self, step: Step, undo: dict[str, Any]) -> dict[str, Any]:
         """Do ``step``; return extra undo data learned while doing it."""
-        repo = self.repo(step)
         if step.kind is StepKind.EDIT:
             write_text_atomic(self._file(step), step.content or "")
         elif step.kind is StepKind.COMMIT:
-            return {"commit": git_write.commit(repo, step.paths, step.message or "")}
+            return {"commit": self.git(step).commit(step.paths, step.message or "")}
         elif step.kind is StepKind.TAG:
-            git_write.create_tags(repo, list(zip(step.tags, step.messages, strict=True)))
+            self.git(step).create_tags(list(zip(step.tags, step.messages, strict=True)))
         elif step.kind is StepKind.LOCK:
             redirects = {url: (self.root / local).resolve() for url, local in step.redirects}
-            uv.lock(self._file(step).parent, redirects=redirects)
+            self.lock(self._file(step).parent, redirects=redirects)
         elif step.kind is StepKind.PUSH:
-            git_write.push_atomic(repo, step.remote or "origin", self._push_refs(step))
+            self.git(step).push_atomic(step.remote or "origin", self._push_refs(step))
         elif step.kind is StepKind.PUBLISH:
             if self.publisher is None:
                 raise ApplyError(
@@ -80,26 +96,25 @@ class StepRunner:
 
     def already_done(self, step: Step, undo: dict[str, Any]) -> bool:
         """Whether a step that was running when the process died had in fact finished."""
-        repo = self.repo(step)
+        if step.kind is StepKind.EDIT:
+            target = self._file(step)
+            return target.is_file() and target.read_text(encoding="utf-8") == step.content
+        if step.kind not in (StepKind.COMMIT, StepKind.TAG):
+            return False  # locks and pushes are simply run again
+        git = self.git(step)
         if step.kind is StepKind.COMMIT:
             before = undo.get("head_before")
             return (
                 bool(before)
-                and git_write.head(repo) != before
-                and (git_write.last_commit_message(repo).strip() == (step.message or "").strip())
+                and git.head() != before
+                and (git.last_commit_message().strip() == (step.message or "").strip())
             )
-        if step.kind is StepKind.TAG:
-            current = git_write.head(repo)
-            return all(git_write.tag_commit(repo, t) == current for t in step.tags)
-        if step.kind is StepKind.EDIT:
-            target = self._file(step)
-            return target.is_file() and target.read_text(encoding="utf-8") == step.content
-        return False  # locks and pushes are simply run again
+        current = git.head()
+        return all(git.tag_commit(t) == current for t in step.tags)
 
     # -- undo ----------------------------------------------------------
     def undo(self, step: Step, undo: dict[str, Any]) -> str | None:
         """Undo a step (done or half done); return a line saying what was undone."""
-        repo = self.repo(step)
         if step.kind in (StepKind.EDIT, StepKind.LOCK):
             target = self._file(step)
             backup = undo.get("backup")
@@ -108,22 +123,21 @@ class StepRunner:
                 return f"removed {self._rel(target)}"
             write_text_atomic(target, (self.backups.parent / backup).read_text(encoding="utf-8"))
             return f"restored {self._rel(target)}"
+        git = self.git(step)
         if step.kind is StepKind.COMMIT:
             before = undo.get("head_before")
-            if before and git_write.head(repo) != before:
-                git_write.reset_to(repo, before)
+            if before and git.head() != before:
+                git.reset_to(before)
                 return f"reset {step.repo} to {before[:12]}"
             return None
         if step.kind is StepKind.TAG:
-            deleted = git_write.delete_tags(repo, step.tags)
+            deleted = git.delete_tags(step.tags)
             if deleted:
                 noun = "tag" if len(deleted) == 1 else "tags"
                 return f"deleted {noun} {', '.join(deleted)} in {step.repo}"
             return None
         if step.kind is StepKind.PUSH and "after" in undo:
-            restored = git_write.undo_push(
-                repo, step.remote or "origin", undo["before"], undo["after"]
-            )
+            restored = git.undo_push(step.remote or "origin", undo["before"], undo["after"])
             if restored:
                 return f"restored remote refs of {step.repo}: {', '.join(restored)}"
         return None

@@ -68,6 +68,11 @@ class TagSchemes:
                 self._schemes[member.name] = self._resolve(self.members.get(member.name, member))
             return self._schemes[member.name]
 
+    def read_tags_with(self, list_tags: Callable[[Path], list[str]]) -> None:
+        """Read tags for detection through ``list_tags`` (e.g. the caller's repo port)."""
+        with self._lock:
+            self._list_tags = list_tags
+
     def know_tags(self, repo: Path, tags: Iterable[str]) -> None:
         """Tell the resolver the tags of ``repo`` (read already), so detection need not."""
         with self._lock:
@@ -319,6 +324,6 @@ def _most_common(counts: Counter[str]) -> tuple[str, int]:
 
 
 def _repo_tag_names(repo: Path) -> list[str]:
-    from release_tool.adapters.git_read import list_tag_names
+    from release_tool.adapters.git import Repo
 
-    return list_tag_names(repo)
+    return Repo(repo).tag_names()

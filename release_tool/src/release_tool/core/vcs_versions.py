@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def with_vcs_versions(workspace: Workspace) -> Workspace:
     """``workspace`` with each VCS member's version set from its latest matching tag."""
-    from release_tool.adapters import git_read
+    from release_tool.adapters.git import Repo
 
     tags_by_repo: dict[Path, dict[str, str]] = {}
     members = dict(workspace.members)
@@ -29,9 +29,7 @@ def with_vcs_versions(workspace: Workspace) -> Workspace:
         if not member.vcs_version or member.repo_root is None:
             continue
         if member.repo_root not in tags_by_repo:
-            tags_by_repo[member.repo_root] = git_read.read_tags(
-                git_read.open_repo(member.repo_root)
-            )
+            tags_by_repo[member.repo_root] = Repo(member.repo_root).tags()
         found = member.tag_scheme.latest(tags_by_repo[member.repo_root])
         latest = found.version if found else Version("0.0.0")
         members[name] = replace(member, version=latest, version_text=str(latest))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from release_tool.errors import ExitCode, PlanRefusedError, ReleaseToolError
 
@@ -49,14 +49,6 @@ class BumpUsageError(ReleaseToolError):
 
 class VersionNotIncreasingError(PlanRefusedError):
     """The bumped version is not higher than the current one."""
-
-
-def parse_version(text: str) -> Version:
-    """Parse ``text`` as PEP 440, or raise a usage error naming it."""
-    try:
-        return Version(text)
-    except InvalidVersion:
-        raise BumpUsageError(f"{text!r} is not a valid PEP 440 version") from None
 
 
 def validate_parts(parts: Iterable[BumpPart]) -> list[BumpPart]:

@@ -74,8 +74,9 @@ class Member:
     version_text: str | None
     dynamic_version: bool
     dependencies: tuple[InternalDependency, ...] = ()
-    repo_path: str = ""
-    """The member folder relative to its repo's root (``""`` at the root of a repo)."""
+    repo_path: str | None = None
+    """The member folder relative to its repo's root (``""`` at the root of a repo);
+    None: the same as ``rel_path`` (the workspace root is the repo's root)."""
     source: VersionSource = field(default_factory=VersionSource)
     """Where the version comes from: ``[project].version``, tags (VCS) or elsewhere."""
     schemes: TagSchemes | None = field(default=None, repr=False, compare=False)
@@ -112,9 +113,10 @@ class Member:
     @property
     def git_subdir(self) -> str | None:
         """The path filter for this member's history: None when it owns its repo's root."""
-        if self.layout.has_own_repo or not self.repo_path:
+        if self.layout.has_own_repo:
             return None
-        return self.repo_path
+        path = self.rel_path if self.repo_path is None else self.repo_path
+        return None if path in ("", ".") else path
 
     def subdirectory(self) -> str | None:
         """The ``subdirectory`` of a git pin: set only for members below a repo's root."""

@@ -16,7 +16,14 @@ from release_tool.notes.release import NotesOptions, ReleaseNotes, release_notes
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["NotesOptions", "ReleaseNotes", "release_notes", "tag_message", "write_changelog"]
+__all__ = [
+    "NotesOptions",
+    "ReleaseNotes",
+    "changelog_text",
+    "release_notes",
+    "tag_message",
+    "write_changelog",
+]
 
 CHANGELOG = "CHANGELOG.md"
 
@@ -28,9 +35,15 @@ def write_changelog(member_path: Path, notes: ReleaseNotes) -> Path:
     does not duplicate it.
     """
     path = member_path / CHANGELOG
-    existing = path.read_text(encoding="utf-8") if path.is_file() else None
-    write_atomic(path, insert_entry(existing, notes.markdown))
+    write_atomic(path, changelog_text(member_path, notes))
     return path
+
+
+def changelog_text(member_path: Path, notes: ReleaseNotes) -> str:
+    """The member's CHANGELOG.md text with ``notes`` inserted (the file is not written)."""
+    path = member_path / CHANGELOG
+    existing = path.read_text(encoding="utf-8") if path.is_file() else None
+    return insert_entry(existing, notes.markdown)
 
 
 def tag_message(notes: ReleaseNotes) -> str:

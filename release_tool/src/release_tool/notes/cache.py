@@ -2,7 +2,9 @@
 
 The key covers everything that shapes an answer: model, base URL, prompt
 version, sampling parameters and the redacted payload itself. Only answers
-that passed validation are stored; a rejected one is never replayed.
+that passed validation are stored; a rejected one is never replayed. Each
+file is a ``CachedAnswer`` (pydantic): one that does not validate, or was
+stored under another key, is a miss.
 """
 
 from __future__ import annotations
@@ -13,7 +15,20 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from release_tool.adapters.files import write_text_atomic as write_atomic
+
+CACHE_SCHEMA = "release-tool.llm-answer/1"
+
+
+class CachedAnswer(BaseModel):
+    """One stored answer: the key it answers and the model's parsed JSON."""
+
+    format: str = CACHE_SCHEMA
+    """Changes when the layout changes; other formats are misses."""
+    key: str
+    answer: Any
 
 
 def default_cache_dir() -> Path:
@@ -58,15 +73,18 @@ class AnswerCache:
             return None
         path = self._path(key)
         try:
-            value = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            entry = CachedAnswer.model_validate_json(path.read_bytes())
+        except (OSError, ValidationError):
+            return None
+        if entry.format != CACHE_SCHEMA or entry.key != key:
             return None
         self.hits += 1
-        return value
+        return entry.answer
 
     def put(self, key: str, value: Any) -> None:
         if self.folder is not None:
-            write_atomic(self._path(key), json.dumps(value, ensure_ascii=False, sort_keys=True))
+            entry = CachedAnswer(key=key, answer=value)
+            write_atomic(self._path(key), entry.model_dump_json())
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None

@@ -49,10 +49,6 @@ class ConventionalCommit:
     breaking: bool
     breaking_note: str | None
 
-    @property
-    def is_conventional(self) -> bool:
-        return self.type is not None
-
 
 def parse_message(subject: str, body: str = "") -> ConventionalCommit:
     """Parse a commit's subject line and body (footers included)."""

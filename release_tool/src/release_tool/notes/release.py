@@ -44,6 +44,8 @@ class NotesOptions:
     """None: the user cache folder; caching off when ``llm.cache`` is false."""
     date: str | None = None
     """Release date (ISO); default today in UTC, or ``SOURCE_DATE_EPOCH``."""
+    dry_run: bool = False
+    """Plan only: say the LLM would write the notes, but call nothing and cache nothing."""
 
 
 @dataclass
@@ -64,6 +66,17 @@ class ReleaseNotes:
     redactions: list[str]
     stats: AskStats
     fallback_reason: str | None = None
+    planned_source: str | None = None
+    """``llm`` when a dry run skipped the model that would have written these notes."""
+
+    def describe_source(self) -> str:
+        """``written by the LLM from 3 commits``, ``would be written ...`` or ``from 3 commits``."""
+        commits = f"{self.commits} commit" + ("" if self.commits == 1 else "s")
+        if self.planned_source == "llm":
+            return f"would be written by the LLM from {commits}"
+        if self.source == "llm":
+            return f"written by the LLM from {commits}"
+        return f"from {commits}" + (f" ({self.fallback_reason})" if self.fallback_reason else "")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +87,7 @@ class ReleaseNotes:
             "commits": self.commits,
             "mode": self.mode,
             "fallback_reason": self.fallback_reason,
+            "planned_source": self.planned_source,
             "excluded": self.excluded,
             "omitted_for_size": self.omitted_for_size,
             "redactions": self.redactions,
@@ -151,6 +165,9 @@ def notes_from_changes(
         result.fallback_reason = "no LLM configured" if endpoint is None else "LLM not used"
     elif not commits:
         result.fallback_reason = "no commits in range"
+    elif options.dry_run:
+        result.fallback_reason = "dry run: the LLM is not called"
+        result.planned_source = "llm"
     else:
         assert requests is not None and endpoint is not None
         asker = Asker(

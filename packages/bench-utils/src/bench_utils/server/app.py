@@ -1,15 +1,14 @@
 """The FastAPI app: OpenAI-compatible chat completions plus the seed service's /infer and /metrics.
 
-One adapter serves every request; a lock serialises access to the model
-(transformers models are not safe to call from several threads). Model
-calls run in the threadpool so the event loop keeps answering /health and
-/metrics while a request generates.
+Requests are batched by the service's scheduler (one model thread, so the
+event loop keeps answering /health and /metrics while batches decode).
+Bodies are size-checked before they are read, parsed and their images
+decoded in the threadpool, and every client mistake is an OpenAI error body
+with a 4xx status that is counted in /metrics.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -17,121 +16,61 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bench_utils.memory import peak_memory_mb
 from bench_utils.metrics.perf import response_metrics
-from bench_utils.server.convert import PayloadTooLargeError, check_image, to_inference_request
-from bench_utils.server.observability import ServerMetrics
-from bench_utils.server.schemas import ChatCompletionRequest  # noqa: TC001 (FastAPI reads it)
+from bench_utils.server import bodies
+from bench_utils.server.convert import check_image, to_inference_requests
+from bench_utils.server.errors import APIError, invalid
+from bench_utils.server.limits import BodyLimitMiddleware, BodyTooLargeError
+from bench_utils.server.schemas import ChatCompletionRequest
+from bench_utils.server.service import ModelService, RequestEvents, from_arrival
 from bench_utils.server.settings import ServerSettings
-from bench_utils.server.streaming import stream_events
-from model_interface import InferenceRequest, InferenceResponse, InvalidRequestError
+from model_interface import InferenceRequest, InvalidRequestError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from model_interface import ModelAdapter
+    from model_interface import InferenceResponse, ModelAdapter
+
+ENDPOINTS = {"/v1/chat/completions": "chat_completions", "/infer": "infer"}
 
 
-class APIError(Exception):
-    """An error answered as OpenAI's ``{"error": {...}}`` body with an HTTP status."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        kind: str = "invalid_request_error",
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.message, self.kind, self.code = status, message, kind, code
-
-    def response(self) -> JSONResponse:
-        body = {
-            "error": {"message": self.message, "type": self.kind, "code": self.code, "param": None}
-        }
-        return JSONResponse(body, status_code=self.status)
-
-
-def _invalid(exc: InvalidRequestError) -> APIError:
-    status = 413 if isinstance(exc, PayloadTooLargeError) else 400
-    return APIError(
-        status, str(exc), code="payload_too_large" if status == 413 else "invalid_request"
-    )
+def parse_chat(body: bytes) -> ChatCompletionRequest:
+    """Validate a chat request body; 400 naming the bad or unsupported fields."""
+    try:
+        chat = ChatCompletionRequest.model_validate_json(body)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        param = ".".join(str(p) for p in exc.errors()[0]["loc"]) if exc.errors() else None
+        raise APIError(400, f"invalid request: {problems}", param=param or None) from exc
+    unsupported = chat.unsupported_parameters()
+    if unsupported:
+        raise APIError(
+            400,
+            f"unsupported parameters: {', '.join(unsupported)} "
+            "(this server does not implement them)",
+            code="unsupported_parameter",
+            param=unsupported[0],
+        )
+    return chat
 
 
-class ModelService:
-    """Holds the adapter, the lock around it, and the metrics; endpoint logic lives here."""
-
-    def __init__(
-        self, adapter: ModelAdapter, settings: ServerSettings, load_time_s: float | None
-    ) -> None:
-        self.adapter = adapter
-        self.settings = settings
-        self.load_time_s = load_time_s
-        self.lock = threading.Lock()
-        info = adapter.info()
-        self.model_names = [info["model"]] + ([info["lora"]] if info.get("lora") else [])
-        self.metrics = ServerMetrics(settings.slo, info["model"])
-        self.created = int(time.time())
-
-    def check_model(self, name: str) -> None:
-        """404 for a model name this server does not serve."""
-        if name not in self.model_names:
-            raise APIError(
-                404,
-                f"model {name!r} is not served here; available: {', '.join(self.model_names)}",
-                code="model_not_found",
-            )
-
-    def generate(self, request: InferenceRequest) -> InferenceResponse:
-        """One request through the adapter, holding the model lock."""
-        with self.lock:
-            return self.adapter.generate([request])[0]
-
-
-def _completion_body(
-    service: ModelService,
-    chat: ChatCompletionRequest,
-    completion_id: str,
-    response: InferenceResponse,
-) -> dict[str, Any]:
-    return {
-        "id": completion_id,
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": chat.model,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": response.text},
-                "finish_reason": response.finish_reason,
-                "logprobs": None,
-            }
-        ],
-        "usage": _usage(response),
-        "metrics": {**response_metrics(response), "peak_mem_mb": round(peak_memory_mb(), 1)},
-    }
-
-
-def _usage(response: InferenceResponse) -> dict[str, int]:
-    return {
-        "prompt_tokens": response.prompt_tokens,
-        "completion_tokens": response.completion_tokens,
-        "total_tokens": response.prompt_tokens + response.completion_tokens,
-    }
-
-
-def _sse(data: dict[str, Any]) -> str:
-    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+def _response_error(response: InferenceResponse) -> APIError:
+    if response.error_type == "server_error":
+        return APIError(500, response.error or "generation failed")
+    return invalid(InvalidRequestError(response.error or "invalid request"))
 
 
 async def _stream_body(
     service: ModelService,
     chat: ChatCompletionRequest,
     completion_id: str,
-    request: InferenceRequest,
+    events: RequestEvents,
 ) -> AsyncIterator[str]:
     base = {
         "id": completion_id,
@@ -139,65 +78,77 @@ async def _stream_body(
         "created": int(time.time()),
         "model": chat.model,
     }
-    yield _sse(
-        {
-            **base,
-            "choices": [
-                {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
-            ],
-        }
-    )
-    final: InferenceResponse | None = None
+    include_usage = bool(chat.stream_options and chat.stream_options.include_usage)
+    for index in range(len(events.tickets)):
+        yield bodies.sse(bodies.chunk(base, index, {"role": "assistant", "content": ""}))
+    finals: dict[int, InferenceResponse] = {}
     status = 499  # until the stream completes: the client went away
     try:
-        async for event in stream_events(service.adapter, service.lock, request):
-            if event.final:  # the last event: the stream ends right after it
-                final = event.response
-                status = 200
+        async for event in events:
+            index = events.index[event.id]
+            if not event.final:
+                yield bodies.sse(
+                    bodies.chunk(base, index, {"content": event.text}, logprobs=event.logprobs)
+                )
                 continue
-            yield _sse(
-                {
-                    **base,
-                    "choices": [
-                        {"index": 0, "delta": {"content": event.text}, "finish_reason": None}
-                    ],
-                }
-            )
-    except InvalidRequestError as exc:
-        status = 400
-        yield _sse({"error": {"message": str(exc), "type": "invalid_request_error"}})
-    except Exception as exc:  # the stream has started: report in-band, keep serving
-        status = 500
-        yield _sse({"error": {"message": f"generation failed: {exc}", "type": "server_error"}})
+            assert event.response is not None
+            response = from_arrival(event.response, events.ticket(event))
+            finals[index] = response
+            if response.error:
+                error = _response_error(response)
+                status = error.status
+                yield bodies.sse(error.body())
+                break
+            finish = bodies.chunk(base, index, {}, response.finish_reason)
+            yield bodies.sse({**finish, "metrics": bodies.metrics(response)})
+        else:
+            status = 200
+    except APIError as exc:
+        status = exc.status
+        yield bodies.sse(exc.body())
     finally:
-        service.metrics.observe("chat_completions", status, final)
-    if final is not None:
-        yield _sse(
-            {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": final.finish_reason}]}
-        )
-        yield _sse(
-            {
-                **base,
-                "choices": [],
-                "usage": _usage(final),
-                "metrics": {**response_metrics(final), "peak_mem_mb": round(peak_memory_mb(), 1)},
-            }
-        )
-    yield "data: [DONE]\n\n"
+        if status == 499:
+            service.cancel(events)
+        service.observe_queue_wait(events)
+        service.metrics.observe("chat_completions", status, finals.get(0))
+    if status == 200 and include_usage:
+        ordered = [finals[i] for i in sorted(finals)]
+        usage = {**base, "choices": [], "usage": bodies.usage(ordered)}
+        yield bodies.sse({**usage, "metrics": bodies.metrics(ordered[0])})
+    yield bodies.sse("[DONE]")
 
 
-async def _generate(
-    service: ModelService, endpoint: str, request: InferenceRequest
-) -> InferenceResponse:
-    """Run the model off the event loop; a crash becomes a 500 and the server keeps serving."""
-    try:
-        return await run_in_threadpool(service.generate, request)
-    except InvalidRequestError as exc:
-        service.metrics.observe(endpoint, 400, None)
-        raise _invalid(exc) from exc
-    except Exception as exc:
-        service.metrics.observe(endpoint, 500, None)
-        raise APIError(500, f"generation failed: {exc}", kind="server_error") from exc
+def _install_error_handlers(app: FastAPI, service: ModelService) -> None:
+    def count(request: Request, status: int) -> None:
+        service.metrics.observe(ENDPOINTS.get(request.url.path, "other"), status, None)
+
+    @app.exception_handler(APIError)
+    async def api_error(request: Request, exc: APIError) -> JSONResponse:
+        count(request, exc.status)
+        return exc.response()
+
+    @app.exception_handler(BodyTooLargeError)
+    async def body_too_large(request: Request, exc: BodyTooLargeError) -> JSONResponse:
+        count(request, 413)
+        return APIError(413, str(exc), code="payload_too_large").response()
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        count(request, 400)
+        return APIError(400, f"invalid request: {problems}").response()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        count(request, exc.status_code)
+        message = (
+            f"unknown route {request.method} {request.url.path}"
+            if exc.status_code == 404
+            else f"{exc.detail}: {request.method} {request.url.path}"
+        )
+        return APIError(exc.status_code, message, code=f"http_{exc.status_code}").response()
 
 
 def create_app(
@@ -210,17 +161,8 @@ def create_app(
     service = ModelService(adapter, settings or ServerSettings(), load_time_s)
     app = FastAPI(title="hyperbench API wrapper", version="1")
     app.state.service = service
-
-    @app.exception_handler(APIError)
-    async def api_error(_: Request, exc: APIError) -> JSONResponse:
-        return exc.response()
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        return APIError(400, f"invalid request: {problems}").response()
+    app.add_middleware(BodyLimitMiddleware, max_bytes=service.settings.max_body_bytes)
+    _install_error_handlers(app, service)
 
     @app.get("/")
     async def root() -> dict[str, Any]:
@@ -242,80 +184,89 @@ def create_app(
             "model_load_time": service.load_time_s,
         }
 
+    def model_card(name: str) -> dict[str, Any]:
+        base = adapter.info()["model"]
+        return {
+            "id": name,
+            "object": "model",
+            "created": service.created,
+            "owned_by": "hyperbench",
+            "root": base,
+            "parent": None if name == base else base,
+        }
+
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
-        info = adapter.info()
-        data = [
-            {
-                "id": info["model"],
-                "object": "model",
-                "created": service.created,
-                "owned_by": "hyperbench",
-                "root": info["model"],
-                "parent": None,
-            }
-        ]
-        if info.get("lora"):
-            data.append(
-                {
-                    "id": info["lora"],
-                    "object": "model",
-                    "created": service.created,
-                    "owned_by": "hyperbench",
-                    "root": info["model"],
-                    "parent": info["model"],
-                }
-            )
-        return {"object": "list", "data": data}
+        return {"object": "list", "data": [model_card(name) for name in service.model_names]}
+
+    @app.get("/v1/models/{model_id:path}")
+    async def model(model_id: str) -> dict[str, Any]:
+        service.check_model(model_id)
+        return model_card(model_id)
 
     @app.post("/v1/chat/completions", response_model=None)
-    async def chat_completions(chat: ChatCompletionRequest) -> Any:
+    async def chat_completions(http: Request) -> Any:
+        arrival = time.perf_counter()
+        chat = await run_in_threadpool(parse_chat, await http.body())
         service.check_model(chat.model)
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         try:
-            request = to_inference_request(
-                completion_id, chat, service.settings, adapter.config.generation
+            requests = await run_in_threadpool(
+                to_inference_requests,
+                completion_id,
+                chat,
+                service.settings,
+                adapter.config.generation,
             )
         except InvalidRequestError as exc:
-            service.metrics.observe("chat_completions", 400, None)
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
+        events = service.submit(requests, arrival)
+        first = await service.first_event(http, events)
+        if first is None or any(t.cancelled for t in events.tickets):
+            service.metrics.observe("chat_completions", 499, None)
+            return Response(status_code=499)
+        if first.final and first.response is not None and first.response.error:
+            service.cancel(events)
+            raise _response_error(first.response)
         if chat.stream:
             return StreamingResponse(
-                _stream_body(service, chat, completion_id, request), media_type="text/event-stream"
+                _stream_body(service, chat, completion_id, events),
+                media_type="text/event-stream",
             )
-        response = await _generate(service, "chat_completions", request)
-        if response.error:
-            service.metrics.observe("chat_completions", 400, response)
-            raise APIError(400, response.error)
-        service.metrics.observe("chat_completions", 200, response)
-        return _completion_body(service, chat, completion_id, response)
+        responses = await service.collect(http, events)
+        service.observe_queue_wait(events)
+        if any(t.cancelled for t in events.tickets):
+            service.metrics.observe("chat_completions", 499, None)
+            return Response(status_code=499)
+        failed = [r for r in responses if r.error]
+        if failed:
+            raise _response_error(failed[0])
+        service.metrics.observe("chat_completions", 200, responses[0])
+        return bodies.completion(completion_id, int(time.time()), chat.model, responses)
 
     @app.post("/infer")
-    async def infer(file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008 (FastAPI idiom)
-        start = time.perf_counter()
+    async def infer(http: Request, file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008
+        arrival = time.perf_counter()
         data = await file.read(service.settings.max_image_bytes + 1)
         try:
-            image = check_image(data, service.settings)
+            image = await run_in_threadpool(check_image, data, service.settings)
         except InvalidRequestError as exc:
-            service.metrics.observe(
-                "infer", 413 if isinstance(exc, PayloadTooLargeError) else 400, None
-            )
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
         request = InferenceRequest(
             id=f"infer-{uuid.uuid4().hex[:12]}",
             prompt=service.settings.infer_prompt,
             images=[image],
         )
-        response = await _generate(service, "infer", request)
+        events = service.submit([request], arrival)
+        [response] = await service.collect(http, events)
         if response.error:
-            service.metrics.observe("infer", 400, response)
-            raise APIError(400, response.error)
+            raise _response_error(response)
         service.metrics.observe("infer", 200, response)
         info = adapter.info()
         return {
             "description": response.text,
             "metadata": {
-                "inference_time": round(time.perf_counter() - start, 4),
+                "inference_time": round(time.perf_counter() - arrival, 4),
                 "generation_time": round(response.generate_s or response.latency_s, 4),
                 "image_size": [image.width, image.height],
                 "model": info["model"],

@@ -24,6 +24,7 @@ class LiveServer:
     def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int | None = None) -> None:
         import uvicorn
 
+        self.app = app
         self.host = host
         self.port = port or free_port(host)
         config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="off")
@@ -47,3 +48,6 @@ class LiveServer:
     def __exit__(self, *exc_info: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+        service = getattr(self.app.state, "service", None)
+        if service is not None:  # the model thread of the app's scheduler
+            service.scheduler.close()

@@ -109,6 +109,28 @@ class ServerMetrics:
             ["objective"],
             registry=self.registry,
         )
+        self.waiting = Gauge(
+            "hyperbench_num_requests_waiting",
+            "Requests queued for a batch slot",
+            registry=self.registry,
+        )
+        self.running = Gauge(
+            "hyperbench_num_requests_running",
+            "Requests in the batch that is decoding",
+            registry=self.registry,
+        )
+        self.batch_size = Histogram(
+            "hyperbench_batch_size",
+            "Requests per decoded batch",
+            buckets=(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64),
+            registry=self.registry,
+        )
+        self.queue_wait = Histogram(
+            "hyperbench_queue_wait_seconds",
+            "Time from arrival to the start of the request's batch",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.slo_target.labels("target").set(slo.target)
         self.slo_target.labels("ttft_seconds").set(slo.ttft_ms / 1000)
         self.slo_target.labels("latency_seconds").set(slo.latency_ms / 1000)

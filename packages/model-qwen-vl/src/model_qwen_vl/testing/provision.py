@@ -21,8 +21,14 @@ from pathlib import Path
 
 WHEEL_DIRS = (Path("/opt/wheels"),)
 TORCH_VERSION = "2.13.0"
-PINNED = ("transformers==5.23.0", "peft==0.21.2", "pillow==13.0.0", "safetensors==0.8.0")
-MODULES = ("torch", "transformers", "peft", "PIL", "safetensors")
+PINNED = (
+    "transformers==5.23.0",
+    "peft==0.21.2",
+    "pillow==13.0.0",
+    "safetensors==0.8.0",
+    "llguidance==1.9.1",
+)
+MODULES = ("torch", "transformers", "peft", "PIL", "safetensors", "llguidance")
 
 
 class ProvisionError(RuntimeError):

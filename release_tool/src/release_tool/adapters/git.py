@@ -1,0 +1,401 @@
+"""``Repo``: the one way every layer reaches git.
+
+Reads go through libgit2 (pygit2), in-process: ``status`` asks every member
+repo the same handful of questions, and one process per question (the seed
+tool's way) dominates its run time. Writes (commits, tags, pushes, resets,
+checkouts) go through the git CLI (``git_cli.run_git``) so hooks, signing
+and credential helpers apply. Every method takes and returns plain values
+(paths, ids, strings), so the plan runner can journal them and the core can
+be tested against an in-memory fake of the same shape (``core.ports``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pygit2
+from pygit2.enums import FileStatus, SortMode
+
+from release_tool.adapters import git_patches
+from release_tool.adapters.git_cli import GitCliWrites
+from release_tool.errors import GitError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+
+    from release_tool.adapters.git_patches import FilePatch
+
+_CLEAN = {FileStatus.CURRENT, FileStatus.IGNORED}
+_GITLINK = 0o160000
+
+_SIGNATURE = re.compile(r"\n?-----BEGIN (PGP|SSH) SIGNATURE-----.*\Z", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class RepoState:
+    """What ``status`` needs to know about one git repo."""
+
+    path: Path
+    head: str | None
+    branch: str | None
+    detached: bool
+    shallow: bool
+    upstream: str | None
+    ahead: int | None
+    behind: int | None
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tag name -> the commit id it points to (peeled)."""
+    changed_paths: tuple[str, ...] = ()
+    """Paths with uncommitted changes (untracked included), relative to the repo."""
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """One commit: id, message and commit time (seconds since the epoch, UTC)."""
+
+    sha: str
+    message: str
+    time: int = 0
+
+    @property
+    def subject(self) -> str:
+        return self.message.splitlines()[0] if self.message else ""
+
+    @property
+    def body(self) -> str:
+        return self.message.partition("\n")[2].strip()
+
+
+@dataclass(frozen=True)
+class CommitPatch:
+    """A commit with its change against its first parent, split per file."""
+
+    commit: CommitInfo
+    files: tuple[FilePatch, ...]
+
+
+class Repo(GitCliWrites):
+    """The git repository whose work tree is ``path``.
+
+    Reads are the methods below; writes (``commit``, ``create_tags``,
+    ``push``, ...) come from ``git_cli.GitCliWrites``. The libgit2 handle is
+    opened on first read and dropped after every write this object makes,
+    so reads see the write. A ``Repo`` is not
+    shared between threads (neither is a libgit2 repository).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._handle: pygit2.Repository | None = None
+
+    def _wrote(self) -> None:
+        self._handle = None
+
+    def __repr__(self) -> str:
+        return f"Repo({str(self.path)!r})"
+
+    @property
+    def _repo(self) -> pygit2.Repository:
+        if self._handle is None:
+            try:
+                self._handle = pygit2.Repository(str(self.path))
+            except (pygit2.GitError, KeyError) as exc:
+                raise GitError(f"{self.path}: not a git repository ({exc})") from None
+        return self._handle
+
+    # -- reads: HEAD, branches, refs ------------------------------------------------------
+
+    @property
+    def is_unborn(self) -> bool:
+        """No commit yet on the checked-out branch."""
+        return bool(self._repo.head_is_unborn)
+
+    @property
+    def is_detached(self) -> bool:
+        return bool(self._repo.head_is_detached)
+
+    def head(self) -> str:
+        """The commit id HEAD points to (``GitError`` before the first commit)."""
+        try:
+            return str(self._repo.head.target)
+        except (pygit2.GitError, KeyError) as exc:
+            raise GitError(f"{self.path}: cannot read HEAD ({exc})") from None
+
+    def head_commit(self) -> CommitInfo | None:
+        """HEAD's commit, or None before the first commit."""
+        if self.is_unborn:
+            return None
+        return _info(self._repo.head.peel(pygit2.Commit))
+
+    def branch(self) -> str | None:
+        """The checked-out branch (also before its first commit); None when detached."""
+        if self._repo.head_is_detached:
+            return None
+        target = self._repo.references["HEAD"].target
+        return str(target).removeprefix("refs/heads/") if isinstance(target, str) else None
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit ``ref`` (branch, tag, remote ref or id) names, or None."""
+        try:
+            return str(self._repo.revparse_single(ref).peel(pygit2.Commit).id)
+        except (KeyError, pygit2.GitError, ValueError):
+            return None
+
+    def rev_parse(self, ref: str) -> str:
+        """The object id ``ref`` names (a tag ref gives the tag object, not the commit)."""
+        try:
+            return str(self._repo.revparse_single(ref).id)
+        except (KeyError, pygit2.GitError, ValueError) as exc:
+            raise GitError(f"{self.path}: unknown revision {ref!r} ({exc})") from None
+
+    def ref_exists(self, ref: str) -> bool:
+        """Whether ``ref`` (a full ref name) exists."""
+        return self._repo.references.get(ref) is not None
+
+    def has_commit(self, sha: str) -> bool:
+        """Whether the repo holds commit ``sha``."""
+        try:
+            return isinstance(self._repo.get(sha), pygit2.Commit)
+        except (GitError, pygit2.GitError, KeyError, ValueError):
+            return False
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Whether ``ancestor`` is reachable from ``descendant`` (both refs or ids)."""
+        old, new = self.resolve(ancestor), self.resolve(descendant)
+        if old is None or new is None:
+            return False
+        return old == new or bool(self._repo.descendant_of(new, old))
+
+    def remote_url(self, name: str) -> str | None:
+        """The configured URL of remote ``name`` (``insteadOf`` not applied), or None."""
+        try:
+            return str(self._repo.config[f"remote.{name}.url"])
+        except (GitError, KeyError, ValueError, pygit2.GitError):
+            return None
+
+    def last_commit_message(self) -> str:
+        """The full message of HEAD (to recognise a commit made before a crash)."""
+        return str(self._repo.head.peel(pygit2.Commit).message)
+
+    # -- reads: tags ----------------------------------------------------------------------
+
+    def tags(self) -> dict[str, str]:
+        """Every local tag of a commit: name -> the commit it points to (peeled)."""
+        out: dict[str, str] = {}
+        for ref_name in self._repo.references:
+            if not ref_name.startswith("refs/tags/"):
+                continue
+            try:
+                target = self._repo.revparse_single(ref_name).peel(pygit2.Commit)
+            except (pygit2.GitError, KeyError, ValueError):
+                continue  # a tag of a tree or blob: not a release tag
+            out[ref_name[len("refs/tags/") :]] = str(target.id)
+        return out
+
+    def tag_commit(self, name: str) -> str | None:
+        """The commit tag ``name`` points to (peeled), or None if there is no such tag."""
+        ref = self._repo.references.get(f"refs/tags/{name}")
+        if ref is None:
+            return None
+        try:
+            return str(ref.peel(pygit2.Commit).id)
+        except (pygit2.GitError, KeyError, ValueError):
+            return None
+
+    def tag_names(self) -> list[str]:
+        """The name of every local tag, unpeeled (cheap: no object is read)."""
+        return [r[len("refs/tags/") :] for r in self._repo.references if r.startswith("refs/tags/")]
+
+    def tag_message(self, name: str, *, strip_signature: bool = False) -> str | None:
+        """The message of annotated tag ``name``, verbatim; None for a lightweight or missing tag.
+
+        ``strip_signature`` drops a PGP/SSH signature block and surrounding
+        blank space (what a release body shows); an empty result is then None.
+        """
+        try:
+            obj = self._repo.revparse_single(f"refs/tags/{name}")
+        except (KeyError, pygit2.GitError):
+            return None
+        if not isinstance(obj, pygit2.Tag):
+            return None
+        message = str(obj.message or "")
+        if not strip_signature:
+            return message
+        return _SIGNATURE.sub("", message).strip() or None
+
+    def merged_tags(self) -> dict[str, str]:
+        """Those of ``tags()`` whose commit HEAD contains (``git tag --merged HEAD``)."""
+        if self.is_unborn:
+            return {}
+        tags = self.tags()
+        seen = {str(commit.id) for commit in self._walk(self.head())}
+        return {name: sha for name, sha in tags.items() if sha in seen}
+
+    # -- reads: history -------------------------------------------------------------------
+
+    def log(
+        self,
+        head: str,
+        since: str | None = None,
+        subdir: str | None = None,
+        *,
+        first_parent: bool = False,
+    ) -> list[CommitInfo]:
+        """Commits reachable from ``head`` but not ``since``, newest first.
+
+        With ``subdir``, only commits that change something under it (the
+        monorepo layout): the folder's tree differs from a parent's.
+        """
+        return [
+            _info(c)
+            for c in self._walk(head, since, first_parent=first_parent)
+            if subdir is None or _touches(c, subdir)
+        ]
+
+    def count_commits(self, head: str, since: str | None, subdir: str | None = None) -> int:
+        """How many commits ``log(head, since, subdir)`` holds, without building them."""
+        walker = self._walk(head, since)
+        if subdir is None:
+            return sum(1 for _ in walker)
+        return sum(1 for commit in walker if _touches(commit, subdir))
+
+    def count_commits_many(
+        self, head: str, ranges: Mapping[str, tuple[str | None, str | None]]
+    ) -> dict[str, int]:
+        """``count_commits(head, since, subdir)`` for every key's ``(subdir, since)``, in one
+        history walk for all of them (``adapters.git_walk``): a monorepo's members at once."""
+        from release_tool.adapters import git_walk
+
+        return git_walk.commits_since(self._repo, head, ranges)
+
+    def commit_patches(self, since: str | None, subdir: str | None) -> list[CommitPatch]:
+        """First-parent commits in ``since..HEAD`` touching ``subdir``, oldest first, patched."""
+        if self.is_unborn:
+            return []
+        out = []
+        for commit in self._walk(self.head(), since, first_parent=True):
+            parent = commit.parents[0].tree if commit.parents else None
+            files = git_patches.tree_patches(self._repo, parent, commit.tree, subdir)
+            if files or subdir is None:
+                out.append(CommitPatch(_info(commit), tuple(files)))
+        out.reverse()
+        return out
+
+    def range_patches(self, base: str | None, subdir: str | None) -> list[FilePatch]:
+        """``git diff base HEAD -- subdir`` per file (``base`` None: the whole history)."""
+        if self.is_unborn:
+            return []
+        old = self._tree(base) if base else None
+        return git_patches.tree_patches(self._repo, old, self._tree("HEAD"), subdir)
+
+    def worktree_patches(self, subdir: str | None) -> list[FilePatch]:
+        """Uncommitted changes against HEAD per file, untracked files included."""
+        base = None if self.is_unborn else self._tree("HEAD")
+        return git_patches.worktree_patches(self._repo, base, subdir)
+
+    def status_lines(self, subdir: str | None) -> str:
+        """``git status --short --untracked-files=all`` text, limited to ``subdir``."""
+        return git_patches.short_status(self._repo.status(untracked_files="all"), subdir)
+
+    def read_file_at(self, ref: str, file: str) -> str | None:
+        """Text of ``file`` at ``ref`` (a tag, branch or commit), or None if absent."""
+        try:
+            commit = self._repo.revparse_single(ref).peel(pygit2.Commit)
+            entry = commit.tree[file]
+        except (KeyError, pygit2.GitError, ValueError):
+            return None
+        blob = self._repo[entry.id]
+        if not isinstance(blob, pygit2.Blob):
+            return None
+        return blob.data.decode("utf-8", errors="replace")
+
+    # -- reads: work tree and index -------------------------------------------------------
+
+    def changed_paths(self, ignore: Sequence[str] = ()) -> list[str]:
+        """Paths with uncommitted changes (untracked included), minus those under ``ignore``."""
+        return sorted(
+            p
+            for p, flags in self._repo.status(untracked_files="normal").items()
+            if flags not in _CLEAN and not _under(p, ignore)
+        )
+
+    def untracked(self, paths: Sequence[str]) -> list[str]:
+        """Those of ``paths`` that are not in the index."""
+        index = self._repo.index
+        index.read()
+        return [p for p in paths if p not in index]
+
+    def gitlinks(self) -> dict[str, str]:
+        """Submodule path -> recorded commit, from the index."""
+        return {e.path: str(e.id) for e in self._repo.index if e.mode == _GITLINK}
+
+    def state(self, *, with_changes: bool = True) -> RepoState:
+        """Branch, upstream distance, tags and dirty paths, for ``status``."""
+        repo = self._repo
+        unborn = repo.head_is_unborn
+        head = None if unborn else str(repo.head.target)
+        upstream = ahead = behind = None
+        branch = self.branch()
+        if not unborn and branch is not None:
+            local = repo.branches.local.get(branch)
+            remote = local.upstream if local is not None else None
+            if local is not None and remote is not None:
+                upstream = remote.shorthand
+                ahead, behind = repo.ahead_behind(local.target, remote.target)
+        return RepoState(
+            path=self.path,
+            head=head,
+            branch=branch,
+            detached=repo.head_is_detached,
+            shallow=repo.is_shallow,
+            upstream=upstream,
+            ahead=ahead,
+            behind=behind,
+            tags=self.tags(),
+            changed_paths=tuple(self.changed_paths()) if with_changes else (),
+        )
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _walk(
+        self, head: str, since: str | None = None, *, first_parent: bool = False
+    ) -> Iterator[pygit2.Commit]:
+        walker = self._repo.walk(pygit2.Oid(hex=head), SortMode.TOPOLOGICAL)
+        if first_parent:
+            walker.simplify_first_parent()
+        if since:
+            walker.hide(pygit2.Oid(hex=since))
+        return iter(walker)
+
+    def _tree(self, ref: str) -> pygit2.Tree:
+        try:
+            return self._repo.revparse_single(ref).peel(pygit2.Tree)
+        except (KeyError, pygit2.GitError, ValueError) as exc:
+            raise GitError(f"{self.path}: unknown revision {ref!r} ({exc})") from None
+
+
+def _info(commit: pygit2.Commit) -> CommitInfo:
+    return CommitInfo(str(commit.id), commit.message or "", int(commit.commit_time))
+
+
+def _touches(commit: pygit2.Commit, subdir: str) -> bool:
+    """Whether ``commit`` changes anything under ``subdir`` against any parent."""
+    mine = _entry_id(commit.tree, subdir)
+    if not commit.parents:
+        return mine is not None
+    return any(_entry_id(parent.tree, subdir) != mine for parent in commit.parents)
+
+
+def _entry_id(tree: pygit2.Tree, rel: str) -> str | None:
+    try:
+        return str(tree[rel].id)
+    except KeyError:
+        return None
+
+
+def _under(path: str, prefixes: Sequence[str]) -> bool:
+    path = path.rstrip("/")
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)

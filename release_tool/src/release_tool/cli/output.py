@@ -1,0 +1,147 @@
+"""The ``--json`` documents of the release commands and of errors, as pydantic models.
+
+Each document names its schema (``release-tool.<name>/<version>``); fields
+are only ever added to a version, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+
+from release_tool.core.journal import ApplyReport
+from release_tool.core.plan import PLAN_SCHEMA, Plan
+
+
+class Document(BaseModel):
+    """A ``--json`` document: its fields after ``"schema": SCHEMA``."""
+
+    SCHEMA: ClassVar[str]
+
+    @model_serializer(mode="wrap")
+    def _with_schema(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {"schema": self.SCHEMA, **handler(self)}
+
+
+class PlanOutput(Document):
+    """``bump``, ``promote`` and ``resume``: the plan and, once applied, what was done."""
+
+    SCHEMA = PLAN_SCHEMA
+    dry_run: bool
+    plan: Plan
+    applied: ApplyReport | None = None
+
+
+class PendingStep(BaseModel):
+    index: int
+    """1-based."""
+    step: str
+    state: str
+    """The journal's last state for it, ``pending`` when it never started."""
+
+
+class PendingOutput(Document):
+    """``resume --dry-run`` (and ``bump|promote --resume --dry-run``): the interrupted run."""
+
+    SCHEMA = "release-tool.resume/1"
+    dry_run: Literal[True] = True
+    command: str
+    steps: list[PendingStep]
+
+
+class AbortOutput(Document):
+    """``resume --abort``: what was undone and what could not be."""
+
+    SCHEMA = "release-tool.abort/1"
+    aborted: bool = True
+    command: str
+    undone: list[str]
+    undo_errors: list[str]
+
+
+class ErrorOutput(Document):
+    """Any command's failure with ``--json``: on stdout, beside the exit code."""
+
+    SCHEMA = "release-tool.error/1"
+    error: str
+    exit_code: int
+    hint: str | None = None
+    applied: dict[str, Any] | None = None
+    """For a failed apply: the report of what was done and rolled back."""
+
+
+def document(model: BaseModel) -> dict[str, Any]:
+    """The JSON data of an output model, with ``schema`` first."""
+    data: dict[str, Any] = model.model_dump(mode="json")
+    return data
+
+
+class MembersOutput(Document):
+    """A per-member list (``changes``, ``commit``, ``changelog``)."""
+
+    dry_run: bool
+    members: list[dict[str, Any]]
+
+
+class ChangesOutput(MembersOutput):
+    SCHEMA = "release-tool.changes/1"
+
+
+class CommitOutput(MembersOutput):
+    SCHEMA = "release-tool.commit/1"
+
+
+class ChangelogOutput(MembersOutput):
+    SCHEMA = "release-tool.changelog/1"
+
+
+class ExitCodeRow(BaseModel):
+    code: int
+    name: str
+    meaning: str
+
+
+class ExitCodesOutput(Document):
+    SCHEMA = "release-tool.exit-codes/1"
+    codes: list[ExitCodeRow]
+
+
+class CiOutput(Document):
+    SCHEMA = "release-tool.ci/1"
+    dry_run: bool
+    files: list[dict[str, Any]]
+    skipped: list[str]
+
+
+class GitHubReleaseOutput(Document):
+    SCHEMA = "release-tool.github-release/1"
+    dry_run: bool
+    releases: list[dict[str, Any]]
+
+
+class GitHubPullOutput(Document):
+    SCHEMA = "release-tool.github-pr/1"
+    dry_run: bool
+    pulls: list[dict[str, Any]]
+
+
+class DevBranchOutput(Document):
+    SCHEMA = "release-tool.dev-branch/1"
+    dry_run: bool
+    actions: list[dict[str, Any]]
+
+
+class DockerBuildOutput(Document):
+    """The image plan's fields, then ``built`` (applied) or ``commands`` (dry run)."""
+
+    model_config = ConfigDict(extra="allow")
+    SCHEMA = "release-tool.docker-build/1"
+    dry_run: bool
+
+
+class DockerSmokeOutput(Document):
+    """The smoke test's result fields."""
+
+    model_config = ConfigDict(extra="allow")
+    SCHEMA = "release-tool.docker-smoke/1"
