@@ -12,6 +12,7 @@ SOURCES = [
     "packages/model-interface/src",
     "packages/model-qwen-vl/src",
     "packages/bench-utils/src",
+    "packages/bench-orchestrator/src",
 ]
 
 

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 import uuid
 from pathlib import Path
 
@@ -141,6 +142,13 @@ def _run_in(image: str, *cmd: str, volume: str | None = None) -> str:
         subprocess.run(["buildah", "rm", container], capture_output=True, check=False)
 
 
+def _image_version(root: Path) -> str:
+    """The release version an image carries: the lock's version of its first package."""
+    lock = tomllib.loads((root / "uv.lock").read_text(encoding="utf-8"))
+    [version] = [p["version"] for p in lock["package"] if p["name"] == "bench-utils"]
+    return str(version)
+
+
 @pytest.fixture(scope="module")
 def runtime_build(workspace_copy: Path) -> dict:
     return _build(workspace_copy)
@@ -150,13 +158,14 @@ def test_runtime_image_built_through_the_tool(workspace_copy: Path, runtime_buil
     [built] = runtime_build["built"]
     sha = _git(workspace_copy, "rev-parse", "HEAD")
     repo = _image_repo(workspace_copy)
-    assert built["tags"] == [f"{repo}:0.1.0-cpu", f"{repo}:0.1.0-cpu-{sha[:7]}"]
+    version = _image_version(workspace_copy)
+    assert built["tags"] == [f"{repo}:{version}-cpu", f"{repo}:{version}-cpu-{sha[:7]}"]
     info = _inspect(built["tags"][0])
     assert info.size_bytes == built["size_bytes"] > 0
     assert info.labels["org.opencontainers.image.revision"] == sha
     build_info = json.loads(_run_in(built["tags"][0], "cat", "/etc/hyperbench/build.json"))
     assert (build_info["revision"], build_info["variant"]) == (sha, "cpu")
-    assert info.labels["org.opencontainers.image.version"] == "0.1.0"
+    assert info.labels["org.opencontainers.image.version"] == version
     assert info.labels["io.hyperbench.variant"] == "cpu"
     assert info.user == "10001:10001"
     assert info.cmd == (
@@ -255,7 +264,7 @@ def test_runtime_is_smaller_than_on_devel_base(workspace_copy: Path, runtime_bui
 
 def test_dev_image_is_the_editable_workspace(workspace_copy: Path, runtime_build: dict) -> None:
     built = _build(workspace_copy, "--target", "dev")["built"][0]
-    assert built["tags"][0].endswith(":0.1.0-cpu-dev")
+    assert built["tags"][0].endswith(f":{_image_version(workspace_copy)}-cpu-dev")
     probe = (
         "import bench_utils, release_tool, torch;"
         "print(bench_utils.__file__);print(release_tool.__file__);print(torch.__version__)"

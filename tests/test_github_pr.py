@@ -81,7 +81,9 @@ def test_publish_creates_then_rerun_is_unchanged_then_updates(
     sandbox: Sandbox, server: GitHubServer
 ) -> None:
     workspace = load_workspace(sandbox.root)
-    first = publish_pulls(workspace, dry_run=False, open_repo=Repo, client=client(server))
+    first = publish_pulls(
+        workspace, dry_run=False, open_repo=Repo, connect=lambda _url: client(server)
+    )
     assert [(o.proposal.slug, o.action) for o in first] == [(ROOT, "create"), (BETA, "create")]
     post = server.writes()[0]
     assert (post.method, post.path) == ("POST", f"/repos/{ROOT}/pulls")
@@ -95,13 +97,18 @@ def test_publish_creates_then_rerun_is_unchanged_then_updates(
     assert listing[0].query == {"state": "open", "head": "example-org:dev", "base": "main"}
     assert {r.authorization for r in server.requests} == {f"token {TOKEN}"}
 
-    second = publish_pulls(workspace, dry_run=False, open_repo=Repo, client=client(server))
+    second = publish_pulls(
+        workspace, dry_run=False, open_repo=Repo, connect=lambda _url: client(server)
+    )
     assert [o.action for o in second] == ["unchanged", "unchanged"]
     assert len(server.writes()) == 2
 
     start_dev(sandbox, "beta", "0.2.0.dev1", "feat(beta): new api")
     third = publish_pulls(
-        load_workspace(sandbox.root), dry_run=False, open_repo=Repo, client=client(server)
+        load_workspace(sandbox.root),
+        dry_run=False,
+        open_repo=Repo,
+        connect=lambda _url: client(server),
     )
     assert [o.action for o in third] == ["unchanged", "update"]
     patch = server.writes()[-1]
@@ -152,7 +159,10 @@ def test_pull_already_open_on_github_is_updated_not_duplicated(
 ) -> None:
     server.add_pull(ROOT, "dev", "main", title="WIP", body="old")
     outcomes = publish_pulls(
-        load_workspace(sandbox.root), dry_run=False, open_repo=Repo, client=client(server)
+        load_workspace(sandbox.root),
+        dry_run=False,
+        open_repo=Repo,
+        connect=lambda _url: client(server),
     )
     assert [o.action for o in outcomes] == ["update", "create"]
     assert len(server.repos[ROOT].pulls) == 1

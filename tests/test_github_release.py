@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from release_tool.adapters.git import Repo
 from release_tool.core.github_release import plan_release_targets, publish_releases
 from release_tool.core.workspace import load_workspace
 from release_tool.errors import ExternalServiceError, NotFoundError, PlanRefusedError
@@ -58,7 +59,8 @@ def publish(sb: Sandbox, items: list[str] | None = None, **kwargs):
 
     workspace = load_workspace(sb.root)
     client = GitHubClient(workspace.config.github.api_url, TOKEN, throttle=False)
-    return publish_releases(workspace, items, client=client, **{"dry_run": False, **kwargs})
+    kwargs = {"dry_run": False, "open_repo": Repo, **kwargs}
+    return publish_releases(workspace, items, connect=lambda _url: client, **kwargs)
 
 
 def test_one_release_per_stable_tag_in_the_repo_holding_it(
@@ -134,24 +136,26 @@ def test_tag_names_members_and_changelog_fallback(sandbox: Sandbox) -> None:
     sb.git("add", "-A")
     sb.git("commit", "-q", "-m", "changelog")
     sb.git("tag", "alpha-v0.1.1")  # lightweight: no message
-    targets = plan_release_targets(load_workspace(sb.root), ["alpha-v0.1.1", "v0.2.0"])
+    targets = plan_release_targets(
+        load_workspace(sb.root), ["alpha-v0.1.1", "v0.2.0"], open_repo=Repo
+    )
     assert [(t.member, t.tag, t.body_source) for t in targets] == [
         ("alpha", "alpha-v0.1.1", "CHANGELOG.md"),
         ("beta", "v0.2.0", "tag message"),
     ]
     assert targets[0].body == "- fix the timer\n\n### Details\n\nmore"
-    by_member = plan_release_targets(load_workspace(sb.root), ["Alpha"])
+    by_member = plan_release_targets(load_workspace(sb.root), ["Alpha"], open_repo=Repo)
     assert by_member[0].tag == "alpha-v0.1.1"
 
 
 def test_dev_tags_need_the_prerelease_flag(sandbox: Sandbox, server: GitHubServer) -> None:
     workspace = load_workspace(sandbox.root)
     with pytest.raises(PlanRefusedError, match="--prerelease-dev"):
-        plan_release_targets(workspace, ["gamma-v0.1.0.dev1"])
+        plan_release_targets(workspace, ["gamma-v0.1.0.dev1"], open_repo=Repo)
     with pytest.raises(NotFoundError, match="no stable tag"):
-        plan_release_targets(workspace, ["gamma"])
+        plan_release_targets(workspace, ["gamma"], open_repo=Repo)
     with pytest.raises(NotFoundError, match="neither a member nor a release tag"):
-        plan_release_targets(workspace, ["v9.9.9"])
+        plan_release_targets(workspace, ["v9.9.9"], open_repo=Repo)
     outcomes = publish(sandbox, ["gamma"], prerelease_dev=True)
     (post,) = server.writes()
     assert outcomes[0].target.tag == "gamma-v0.1.0.dev1"
@@ -164,7 +168,9 @@ def test_bad_token_stops_before_any_write(sandbox: Sandbox, server: GitHubServer
     workspace = load_workspace(sandbox.root)
     client = GitHubClient(server.base_url, "not-the-token", throttle=False)
     with pytest.raises(ExternalServiceError, match="401"):
-        publish_releases(workspace, None, dry_run=False, client=client)
+        publish_releases(
+            workspace, None, dry_run=False, open_repo=Repo, connect=lambda _url: client
+        )
     assert server.writes() == []
 
 
@@ -283,7 +289,7 @@ def test_folder_member_without_github_remote_asks_for_override(tmp_path: Path) -
     from release_tool.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"\[tool.release-tool.github\].repos"):
-        plan_release_targets(load_workspace(sb.root), None)
+        plan_release_targets(load_workspace(sb.root), None, open_repo=Repo)
 
 
 def test_engine_publish_step_releases_a_tag_held_by_several_member_repos(
@@ -291,6 +297,7 @@ def test_engine_publish_step_releases_a_tag_held_by_several_member_repos(
 ) -> None:
     from types import SimpleNamespace
 
+    from release_tool.adapters.github import connect
     from release_tool.core.github_release import publish_step
 
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
@@ -303,8 +310,8 @@ def test_engine_publish_step_releases_a_tag_held_by_several_member_repos(
     sb = build_sandbox(tmp_path, specs, modes=False, config=config)
     link(server, sb)
     step = SimpleNamespace(tags=("v0.2.0", "v0.2.0"))  # what promote prod's PUBLISH step holds
-    publish_step(sb.root, step)
-    publish_step(sb.root, step)  # --resume after a crash: nothing made twice
+    publish_step(sb.root, step, open_repo=Repo, connect=connect)
+    publish_step(sb.root, step, open_repo=Repo, connect=connect)  # --resume: nothing made twice
     assert [(r.path, r.body["tag_name"]) for r in server.writes()] == [
         (f"/repos/{BETA}/releases", "v0.2.0"),
         ("/repos/example-org/delta/releases", "v0.2.0"),

@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING
 import pytest
 from notes_support import LLM_ENV, make_workspace, write
 
+from release_tool.adapters.llm import chat_client
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
 from release_tool.notes import NotesOptions
 from release_tool.notes.collect import collect_member
-from release_tool.notes.commit_message import commit_message
+from release_tool.notes.commit_message import CommitMessage, commit_message
 from release_tool.testing.llm_server import Reply, ScriptedLLMServer
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from release_tool.notes.collect import MemberChanges
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +34,11 @@ def changes(tmp_path: Path):
     write(root / "packages/alpha/tests/test_cli.py", "def test_main():\n    pass\n")
     ws = load_workspace(root)
     return collect_member(ws, ws.member("alpha"), history=False)
+
+
+def write_message(found: MemberChanges, options: NotesOptions) -> CommitMessage:
+    """The message, through the real LLM port wired as the CLI wires it."""
+    return commit_message(found, options, client=chat_client(options.llm))
 
 
 def opts(tmp_path: Path, server: ScriptedLLMServer) -> NotesOptions:
@@ -48,8 +56,8 @@ def test_fenced_answer_becomes_a_conventional_message_and_is_cached(tmp_path: Pa
         "breaking": False,
     }
     with ScriptedLLMServer([Reply("```json\n" + json.dumps(answer) + "\n```")]) as server:
-        first = commit_message(found, opts(tmp_path, server))
-        again = commit_message(found, opts(tmp_path, server))
+        first = write_message(found, opts(tmp_path, server))
+        again = write_message(found, opts(tmp_path, server))
     assert first.source == "llm"
     assert first.message == "feat(cli): add a main entry point\n"
     assert again.message == first.message and again.stats.calls == 0
@@ -61,7 +69,7 @@ def test_invalid_type_twice_falls_back_to_the_paths(tmp_path: Path) -> None:
     found = changes(tmp_path)
     bad = Reply(json.dumps({"type": "wip", "subject": "stuff", "body": "", "breaking": False}))
     with ScriptedLLMServer([bad, bad]) as server:
-        written = commit_message(found, opts(tmp_path, server))
+        written = write_message(found, opts(tmp_path, server))
     assert written.source == "paths"
     assert "type must be one of" in (written.fallback_reason or "")
     assert written.message.startswith("chore(alpha): update 2 files\n\n- ?? packages/alpha/")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from notes_support import commit, make_workspace, write
 
+from release_tool.adapters.llm import chat_client
 from release_tool.core.config import LLMSettings
 from release_tool.core.workspace import load_workspace
 from release_tool.notes import NotesOptions, release_notes
@@ -94,7 +95,7 @@ def test_commit_message_from_the_real_model_is_conventional(model_url, tmp_path)
     ws = load_workspace(root)
     changes = collect_member(ws, ws.member("alpha"), history=False)
     opts = NotesOptions(llm=settings(model_url), cache_dir=tmp_path / "cache")
-    written = commit_message(changes, opts)
+    written = commit_message(changes, opts, client=chat_client(opts.llm))
     assert written.stats.calls in (1, 2)
     header = written.message.splitlines()[0]
     assert is_valid_header(header), written.message

@@ -38,6 +38,8 @@ class FakeRepo:
     branch_name: str | None = "main"
     commits: list[FakeCommit] = field(default_factory=list)
     tag_map: dict[str, str] = field(default_factory=dict)
+    tag_messages: dict[str, str] = field(default_factory=dict)
+    """Annotated tags: name -> message."""
     dirty: list[str] = field(default_factory=list)
     remotes: dict[str, str] = field(default_factory=dict)
     """Remote name -> URL."""
@@ -102,6 +104,12 @@ class FakeRepo:
 
     def tags(self) -> dict[str, str]:
         return dict(self.tag_map)
+
+    def tag_names(self) -> list[str]:
+        return list(self.tag_map)
+
+    def tag_message(self, name: str, *, strip_signature: bool = False) -> str | None:
+        return self.tag_messages.get(name)
 
     def tag_commit(self, name: str) -> str | None:
         return self.tag_map.get(name)

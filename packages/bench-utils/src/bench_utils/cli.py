@@ -1,4 +1,5 @@
-"""The ``hyperbench`` command: ``run CONFIG`` (benchmark a dataset), ``serve CONFIG`` (API)."""
+"""The ``hyperbench`` command: ``run CONFIG`` (benchmark a dataset), ``serve CONFIG`` (API),
+``experiment ...`` (model x task experiments, from the bench-orchestrator package)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    # Everything after `experiment` goes to bench_orchestrator.cli (its own parser and help).
+    commands.add_parser(
+        "experiment",
+        add_help=False,
+        help="model x task experiments: plan|run|status|evaluate|report",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (1 for a config or model error, 2 for usage)."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "experiment":
+        return _experiment(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "serve":
@@ -56,6 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return 0
+
+
+def _experiment(argv: list[str]) -> int:
+    try:
+        from bench_orchestrator.cli import main as experiment_main
+    except ImportError:
+        print(
+            "error: `hyperbench experiment` needs the bench-orchestrator package", file=sys.stderr
+        )
+        return 1
+    return experiment_main(argv or ["--help"])
 
 
 if __name__ == "__main__":

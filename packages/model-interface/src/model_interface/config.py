@@ -15,7 +15,7 @@ from model_interface.types import GenerationParams
 
 logger = logging.getLogger(__name__)
 
-Backend = Literal["hf", "vllm"]
+Backend = Literal["hf", "vllm", "openai"]
 Dtype = Literal["auto", "float32", "float16", "bfloat16"]
 Device = Literal["auto", "cuda", "mps", "cpu"]
 
@@ -24,7 +24,9 @@ class ModelConfig(BaseModel):
     """Everything needed to load and serve one model.
 
     ``model_path`` is a local directory or a hub id; a relative local path is
-    resolved against the config file's folder. ``lora_path`` optionally adds
+    resolved against the config file's folder. With ``backend = "openai"`` it is
+    the model id an OpenAI-compatible endpoint at ``base_url`` serves, and
+    ``api_key_env`` names the environment variable holding its key. ``lora_path`` optionally adds
     a LoRA adapter, merged into the weights when ``merge_lora`` is true.
     """
 
@@ -52,6 +54,8 @@ class ModelConfig(BaseModel):
     # Longest prompt + completion accepted (default: the model's position limit).
     max_model_len: int | None = Field(default=None, ge=1)
     trust_remote_code: bool = False
+    base_url: str | None = None
+    api_key_env: str | None = None
 
     @model_validator(mode="after")
     def _pixels_ordered(self) -> ModelConfig:

@@ -70,11 +70,16 @@ class AdapterRegistry:
         return [self.get(name) for name in self.names()]
 
     def for_config(self, config: ModelConfig) -> type[ModelAdapter]:
-        """Pick the adapter for a model config: its explicit ``adapter`` or family + backend."""
+        """Pick the adapter for a model config: its explicit ``adapter`` or family + backend.
+
+        An adapter with no ``families`` (a remote endpoint) serves any family of its backend.
+        """
         if config.adapter:
             return self.get(config.adapter)
         for cls in self.load_all():
-            if cls.backend == config.backend and config.family in cls.families:
+            if cls.backend == config.backend and (
+                config.family in cls.families or not cls.families
+            ):
                 return cls
         raise UnknownAdapterError(f"{config.family}/{config.backend}", self.names())
 

@@ -86,6 +86,12 @@ def resolve_endpoint(
     )
 
 
+def chat_client(settings: LLMSettings) -> ChatClient | None:
+    """The LLM port (``core.ports.ChatOpener``): a client for the configured endpoint, or None."""
+    endpoint = resolve_endpoint(settings)
+    return ChatClient(endpoint) if endpoint is not None else None
+
+
 class ChatClient:
     """Sends chat requests; counts calls so callers can report them."""
 

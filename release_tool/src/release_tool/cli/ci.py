@@ -36,8 +36,9 @@ def register(app: typer.Typer) -> None:
             write_workflow_files(plan)
         if as_json:
             from release_tool.cli.output import CiOutput, document
+            from release_tool.cli.output_rows import CiFile
 
-            files = [f.to_json() for f in plan.files]
+            files = [CiFile.of(f) for f in plan.files]
             term.json(document(CiOutput(dry_run=dry_run, files=files, skipped=plan.skipped)))
             return
         for item in plan.files:

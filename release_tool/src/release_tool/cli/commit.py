@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
         or, without one, from the changed paths.
         """
         from release_tool.adapters.llm import resolve_endpoint
+        from release_tool.cli.output_rows import CommitRow
         from release_tool.notes.collect import collect_member
         from release_tool.notes.commit_message import commit_message
         from release_tool.notes.release import NotesOptions
@@ -49,12 +50,13 @@ def register(app: typer.Typer) -> None:
         dry_run = dry_run or ws.config.dry_run
         options = NotesOptions(llm=ws.config.llm, use_llm=not no_llm, fail_on_secret=fail_on_secret)
         results: list[dict[str, Any]] = []
+        chat = app_state.chat(ws.config.llm)
         for member in ws.select(members):
             changes = collect_member(ws, member, history=False)
             if not changes.dirty:
                 continue
-            written = commit_message(changes, options, call=not dry_run)
-            data = written.to_json()
+            written = commit_message(changes, options, client=chat, call=not dry_run)
+            data = CommitRow.of(written).model_dump(mode="json")
             data["would_send"] = outgoing_json([written.request], written.outgoing)
             if dry_run:
                 results.append(data)

@@ -11,7 +11,7 @@ from release_tool.cli.terminal import Terminal
 if TYPE_CHECKING:
     import typer
 
-    from release_tool.core.ports import RepoOpener
+    from release_tool.core.ports import BranchRepoOpener, ChatOpener, GitHubConnector
     from release_tool.core.workspace import Workspace
 
 
@@ -34,11 +34,25 @@ class AppState:
         return find_root(self.root or Path.cwd())
 
     @property
-    def open_repo(self) -> RepoOpener:
+    def open_repo(self) -> BranchRepoOpener:
         """The git port the core reads and writes repos through (``adapters.git.Repo``)."""
         from release_tool.adapters.git import Repo
 
         return Repo
+
+    @property
+    def github(self) -> GitHubConnector:
+        """The GitHub port: opens the API (with the environment's token) when first called."""
+        from release_tool.adapters.github import connect
+
+        return connect
+
+    @property
+    def chat(self) -> ChatOpener:
+        """The LLM port: a chat client for the configured endpoint, None when none is set."""
+        from release_tool.adapters.llm import chat_client
+
+        return chat_client
 
     def workspace(self) -> Workspace:
         if self._workspace is None:

@@ -34,14 +34,17 @@ def register(app: typer.Typer) -> None:
         --no-stash such a repo stops the command before anything changes.
         """
         from release_tool.cli.output import DevBranchOutput, document
+        from release_tool.cli.output_rows import BranchRow
         from release_tool.core.dev_branch import apply_dev_branch, plan_dev_branch
 
         app_state = state(ctx)
         term = app_state.terminal
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
-        actions = plan_dev_branch(workspace, branch=branch, start=start, stash=not no_stash)
-        rows = [a.to_json() for a in actions]
+        actions = plan_dev_branch(
+            workspace, app_state.open_repo, branch=branch, start=start, stash=not no_stash
+        )
+        rows = [BranchRow.model_validate(a, from_attributes=True) for a in actions]
         if dry_run:
             if as_json:
                 term.json(document(DevBranchOutput(dry_run=True, actions=rows)))
@@ -49,7 +52,7 @@ def register(app: typer.Typer) -> None:
                 for action in actions:
                     term.text(action.describe())
             return
-        done = apply_dev_branch(workspace, actions)
+        done = apply_dev_branch(workspace, actions, app_state.open_repo)
         if as_json:
             term.json(document(DevBranchOutput(dry_run=False, actions=rows)))
             return

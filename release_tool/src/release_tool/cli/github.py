@@ -43,13 +43,19 @@ def register(app: typer.Typer) -> None:
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
         outcomes = publish_releases(
-            workspace, members or [], dry_run=dry_run, prerelease_dev=prerelease_dev
+            workspace,
+            members or [],
+            dry_run=dry_run,
+            open_repo=app_state.open_repo,
+            connect=app_state.github,
+            prerelease_dev=prerelease_dev,
         )
         term = app_state.terminal
         if as_json:
             from release_tool.cli.output import GitHubReleaseOutput, document
+            from release_tool.cli.output_rows import ReleaseRow
 
-            rows = [o.to_json() for o in outcomes]
+            rows = [ReleaseRow.of(o) for o in outcomes]
             term.json(document(GitHubReleaseOutput(dry_run=dry_run, releases=rows)))
             return
         if not outcomes:
@@ -75,13 +81,16 @@ def register(app: typer.Typer) -> None:
         app_state = state(ctx)
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
-        outcomes = publish_pulls(workspace, dry_run=dry_run, open_repo=app_state.open_repo)
+        outcomes = publish_pulls(
+            workspace, dry_run=dry_run, open_repo=app_state.open_repo, connect=app_state.github
+        )
         term = app_state.terminal
         if as_json:
             from release_tool.cli.output import GitHubPullOutput, document
+            from release_tool.cli.output_rows import PullRow
 
-            rows = [o.to_json() for o in outcomes]
-            term.json(document(GitHubPullOutput(dry_run=dry_run, pulls=rows)))
+            pulls = [PullRow.of(o) for o in outcomes]
+            term.json(document(GitHubPullOutput(dry_run=dry_run, pulls=pulls)))
             return
         if not outcomes:
             term.info(

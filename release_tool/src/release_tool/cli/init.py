@@ -35,7 +35,18 @@ def register(app: typer.Typer) -> None:
         if not dry_run:
             apply_init(plan)
         if as_json:
-            term.json({**plan.to_json(), "dry_run": dry_run})
+            from release_tool.cli.output import InitOutput, document
+            from release_tool.cli.output_rows import InitFile
+
+            files = [InitFile.of(w, plan.root) for w in plan.writes]
+            doc = InitOutput(
+                files=files,
+                pins=plan.pins,
+                notes=plan.notes,
+                translated=plan.translated,
+                dry_run=dry_run,
+            )
+            term.json(document(doc))
         verb = "would write" if dry_run else "wrote"
         for write in plan.writes:
             rel = write.path.relative_to(workspace.root).as_posix()

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
+from release_tool.cli.output_rows import BranchRow, CiFile, InitFile, PullRow, ReleaseRow
 from release_tool.core.journal import ApplyReport
 from release_tool.core.plan import PLAN_SCHEMA, Plan
 
@@ -107,29 +108,39 @@ class ExitCodesOutput(Document):
     codes: list[ExitCodeRow]
 
 
+class InitOutput(Document):
+    SCHEMA = "release-tool.init/1"
+    files: list[InitFile]
+    pins: dict[str, dict[str, str]]
+    """mode -> member -> tag."""
+    notes: list[str]
+    translated: list[str]
+    dry_run: bool
+
+
 class CiOutput(Document):
     SCHEMA = "release-tool.ci/1"
     dry_run: bool
-    files: list[dict[str, Any]]
+    files: list[CiFile]
     skipped: list[str]
 
 
 class GitHubReleaseOutput(Document):
     SCHEMA = "release-tool.github-release/1"
     dry_run: bool
-    releases: list[dict[str, Any]]
+    releases: list[ReleaseRow]
 
 
 class GitHubPullOutput(Document):
     SCHEMA = "release-tool.github-pr/1"
     dry_run: bool
-    pulls: list[dict[str, Any]]
+    pulls: list[PullRow]
 
 
 class DevBranchOutput(Document):
     SCHEMA = "release-tool.dev-branch/1"
     dry_run: bool
-    actions: list[dict[str, Any]]
+    actions: list[BranchRow]
 
 
 class DockerBuildOutput(Document):

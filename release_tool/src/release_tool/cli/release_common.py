@@ -47,10 +47,14 @@ def dry_by_default(app_state: AppState) -> bool:
 
 
 def publisher() -> Any:
-    """The publisher for PUBLISH steps (GitHub releases)."""
+    """The publisher for PUBLISH steps (GitHub releases), wired to the git and GitHub ports."""
+    from functools import partial
+
+    from release_tool.adapters.git import Repo
+    from release_tool.adapters.github import connect
     from release_tool.core.github_release import publish_step
 
-    return publish_step
+    return partial(publish_step, open_repo=Repo, connect=connect)
 
 
 def run_plan(term: Terminal, root: Path, plan: Plan, *, as_json: bool) -> None:

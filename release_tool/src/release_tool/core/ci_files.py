@@ -8,7 +8,7 @@ written and the error names every such file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from release_tool.core.workflows import render_workflows, settings_for
 from release_tool.errors import ExistsError
@@ -28,9 +28,6 @@ class WorkflowFile:
     relative: str
     content: str
     action: FileAction
-
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.relative, "action": self.action, "content": self.content}
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ branch that cannot fast-forward stops the command with nothing changed.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from release_tool.adapters.git import Repo
 from release_tool.errors import GitError, PlanRefusedError
 
 if TYPE_CHECKING:
+    from release_tool.core.ports import BranchRepoOpener
     from release_tool.core.workspace import Workspace
 
 
@@ -38,12 +38,14 @@ class BranchAction:
         }[self.action]
         return f"{self.repo}: {text}" + (" (stash and re-apply changes)" if self.stash else "")
 
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
-
 
 def plan_dev_branch(
-    workspace: Workspace, *, branch: str | None = None, start: str | None = None, stash: bool = True
+    workspace: Workspace,
+    open_repo: BranchRepoOpener,
+    *,
+    branch: str | None = None,
+    start: str | None = None,
+    stash: bool = True,
 ) -> list[BranchAction]:
     """Decide the action per repo; refuse (changing nothing) on dirt without stash or divergence."""
     branch = branch or workspace.config.dev_branch
@@ -56,24 +58,25 @@ def plan_dev_branch(
     for rel in repos:
         path = workspace.root / rel
         ignore = [".release-tool", *workspace.submodules] if rel == "." else []
-        dirty = bool(Repo(path).changed_paths(ignore))
+        repo = open_repo(path)
+        dirty = bool(repo.changed_paths(ignore))
         if dirty and not stash:
             problems.append(f"{rel}: uncommitted changes (--no-stash refuses to stash them)")
             continue
-        if not Repo(path).ref_exists(f"refs/heads/{start}"):
+        if not repo.ref_exists(f"refs/heads/{start}"):
             problems.append(f"{rel}: no branch {start!r} to start from")
             continue
-        current = Repo(path).branch()
-        if not Repo(path).ref_exists(f"refs/heads/{branch}"):
+        current = repo.branch()
+        if not repo.ref_exists(f"refs/heads/{branch}"):
             action = "create"
-        elif not Repo(path).is_ancestor(branch, start):
-            if Repo(path).is_ancestor(start, branch):
+        elif not repo.is_ancestor(branch, start):
+            if repo.is_ancestor(start, branch):
                 action = "up-to-date" if current == branch else "checkout"
             else:
                 problems.append(f"{rel}: {branch} and {start} have diverged; merge them by hand")
                 continue
         else:
-            same = Repo(path).rev_parse(branch) == Repo(path).rev_parse(start)
+            same = repo.rev_parse(branch) == repo.rev_parse(start)
             action = ("up-to-date" if current == branch else "checkout") if same else "fast-forward"
         actions.append(BranchAction(rel, action, branch, start, dirty))
     if problems:
@@ -84,22 +87,24 @@ def plan_dev_branch(
     return actions
 
 
-def apply_dev_branch(workspace: Workspace, actions: list[BranchAction]) -> list[str]:
+def apply_dev_branch(
+    workspace: Workspace, actions: list[BranchAction], open_repo: BranchRepoOpener
+) -> list[str]:
     """Carry out the actions; return one line per repo saying what was done."""
     done = []
     for action in actions:
-        path = workspace.root / action.repo
         if action.action == "up-to-date":
             done.append(action.describe())
             continue
-        stashed = action.stash and Repo(path).stash("release-tool dev-branch")
+        repo = open_repo(workspace.root / action.repo)
+        stashed = action.stash and repo.stash("release-tool dev-branch")
         if action.action == "create" or action.action == "fast-forward":
-            Repo(path).create_or_fast_forward_branch(action.branch, action.start)
+            repo.create_or_fast_forward_branch(action.branch, action.start)
         else:
-            Repo(path).checkout(action.branch)
+            repo.checkout(action.branch)
         if stashed:
             try:
-                Repo(path).stash_pop()
+                repo.stash_pop()
             except GitError as exc:
                 raise GitError(
                     f"{action.repo}: on {action.branch}, re-applying the stash failed: {exc}",

@@ -11,34 +11,25 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 from packaging.version import InvalidVersion, Version
 
 from release_tool.core.github_release import ApiCall
+from release_tool.core.github_repos import ROOT_KEY, repo_slug
 from release_tool.errors import ExternalServiceError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from release_tool.adapters.github import PullInfo
-    from release_tool.core.ports import GitRepo, RepoOpener
+    from release_tool.core.ports import GitRepo, PullApi, RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 Action = Literal["create", "update", "unchanged", "create-or-update"]
 MAX_TITLE = 200
 MAX_SUBJECTS = 50
-
-
-class PullApi(Protocol):
-    """What proposing needs from GitHub (``adapters.github.GitHubClient``)."""
-
-    def check_repository(self, slug: str) -> str: ...
-    def open_pull(self, slug: str, head: str, base: str) -> PullInfo | None: ...
-    def create_pull(
-        self, slug: str, head: str, base: str, *, title: str, body: str
-    ) -> PullInfo: ...
-    def update_pull(self, slug: str, number: int, *, title: str, body: str) -> PullInfo: ...
 
 
 @dataclass(frozen=True)
@@ -73,35 +64,9 @@ class PullOutcome:
     calls: tuple[ApiCall, ...]
     url: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        p = self.proposal
-        return {
-            "repo": p.repo,
-            "slug": p.slug,
-            "head": p.head,
-            "base": p.base,
-            "title": p.title,
-            "body": p.body,
-            "commits": p.commits,
-            "action": self.action,
-            "url": self.url,
-            "members": [
-                {
-                    "name": m.name,
-                    "dev_version": m.dev_version,
-                    "release_version": m.release_version,
-                    "commits": len(m.subjects),
-                }
-                for m in p.members
-            ],
-            "calls": [{"method": c.method, "path": c.path, "body": c.body} for c in self.calls],
-        }
-
 
 def plan_pulls(workspace: Workspace, open_repo: RepoOpener) -> list[PullProposal]:
     """One proposal per repo (root first, then member repos) whose dev branch is ahead of main."""
-    from release_tool.adapters.github import ROOT_KEY, repo_slug
-
     proposals = []
     folder_members = [m for m in workspace.ordered() if not m.layout.has_own_repo]
     repos: list[tuple[str, Path, list[Member]]] = []
@@ -121,7 +86,7 @@ def plan_pulls(workspace: Workspace, open_repo: RepoOpener) -> list[PullProposal
         proposals.append(
             PullProposal(
                 repo=key,
-                slug=repo_slug(workspace, key),
+                slug=repo_slug(workspace, key, open_repo),
                 head=workspace.config.dev_branch,
                 base=workspace.config.main_branch,
                 title=title,
@@ -138,17 +103,13 @@ def publish_pulls(
     *,
     dry_run: bool,
     open_repo: RepoOpener,
-    client: PullApi | None = None,
+    connect: Callable[[str], PullApi],
 ) -> list[PullOutcome]:
     """Open or update each proposed PR; with ``dry_run``, only say which calls."""
     proposals = plan_pulls(workspace, open_repo)
     if dry_run or not proposals:
         return [_dry_outcome(p) for p in proposals]
-    if client is None:
-        from release_tool.core.github_release import make_client
-
-        client = make_client(workspace)  # type: ignore[assignment]
-    api: PullApi = client  # type: ignore[assignment]
+    api = connect(workspace.config.github.api_url)
     for slug in dict.fromkeys(p.slug for p in proposals):
         api.check_repository(slug)
     existing = [api.open_pull(p.slug, p.head, p.base) for p in proposals]

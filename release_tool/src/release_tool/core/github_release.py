@@ -10,35 +10,24 @@ releases an earlier run made instead of duplicating them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from packaging.utils import canonicalize_name
 
+from release_tool.core.github_repos import ROOT_KEY, repo_slug
 from release_tool.errors import ExternalServiceError, NotFoundError, PlanRefusedError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from packaging.version import Version
 
     from release_tool.adapters.github import ReleaseInfo
+    from release_tool.core.ports import GitHubConnector, ReleaseApi, RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 Action = Literal["create", "update", "unchanged", "create-or-update"]
-
-
-class ReleaseApi(Protocol):
-    """What publishing needs from GitHub (``adapters.github.GitHubClient``)."""
-
-    def check_repository(self, slug: str) -> str: ...
-    def release_by_tag(self, slug: str, tag: str) -> ReleaseInfo | None: ...
-    def tag_exists(self, slug: str, tag: str) -> bool: ...
-    def create_release(
-        self, slug: str, tag: str, *, name: str, body: str, prerelease: bool
-    ) -> ReleaseInfo: ...
-    def update_release(
-        self, slug: str, release_id: int, tag: str, *, name: str, body: str, prerelease: bool
-    ) -> ReleaseInfo: ...
 
 
 @dataclass(frozen=True)
@@ -67,15 +56,21 @@ class MemberTag:
         return not (self.version.is_prerelease or self.version.is_devrelease)
 
 
-def member_tags(member: Member) -> list[MemberTag]:
-    """Every release tag of ``member`` (its ``TagScheme``), lowest version first."""
-    from release_tool.adapters.git import Repo
+def read_tags_through(workspace: Workspace, open_repo: RepoOpener) -> None:
+    """Let tag-scheme detection read tags through the caller's git port, not its own."""
+    for schemes in {id(m.schemes): m.schemes for m in workspace.members.values()}.values():
+        if schemes is not None:
+            schemes.read_tags_with(lambda path: open_repo(path).tag_names())
 
+
+def member_tags(member: Member, open_repo: RepoOpener) -> list[MemberTag]:
+    """Every release tag of ``member`` (its ``TagScheme``), lowest version first."""
     if member.repo_root is None:
         return []
+    names = open_repo(member.repo_root).tag_names()
     return [
         MemberTag(member.name, t.name, t.version, member.repo_root)
-        for t in member.tag_scheme.list_tags(Repo(member.repo_root).tag_names())
+        for t in member.tag_scheme.list_tags(names)
     ]
 
 
@@ -112,21 +107,6 @@ class ReleaseOutcome:
     calls: tuple[ApiCall, ...]
     url: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        t = self.target
-        return {
-            "member": t.member,
-            "repo": t.slug,
-            "tag": t.tag,
-            "version": t.version,
-            "name": t.name,
-            "prerelease": t.prerelease,
-            "body_source": t.body_source,
-            "action": self.action,
-            "url": self.url,
-            "calls": [{"method": c.method, "path": c.path, "body": c.body} for c in self.calls],
-        }
-
 
 @dataclass
 class _Decision:
@@ -136,26 +116,29 @@ class _Decision:
 
 
 def plan_release_targets(
-    workspace: Workspace, members_or_tags: list[str] | None, *, prerelease_dev: bool = False
+    workspace: Workspace,
+    members_or_tags: list[str] | None,
+    *,
+    open_repo: RepoOpener,
+    prerelease_dev: bool = False,
 ) -> list[ReleaseTarget]:
     """Resolve member names or tag names into release targets (reads git, no network).
 
     A member name means its latest stable tag (its latest tag of any kind
     with ``prerelease_dev``); no names means every member with such a tag.
     """
-    from release_tool.adapters.github import ROOT_KEY, repo_slug
-
-    tags = _resolve(workspace, members_or_tags or [], prerelease_dev)
+    read_tags_through(workspace, open_repo)
+    tags = _resolve(workspace, members_or_tags or [], prerelease_dev, open_repo)
     targets = []
     for tag in tags:
         member = workspace.members[tag.member]
         key = member.name if member.layout.has_own_repo else ROOT_KEY
         version = str(tag.version)
-        body, source = _notes(tag, member.path, version)
+        body, source = _notes(tag, member.path, version, open_repo)
         targets.append(
             ReleaseTarget(
                 member=member.name,
-                slug=repo_slug(workspace, key),
+                slug=repo_slug(workspace, key, open_repo),
                 tag=tag.tag,
                 version=version,
                 name=f"{member.display_name} {version}",
@@ -172,19 +155,23 @@ def publish_releases(
     members_or_tags: list[str] | None,
     *,
     dry_run: bool,
+    open_repo: RepoOpener,
+    connect: Callable[[str], ReleaseApi],
     prerelease_dev: bool = False,
-    client: ReleaseApi | None = None,
 ) -> list[ReleaseOutcome]:
     """Create or update one GitHub release per tag; with ``dry_run``, only say which calls.
 
-    ``dry_run`` makes no network call and needs no token. Otherwise every
+    ``dry_run`` makes no network call and needs no token (``connect`` is not
+    called). Otherwise every
     repository and existing release is read first, then releases are created
     (missing), updated (different) or left alone (identical).
     """
-    targets = plan_release_targets(workspace, members_or_tags, prerelease_dev=prerelease_dev)
+    targets = plan_release_targets(
+        workspace, members_or_tags, open_repo=open_repo, prerelease_dev=prerelease_dev
+    )
     if dry_run or not targets:
         return [_dry_outcome(t) for t in targets]
-    api = client or make_client(workspace)
+    api = connect(workspace.config.github.api_url)
     for slug in dict.fromkeys(t.slug for t in targets):
         api.check_repository(slug)
     decisions = [_decide(api, t) for t in targets]
@@ -201,18 +188,13 @@ def publish_releases(
     return outcomes
 
 
-def publish_step(root: Path, step: Any) -> None:
+def publish_step(root: Path, step: Any, *, open_repo: RepoOpener, connect: GitHubConnector) -> None:
     """The release engine's PUBLISH step: releases for ``step.tags`` (safe to re-run on resume)."""
     from release_tool.core.workspace import load_workspace
 
-    publish_releases(load_workspace(root), list(step.tags), dry_run=False)
-
-
-def make_client(workspace: Workspace) -> ReleaseApi:
-    """A ``GitHubClient`` for the configured API URL and the token from the environment."""
-    from release_tool.adapters.github import GitHubClient, read_token
-
-    return GitHubClient(workspace.config.github.api_url, read_token())
+    publish_releases(
+        load_workspace(root), list(step.tags), dry_run=False, open_repo=open_repo, connect=connect
+    )
 
 
 def _decide(api: ReleaseApi, target: ReleaseTarget) -> _Decision:
@@ -262,11 +244,13 @@ def _dry_outcome(t: ReleaseTarget) -> ReleaseOutcome:
     return ReleaseOutcome(t, "create-or-update", calls)
 
 
-def _resolve(workspace: Workspace, items: list[str], prerelease_dev: bool) -> list[MemberTag]:
+def _resolve(
+    workspace: Workspace, items: list[str], prerelease_dev: bool, open_repo: RepoOpener
+) -> list[MemberTag]:
     chosen: dict[tuple[str, str], MemberTag] = {}
     if not items:
         for member in workspace.ordered():
-            tag = _latest(member_tags(member), prerelease_dev)
+            tag = _latest(member_tags(member, open_repo), prerelease_dev)
             if tag is not None:
                 chosen[(tag.member, tag.tag)] = tag
         return list(chosen.values())
@@ -274,7 +258,7 @@ def _resolve(workspace: Workspace, items: list[str], prerelease_dev: bool) -> li
         key = canonicalize_name(item)
         if key in workspace.members:
             member = workspace.members[key]
-            tag = _latest(member_tags(member), prerelease_dev)
+            tag = _latest(member_tags(member, open_repo), prerelease_dev)
             if tag is None:
                 kind = "release tag" if prerelease_dev else "stable tag"
                 raise NotFoundError(
@@ -283,7 +267,7 @@ def _resolve(workspace: Workspace, items: list[str], prerelease_dev: bool) -> li
                 )
             found = [tag]
         else:
-            found = _find_tags(workspace, item)
+            found = _find_tags(workspace, item, open_repo)
         for tag in found:
             if not tag.is_stable and not prerelease_dev:
                 raise PlanRefusedError(
@@ -294,12 +278,12 @@ def _resolve(workspace: Workspace, items: list[str], prerelease_dev: bool) -> li
     return list(chosen.values())
 
 
-def _find_tags(workspace: Workspace, tag: str) -> list[MemberTag]:
+def _find_tags(workspace: Workspace, tag: str, open_repo: RepoOpener) -> list[MemberTag]:
     """Every member whose repo holds ``tag`` (``v1.0.0`` can be in several member repos)."""
     found = []
     for member in workspace.ordered():
         if member.tag_scheme.match(tag):
-            found += [c for c in member_tags(member) if c.tag == tag]
+            found += [c for c in member_tags(member, open_repo) if c.tag == tag]
     if not found:
         raise NotFoundError(
             f"{tag!r} is neither a member nor a release tag of one",
@@ -313,11 +297,12 @@ def _latest(tags: list[MemberTag], prerelease_dev: bool) -> MemberTag | None:
     return eligible[-1] if eligible else None
 
 
-def _notes(tag: MemberTag, member_path: Any, version: str) -> tuple[str, str]:
-    from release_tool.adapters.git import Repo
+def _notes(
+    tag: MemberTag, member_path: Any, version: str, open_repo: RepoOpener
+) -> tuple[str, str]:
     from release_tool.notes.changelog import changelog_section
 
-    message = Repo(tag.repo_root).tag_message(tag.tag, strip_signature=True)
+    message = open_repo(tag.repo_root).tag_message(tag.tag, strip_signature=True)
     if message:
         return message, "tag message"
     section = changelog_section(member_path, version)

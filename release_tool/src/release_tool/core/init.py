@@ -47,9 +47,6 @@ class FileWrite:
     content: str
     exists: bool
 
-    def to_json(self, root: Path) -> dict[str, Any]:
-        return {"path": self.path.relative_to(root).as_posix(), "overwrite": self.exists}
-
 
 @dataclass(frozen=True)
 class InitPlan:
@@ -63,15 +60,6 @@ class InitPlan:
     translated: list[str] = field(default_factory=list)
     """What the written config table took over (seed keys, detected tag schemes), or the
     schemes detected when the table is kept."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema": "release-tool.init/1",
-            "files": [w.to_json(self.root) for w in self.writes],
-            "pins": self.pins,
-            "notes": self.notes,
-            "translated": self.translated,
-        }
 
 
 def plan_init(workspace: Workspace, status: WorkspaceStatus, *, force: bool) -> InitPlan:

@@ -1,22 +1,25 @@
-"""The small interfaces the core works against: git repos and ``uv lock``.
+"""The small interfaces the core works against: git, uv, GitHub, the LLM and the clock.
 
-The CLI wires the real adapters (``adapters.git.Repo``, ``adapters.uv``);
-the unit tier (``tests/unit``) passes in-memory fakes of the same shape, so
-core logic is tested in seconds without git, uv or a network. GitHub's
-ports live beside their users (``core.github_release.ReleaseApi``,
-``core.github_pr.PullApi``); the notes package takes its LLM client as a
-parameter (``client=``).
+The CLI wires the real adapters (``adapters.git.Repo``, ``adapters.uv``,
+``adapters.github.connect``, ``adapters.llm.chat_client``,
+``adapters.clock.SystemClock``); the unit tier (``tests/unit``) passes
+in-memory fakes of the same shape, so core logic is tested in seconds
+without git, uv, a network or a model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    import datetime as dt
     from pathlib import Path
 
     from release_tool.adapters.git import CommitInfo, RepoState
+    from release_tool.adapters.github import PullInfo, ReleaseInfo
+    from release_tool.adapters.llm import Completion, Endpoint
+    from release_tool.core.config import LLMSettings
 
 
 class GitRepo(Protocol):
@@ -37,6 +40,8 @@ class GitRepo(Protocol):
     def remote_url(self, name: str) -> str | None: ...
     def last_commit_message(self) -> str: ...
     def tags(self) -> dict[str, str]: ...
+    def tag_names(self) -> list[str]: ...
+    def tag_message(self, name: str, *, strip_signature: bool = False) -> str | None: ...
     def tag_commit(self, name: str) -> str | None: ...
     def log(
         self, head: str, since: str | None = None, subdir: str | None = None
@@ -67,3 +72,83 @@ class Locker(Protocol):
     """``uv lock`` for a mode folder (``adapters.uv.lock``)."""
 
     def __call__(self, folder: Path, *, redirects: Mapping[str, Path] | None = None) -> None: ...
+
+
+class LockChecker(Protocol):
+    """Whether a mode folder's ``uv.lock`` is fresh (``adapters.uv.lock_is_fresh``)."""
+
+    def __call__(self, folder: Path, *, redirects: Mapping[str, Path] | None = None) -> bool: ...
+
+
+class BranchRepo(GitRepo, Protocol):
+    """A repo whose branches are switched (``dev-branch``): stash, fast-forward, check out."""
+
+    def stash(self, message: str) -> bool: ...
+    def stash_pop(self) -> None: ...
+    def checkout(self, ref: str) -> None: ...
+    def create_or_fast_forward_branch(self, branch: str, start: str) -> str: ...
+
+
+BranchRepoOpener = Callable[["Path"], BranchRepo]
+
+
+class ReleaseApi(Protocol):
+    """What publishing releases needs from GitHub."""
+
+    def check_repository(self, slug: str) -> str: ...
+    def release_by_tag(self, slug: str, tag: str) -> ReleaseInfo | None: ...
+    def tag_exists(self, slug: str, tag: str) -> bool: ...
+    def create_release(
+        self, slug: str, tag: str, *, name: str, body: str, prerelease: bool
+    ) -> ReleaseInfo: ...
+    def update_release(
+        self, slug: str, release_id: int, tag: str, *, name: str, body: str, prerelease: bool
+    ) -> ReleaseInfo: ...
+
+
+class PullApi(Protocol):
+    """What proposing pull requests needs from GitHub."""
+
+    def check_repository(self, slug: str) -> str: ...
+    def open_pull(self, slug: str, head: str, base: str) -> PullInfo | None: ...
+    def create_pull(
+        self, slug: str, head: str, base: str, *, title: str, body: str
+    ) -> PullInfo: ...
+    def update_pull(self, slug: str, number: int, *, title: str, body: str) -> PullInfo: ...
+
+
+class GitHubApi(ReleaseApi, PullApi, Protocol):
+    """The whole GitHub port (``adapters.github.GitHubClient``)."""
+
+
+GitHubConnector = Callable[[str], GitHubApi]
+"""Opens the GitHub API at a base URL (``adapters.github.connect`` reads the token). Called
+only when a call is about to be made, so a dry run needs no token."""
+
+
+class ChatModel(Protocol):
+    """An OpenAI-compatible chat endpoint (``adapters.llm.ChatClient``).
+
+    ``complete`` raises an ``errors.ExternalServiceError`` when the endpoint fails.
+    """
+
+    endpoint: Endpoint
+
+    def complete(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int,
+        schema: dict[str, Any] | None = None,
+    ) -> Completion: ...
+
+
+ChatOpener = Callable[["LLMSettings"], "ChatModel | None"]
+"""A chat client for the configured endpoint, None when no endpoint is configured
+(``adapters.llm.chat_client``)."""
+
+
+class Clock(Protocol):
+    """Today's date for changelogs and tag messages (``adapters.clock.SystemClock``)."""
+
+    def today(self) -> dt.date: ...

@@ -10,26 +10,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from release_tool.adapters.llm import LLMError
+from pydantic import BaseModel, Field, field_serializer
+
+from release_tool.errors import ExternalServiceError
 from release_tool.notes.budget import estimate_tokens
 from release_tool.notes.cache import cache_key
 from release_tool.notes.prompt import PROMPT_VERSION, json_schema, retry_messages
+from release_tool.notes.redact import Redaction
 from release_tool.notes.validate import AnswerRejected, Checked, parse_answer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from release_tool.adapters.llm import ChatClient
+    from release_tool.core.ports import ChatModel
     from release_tool.notes.cache import AnswerCache
-    from release_tool.notes.redact import Redaction
 
 
 class NotesFailed(Exception):
     """The model gave no usable answer; the reason is shown and the fallback used."""
 
 
-@dataclass
-class AskStats:
+class AskStats(BaseModel):
     """What talking to the model cost, for ``--json`` output and the benchmark."""
 
     calls: int = 0
@@ -41,28 +42,25 @@ class AskStats:
     """The largest single request (estimated prompt tokens + output reserve)."""
     reported_prompt_tokens: int = 0
     reported_completion_tokens: int = 0
-    warnings: list[str] = field(default_factory=list)
-    answer_redactions: list[Redaction] = field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    answer_redactions: list[Redaction] = Field(default_factory=list)
+
+    @field_serializer("answer_redactions")
+    def _described(self, redactions: list[Redaction]) -> list[str]:
+        """Where secrets were replaced, never their values."""
+        return [r.describe() for r in redactions]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "calls": self.calls,
-            "cache_hits": self.cache_hits,
-            "retries": self.retries,
-            "tokens_sent": self.tokens_sent,
-            "max_request_tokens": self.max_request_tokens,
-            "reported_prompt_tokens": self.reported_prompt_tokens,
-            "reported_completion_tokens": self.reported_completion_tokens,
-            "warnings": self.warnings,
-            "answer_redactions": [r.describe() for r in self.answer_redactions],
-        }
+        """The JSON data of these counts (kept for the callers that embed them)."""
+        data: dict[str, Any] = self.model_dump(mode="json")
+        return data
 
 
 @dataclass
 class Asker:
     """Asks questions of one endpoint through one cache, adding up the cost."""
 
-    client: ChatClient
+    client: ChatModel
     cache: AnswerCache
     max_tokens: int
     stats: AskStats = field(default_factory=AskStats)
@@ -128,7 +126,7 @@ class Asker:
         self.stats.max_request_tokens = max(self.stats.max_request_tokens, sent + self.max_tokens)
         try:
             answer = self.client.complete(messages, max_tokens=self.max_tokens, schema=schema)
-        except LLMError as exc:
+        except ExternalServiceError as exc:  # the LLM port's failures (adapters.llm.LLMError)
             raise NotesFailed(str(exc)) from None
         self.stats.reported_prompt_tokens += answer.prompt_tokens or 0
         self.stats.reported_completion_tokens += answer.completion_tokens or 0

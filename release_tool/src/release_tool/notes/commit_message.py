@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from release_tool.notes import prompt
 from release_tool.notes.ask import Asker, AskStats, NotesFailed
@@ -20,7 +20,7 @@ from release_tool.notes.redact import check_policy
 from release_tool.notes.validate import check_commit_message
 
 if TYPE_CHECKING:
-    from release_tool.adapters.llm import ChatClient
+    from release_tool.core.ports import ChatModel
     from release_tool.notes.collect import MemberChanges
     from release_tool.notes.release import NotesOptions
 
@@ -43,42 +43,31 @@ class CommitMessage:
     def request_tokens(self) -> int:
         return sum(estimate_tokens(m["content"]) for m in self.request)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "member": self.member,
-            "message": self.message,
-            "source": self.source,
-            "fallback_reason": self.fallback_reason,
-            "request_tokens": self.request_tokens,
-            "excluded": self.outgoing.excluded,
-            "omitted_for_size": self.outgoing.omitted_for_size,
-            "redactions": [r.describe() for r in self.outgoing.redactions],
-            "stats": self.stats.to_json(),
-        }
-
 
 def commit_message(
     changes: MemberChanges,
     options: NotesOptions,
     *,
+    client: ChatModel | None,
     call: bool = True,
-    client: ChatClient | None = None,
 ) -> CommitMessage:
-    """The commit message for ``changes``; ``call=False`` only prepares the request."""
-    from release_tool.adapters.llm import ChatClient, resolve_endpoint
+    """The commit message for ``changes``; ``call=False`` only prepares the request.
+
+    ``client`` is the LLM port for the configured endpoint (None: no model
+    configured, the message is made from the changed paths).
+    """
     from release_tool.notes.release import answer_cache
 
     request, outgoing = commit_request(changes, options)
     result = CommitMessage(changes.member, fallback_message(changes), "paths", request, outgoing)
     check_policy(outgoing.redactions, fail_on_secret=options.fail_on_secret)
-    endpoint = resolve_endpoint(options.llm) if client is None else client.endpoint
-    if endpoint is None or not options.use_llm:
-        result.fallback_reason = "no LLM configured" if endpoint is None else "LLM not used"
+    if client is None or not options.use_llm:
+        result.fallback_reason = "no LLM configured" if client is None else "LLM not used"
         return result
     if not call:
         result.fallback_reason = "dry run: the model was not called"
         return result
-    asker = Asker(client or ChatClient(endpoint), answer_cache(options), options.llm.output_tokens)
+    asker = Asker(client, answer_cache(options), options.llm.output_tokens)
     result.stats = asker.stats
     try:
         result.message = asker.ask("commit", request, check_commit_message).value

@@ -1,0 +1,116 @@
+"""The infer stage: start the model's API wrapper in its environment and answer the task.
+
+The manager prepares the environment and runs ``hyperbench serve``; the
+task's requests go through the ``openai`` backend adapter, so what is
+measured is the served model as any client sees it. The server is always
+stopped, also when a request or the health wait fails.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench_orchestrator.openai_adapter import OpenAIAdapter
+from bench_orchestrator.stages.answers import answers_csv
+from bench_utils.metrics.perf import summarize_performance
+from model_interface import ModelConfig, load_model_config
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bench_orchestrator.config import ModelSpec
+    from bench_orchestrator.envs.base import EnvManager, ModelServer
+    from bench_orchestrator.tasks import Task
+    from model_interface import InferenceResponse
+
+
+@dataclass
+class InferResult:
+    """Answers in dataset order, performance figures and where time went."""
+
+    responses: list[InferenceResponse]
+    perf: dict[str, object]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def answers_csv(self) -> str:
+        """answers.csv text."""
+        return answers_csv(self.responses)
+
+    @property
+    def perf_json(self) -> str:
+        """perf.json text."""
+        return json.dumps(self.perf, indent=2) + "\n"
+
+
+def client_config(served: ModelConfig, url: str, concurrency: int) -> ModelConfig:
+    """The ``openai`` backend config that talks to a server of ``served`` at ``url``."""
+    return ModelConfig(
+        family=served.family,
+        backend="openai",
+        model_path=served.served_model_name,
+        base_url=f"{url}/v1",
+        system_prompt=served.system_prompt,
+        generation=served.generation,
+        max_batch_size=concurrency,
+    )
+
+
+def answer_task(
+    adapter: OpenAIAdapter, task: Task, concurrency: int, on_progress: Callable[[int], None]
+) -> tuple[list[InferenceResponse], float]:
+    """Send the task's requests ``concurrency`` at a time; return responses and wall time."""
+    responses: list[InferenceResponse] = []
+    start = time.perf_counter()
+    samples = list(task.samples)
+    for offset in range(0, len(samples), concurrency):
+        batch = samples[offset : offset + concurrency]
+        responses.extend(adapter.generate([task.request(s) for s in batch]))
+        on_progress(len(responses))
+    return responses, time.perf_counter() - start
+
+
+def run_infer(
+    manager: EnvManager,
+    model_name: str,
+    model: ModelSpec,
+    task: Task,
+    log_path: Path,
+    on_progress: Callable[[int], None] = lambda done: None,
+) -> InferResult:
+    """Set up, serve, answer, tear down; timings hold setup/start/infer/cleanup seconds."""
+    timings: dict[str, float] = {}
+    served = load_model_config(model.config)
+    mark = time.perf_counter()
+    env = manager.setup(model_name, model)
+    server: ModelServer | None = None
+    try:
+        config_folder = manager.mount_data(env, Path(model.config).parent)
+        config_path = f"{config_folder}/{Path(model.config).name}"
+        timings["setup_s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        server = manager.run(env, config_path, log_path)
+        manager.wait_healthy(server, model.startup_timeout_s)
+        timings["start_s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        with OpenAIAdapter(client_config(served, server.url, model.concurrency)) as adapter:
+            responses, wall_s = answer_task(adapter, task, model.concurrency, on_progress)
+        timings["infer_s"] = time.perf_counter() - mark
+    finally:
+        mark = time.perf_counter()
+        manager.cleanup(env, server)
+        timings["cleanup_s"] = time.perf_counter() - mark
+    summary = summarize_performance(responses, wall_s)
+    perf = {
+        "stats_ms": summary.stats_ms,
+        "request_throughput": summary.request_throughput,
+        "output_token_throughput": summary.output_throughput,
+        "completed": summary.completed,
+        "failed": summary.failed,
+        "duration_s": wall_s,
+    }
+    return InferResult(responses, perf, timings)
