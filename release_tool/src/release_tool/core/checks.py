@@ -83,9 +83,7 @@ class CheckContext:
     def _read_pyproject(self, member: Member, ref: str) -> dict[str, Any] | None:
         if member.repo_root is None:
             return None
-        rel = (
-            "pyproject.toml" if member.layout.has_own_repo else f"{member.rel_path}/pyproject.toml"
-        )
+        rel = f"{member.git_subdir}/pyproject.toml" if member.git_subdir else "pyproject.toml"
         text = Repo(member.repo_root).read_file_at(ref, rel)
         if text is None:
             return None
@@ -191,6 +189,8 @@ def _all_pinned(ctx: CheckContext) -> list[Problem]:
             )
             continue
         for row in ctx.status.members:
+            if row.member.version_problem:  # left out of plans: shown by status, not pinned
+                continue
             if row.pins.get(mode) is None:
                 fix = (
                     "release-tool bump --dev " + row.member.name
@@ -281,8 +281,8 @@ def _tag_version(ctx: CheckContext) -> list[Problem]:
         if pin.rev is not None and pin.tag is None:
             problems += _rev_version(mode, member, pin.rev, version)
             continue
-        if version is None or pin.tag is None:
-            continue
+        if version is None or pin.tag is None or member.vcs_version:
+            continue  # a VCS-versioned member's version is its tag
         doc = ctx.pyproject_at(member, pin.tag)
         if doc is None:
             continue  # a missing tag is reported by pinned-tags-exist

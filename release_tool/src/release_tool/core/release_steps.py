@@ -90,7 +90,9 @@ def build_plan(
     branches = preflight_repos(workspace, [*repos, "."], open_repo)
     planned_tags: dict[str, list[str]] = {}
     for change in changes:
-        planned_tags.setdefault(repo_rel(workspace, change.member), []).append(change.tag)
+        tags = planned_tags.setdefault(repo_rel(workspace, change.member), [])
+        if change.tag not in tags:  # a lockstep group shares one tag
+            tags.append(change.tag)
     local_tags = {rel: set(open_repo(workspace.root / rel).tags()) for rel in planned_tags}
     pushed_to = remote if options.push and not options.dry_run else None
     preflight_tags(workspace, planned_tags, local_tags, remote=pushed_to, open_repo=open_repo)
@@ -159,8 +161,8 @@ def build_plan(
         steps.append(
             Step(
                 StepKind.PUBLISH,
-                "publish GitHub releases for " + ", ".join(c.tag for c in changes),
-                tags=tuple(c.tag for c in changes),
+                "publish GitHub releases for " + ", ".join(dict.fromkeys(c.tag for c in changes)),
+                tags=tuple(dict.fromkeys(c.tag for c in changes)),
             )
         )
     releases = tuple(
@@ -201,28 +203,10 @@ def _release_steps(
         messages = {}
         for change in group:
             member = change.member
-            text = member.pyproject.read_text(encoding="utf-8")
-            new, removed = pins.release_edit(
-                text,
-                str(change.new),
-                {old: nw for _, old, nw in change.updates},
-                str(member.pyproject),
-            )
-            change.released_text = new
-            stripped.update(removed)
-            steps.append(
-                Step(
-                    StepKind.EDIT,
-                    f"edit {member.rel_path}/pyproject.toml: "
-                    f"version {member.version} -> {change.new}"
-                    + (f", {len(change.updates)} requirement(s)" if change.updates else ""),
-                    repo=rel,
-                    path=f"{member.rel_path}/pyproject.toml",
-                    content=new,
-                )
-            )
-            in_repo = _in_repo(workspace, member, "pyproject.toml")
-            paths.append(in_repo)
+            edit = _pyproject_edit(change, rel, stripped)
+            if edit is not None:
+                steps.append(edit)
+                paths.append(_in_repo(workspace, member, "pyproject.toml"))
             previous = notes_start(change.row, change.new)
             texts = release_texts(
                 workspace,
@@ -249,22 +233,24 @@ def _release_steps(
                 )
                 paths.append(_in_repo(workspace, member, "CHANGELOG.md"))
         title = ", ".join(f"{c.member.display_name} {c.new}" for c in group)
-        steps.append(
-            Step(
-                StepKind.COMMIT,
-                f"commit in {rel}: release {title}",
-                repo=rel,
-                paths=tuple(paths),
-                message=f"release: {title}\n",
+        if paths:  # VCS-versioned members without requirement edits: a tag, no commit
+            steps.append(
+                Step(
+                    StepKind.COMMIT,
+                    f"commit in {rel}: release {title}",
+                    repo=rel,
+                    paths=tuple(paths),
+                    message=f"release: {title}\n",
+                )
             )
-        )
+        tags = list(dict.fromkeys(c.tag for c in group))  # a lockstep group shares one tag
         steps.append(
             Step(
                 StepKind.TAG,
-                f"tag {', '.join(c.tag for c in group)} in {rel}",
+                f"tag {', '.join(tags)} in {rel}",
                 repo=rel,
-                tags=tuple(c.tag for c in group),
-                messages=tuple(messages[c.tag] for c in group),
+                tags=tuple(tags),
+                messages=tuple(messages[t] for t in tags),
             )
         )
     return steps
@@ -281,6 +267,37 @@ def notes_start(row: MemberStatus, new: Version) -> TagRef | None:
     return row.latest_stable
 
 
+def _pyproject_edit(change: ReleaseChange, rel: str, stripped: set[str]) -> Step | None:
+    """The release edit of a member's pyproject: version and requirements.
+
+    A VCS-versioned member's version is its tag, so only changed requirements
+    are written (and nothing when there are none).
+    """
+    member = change.member
+    text = member.pyproject.read_text(encoding="utf-8")
+    updates = {old: nw for _, old, nw in change.updates}
+    if member.vcs_version:
+        change.released_text = text
+        if not updates:
+            return None
+        new = pins.update_requirements(text, updates, str(member.pyproject))
+        what = f"{len(updates)} requirement(s)"
+    else:
+        new, removed = pins.release_edit(text, str(change.new), updates, str(member.pyproject))
+        stripped.update(removed)
+        what = f"version {member.version} -> {change.new}" + (
+            f", {len(updates)} requirement(s)" if updates else ""
+        )
+    change.released_text = new
+    return Step(
+        StepKind.EDIT,
+        f"edit {member.rel_path}/pyproject.toml: {what}",
+        repo=rel,
+        path=f"{member.rel_path}/pyproject.toml",
+        content=new,
+    )
+
+
 def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[Step]:
     """After stable releases: ``x.y.(z+1).dev0`` in each member, one commit per repo."""
     by_repo: dict[str, list[ReleaseChange]] = {}
@@ -288,7 +305,9 @@ def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[
         by_repo.setdefault(repo_rel(workspace, change.member), []).append(change)
     steps: list[Step] = []
     for rel in [r for r in by_repo if r != "."] + (["."] if "." in by_repo else []):
-        group = by_repo[rel]
+        group = [c for c in by_repo[rel] if not c.member.vcs_version]  # tags make VCS versions
+        if not group:
+            continue
         paths = []
         for change in group:
             member = change.member
@@ -451,5 +470,6 @@ def status_pinned(
 
 
 def _in_repo(workspace: Workspace, member: Member, name: str) -> str:
-    repo = member.repo_root or workspace.root
+    """``name`` in the member folder, relative to where the step's git runs (see ``repo_rel``)."""
+    repo = member.repo_root if member.layout.has_own_repo and member.repo_root else workspace.root
     return (member.path / name).relative_to(repo).as_posix()
