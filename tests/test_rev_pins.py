@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 from release_support import no_github_fast_path, rt, specs_for  # noqa: F401
 
-from release_tool.core import pins
+from release_tool.core import pin_edits as pins
 from release_tool.core.modes import load_mode
 from release_tool.errors import ExitCode
 from release_tool.testing.cli import run_cli

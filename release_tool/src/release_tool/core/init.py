@@ -24,7 +24,7 @@ from release_tool.adapters.toml_files import (
     write_text_atomic,
 )
 from release_tool.core.modes import MODES
-from release_tool.core.pinning import needs_override, override_requirement, pin_source
+from release_tool.core.pin_sources import needs_override, override_requirement, pin_source
 from release_tool.errors import ExistsError
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from release_tool.core.mode_constraints import (
 )
 from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import Plan
-from release_tool.core.release_steps import (
+from release_tool.core.release_plan import (
     ReleaseChange,
     ReleaseOptions,
     build_plan,
@@ -54,7 +54,7 @@ from release_tool.errors import PlanRefusedError
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from release_tool.core import pins
+    from release_tool.core import pin_edits
     from release_tool.core.modes import Pin
     from release_tool.core.plan import Step
     from release_tool.core.ports import RepoOpener
@@ -248,7 +248,7 @@ def plan_promote_staging(
         raise PlanRefusedError(
             f"{staging.path}/pyproject.toml does not exist", hint="run `release-tool init`"
         )
-    updates: list[pins.PinUpdate] = []
+    updates: list[pin_edits.PinUpdate] = []
     pin_rows = []
     notes = []
     new_pins: dict[str, tuple[MemberStatus, str, Version]] = {}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from release_tool.adapters import uv
 from release_tool.adapters.git import Repo
 from release_tool.adapters.toml_files import write_text_atomic
-from release_tool.core.pins import rev_of
+from release_tool.core.pin_edits import rev_of
 from release_tool.core.plan import Step, StepKind
 from release_tool.errors import ApplyError, GitError
 

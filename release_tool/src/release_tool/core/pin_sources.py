@@ -75,7 +75,7 @@ def tag_rev(member: Member, tag: str) -> str:
 
 def override_requirement(name: str, source: dict[str, str]) -> str:
     """A PEP 508 direct reference equal to ``source`` (for ``override-dependencies``)."""
-    from release_tool.core.pins import PinUpdate
+    from release_tool.core.pin_edits import PinUpdate
 
     return f"{name} @ {PinUpdate(name=name, **source).direct_url()}"
 

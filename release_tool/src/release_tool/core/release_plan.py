@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from release_tool.core import pinning, pins
+from release_tool.core import pin_edits, pin_sources
 from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import Plan, PlannedNotes, Release, Step, StepKind
 from release_tool.core.release_texts import release_texts
@@ -104,7 +104,7 @@ def build_plan(
     steps += _release_steps(workspace, changes, options, stripped)
     if next_dev:
         steps += _next_dev_steps(workspace, changes)
-    mode_updates: dict[str, list[pins.PinUpdate]] = {}
+    mode_updates: dict[str, list[pin_edits.PinUpdate]] = {}
     pin_rows: list[tuple[str, str, str | None, str]] = []
     touched_modes = []
     for mode in modes:
@@ -128,7 +128,7 @@ def build_plan(
     root_pyproject_edit = None
     if stripped:
         text = (workspace.root / "pyproject.toml").read_text(encoding="utf-8")
-        new = pins.ensure_workspace_sources(text, sorted(stripped), "pyproject.toml")
+        new = pin_edits.ensure_workspace_sources(text, sorted(stripped), "pyproject.toml")
         if new != text:
             root_pyproject_edit = Step(
                 StepKind.EDIT,
@@ -280,10 +280,10 @@ def _pyproject_edit(change: ReleaseChange, rel: str, stripped: set[str]) -> Step
         change.released_text = text
         if not updates:
             return None
-        new = pins.update_requirements(text, updates, str(member.pyproject))
+        new = pin_edits.update_requirements(text, updates, str(member.pyproject))
         what = f"{len(updates)} requirement(s)"
     else:
-        new, removed = pins.release_edit(text, str(change.new), updates, str(member.pyproject))
+        new, removed = pin_edits.release_edit(text, str(change.new), updates, str(member.pyproject))
         stripped.update(removed)
         what = f"version {member.version} -> {change.new}" + (
             f", {len(updates)} requirement(s)" if updates else ""
@@ -318,7 +318,7 @@ def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[
                     f"edit {member.rel_path}/pyproject.toml: version {change.new} -> {dev}",
                     repo=rel,
                     path=f"{member.rel_path}/pyproject.toml",
-                    content=pins.set_version(change.released_text, str(dev)),
+                    content=pin_edits.set_version(change.released_text, str(dev)),
                 )
             )
             paths.append(_in_repo(workspace, member, "pyproject.toml"))
@@ -337,7 +337,7 @@ def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[
 
 def mode_steps(
     workspace: Workspace,
-    updates: dict[str, list[pins.PinUpdate]],
+    updates: dict[str, list[pin_edits.PinUpdate]],
     mode_states: dict,
     *,
     lock_dev: bool,
@@ -349,7 +349,7 @@ def mode_steps(
         rel = workspace.config.mode_dir(mode)  # type: ignore[arg-type]
         path = workspace.root / rel / "pyproject.toml"
         text = path.read_text(encoding="utf-8")
-        new = pins.repin(text, mode_updates, str(path))
+        new = pin_edits.repin(text, mode_updates, str(path))
         resolve = _revs_to_resolve(workspace, mode_updates)
         revs = " (revs of the tags, resolved at apply)" if resolve else ""
         steps.append(
@@ -407,9 +407,9 @@ def root_commit(
     )
 
 
-def _pin_label(update: pins.PinUpdate | str, tag: str | None = None) -> str:
+def _pin_label(update: pin_edits.PinUpdate | str, tag: str | None = None) -> str:
     """``name tag``, shortened to the tag when it already names the member."""
-    if isinstance(update, pins.PinUpdate):
+    if isinstance(update, pin_edits.PinUpdate):
         name, tag = update.name, update.tag
     else:
         name = update
@@ -417,24 +417,26 @@ def _pin_label(update: pins.PinUpdate | str, tag: str | None = None) -> str:
     return tag if tag.startswith(name) else f"{name} {tag}"
 
 
-def pin_update(workspace: Workspace, member: Member, tag: str, mode_states: dict) -> pins.PinUpdate:
-    return pins.PinUpdate(
+def pin_update(
+    workspace: Workspace, member: Member, tag: str, mode_states: dict
+) -> pin_edits.PinUpdate:
+    return pin_edits.PinUpdate(
         name=member.name,
         git=_pin_url(workspace, member, mode_states),
         tag=tag,
         subdirectory=member.subdirectory(),
-        rev=pins.rev_of(tag) if workspace.config.pin_ref == "rev" else None,
+        rev=pin_edits.rev_of(tag) if workspace.config.pin_ref == "rev" else None,
     )
 
 
 def _revs_to_resolve(
-    workspace: Workspace, updates: list[pins.PinUpdate]
+    workspace: Workspace, updates: list[pin_edits.PinUpdate]
 ) -> tuple[tuple[str, str], ...]:
     """(tag, repo) for each rev pin whose commit the apply step looks up."""
     return tuple(
         (u.tag, repo_rel(workspace, workspace.members[u.name]))
         for u in updates
-        if u.rev and u.tag and u.rev == pins.rev_of(u.tag)
+        if u.rev and u.tag and u.rev == pin_edits.rev_of(u.tag)
     )
 
 
@@ -444,7 +446,7 @@ def _pin_url(workspace: Workspace, member: Member, mode_states: dict) -> str:
         pin = state.pins.get(member.name)
         if pin is not None and pin.git:
             return pin.git
-    return pinning.member_url(workspace, member)
+    return pin_sources.member_url(workspace, member)
 
 
 def _redirects(workspace: Workspace, mode_states: dict) -> tuple[tuple[str, str], ...]:
