@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import json
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,8 @@ def test_run_command_writes_all_outputs_for_each_family(
     )
     record = json.loads((out / "run.json").read_text())
     assert record["samples"] == 5 and record["failed"] == 0 and record["device"] == "cpu"
-    assert record["versions"]["transformers"] and record["versions"]["bench-utils"] == "0.1.0.dev0"
+    installed = importlib.metadata.version("bench-utils")  # the version a release set
+    assert record["versions"]["transformers"] and record["versions"]["bench-utils"] == installed
     assert "git_revision" in record
     assert record["config"]["model"]["family"] == tiny_family
     assert record["timing"]["generate_s"] <= record["timing"]["wall_s"]

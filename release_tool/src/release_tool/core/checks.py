@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from packaging.requirements import Requirement
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from release_tool.adapters import uv
 from release_tool.adapters.git import Repo
 from release_tool.adapters.toml_files import get_path, parse_toml, unwrap
+from release_tool.core.rev_pins import version_at
 from release_tool.errors import ReleaseToolError
 
 if TYPE_CHECKING:
@@ -205,6 +206,8 @@ def _tags_exist(ctx: CheckContext) -> list[Problem]:
     problems = []
     tags_by_repo: dict[Any, dict[str, str]] = {}
     for mode, member, pin, _ in _pinned(ctx):
+        if pin.rev is not None and member.repo_root is not None:
+            problems += _rev_exists(mode, member, pin.rev)
         if pin.tag is None or member.repo_root is None:
             continue
         if member.repo_root not in tags_by_repo:
@@ -219,6 +222,19 @@ def _tags_exist(ctx: CheckContext) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _rev_exists(mode: str, member: Member, rev: str) -> list[Problem]:
+    """A rev pin's commit must be in the member's repo (a fresh clone has no tags)."""
+    if member.repo_root is None or Repo(member.repo_root).resolve(rev) is not None:
+        return []
+    return [
+        Problem(
+            f"{mode}:{member.name}",
+            f"pinned commit {rev[:12]} does not exist",
+            f"git -C {member.repo_root} fetch, or re-pin: release-tool promote {mode}",
+        )
+    ]
 
 
 @check("prod-stable", "prod pins are stable releases (no dev or pre-release)")
@@ -262,6 +278,9 @@ def _staging_not_older(ctx: CheckContext) -> list[Problem]:
 def _tag_version(ctx: CheckContext) -> list[Problem]:
     problems = []
     for mode, member, pin, version in _pinned(ctx):
+        if pin.rev is not None and pin.tag is None:
+            problems += _rev_version(mode, member, pin.rev, version)
+            continue
         if version is None or pin.tag is None or member.vcs_version:
             continue  # a VCS-versioned member's version is its tag
         doc = ctx.pyproject_at(member, pin.tag)
@@ -279,13 +298,34 @@ def _tag_version(ctx: CheckContext) -> list[Problem]:
     return problems
 
 
+def _rev_version(mode: str, member: Member, rev: str, version: Version | None) -> list[Problem]:
+    """At a pinned rev the member's pyproject holds a release version (that of its tag)."""
+    if member.repo_root is None or Repo(member.repo_root).resolve(rev) is None:
+        return []  # reported by pinned-tags-exist
+    inside = version_at(member, Repo(member.repo_root), rev)
+    try:
+        valid = inside is not None and Version(inside) == version
+    except InvalidVersion:
+        valid = False
+    if valid:
+        return []
+    return [
+        Problem(
+            f"{mode}:{member.name}",
+            f"rev {rev[:12]} holds version {inside!r}, not a release version"
+            + (f" ({version})" if version is not None else ""),
+            f"pin the commit of a release tag: release-tool promote {mode}",
+        )
+    ]
+
+
 @check("internal-constraints", "internal dependency constraints hold for the pinned versions")
 def _constraints(ctx: CheckContext) -> list[Problem]:
     problems = []
     pinned = {(mode, m.name): v for mode, m, _, v in _pinned(ctx)}
     members = ctx.workspace.members
     for mode, member, pin, _version in _pinned(ctx):
-        doc = ctx.pyproject_at(member, pin.tag) if pin.tag else None
+        doc = ctx.pyproject_at(member, pin.ref) if pin.ref else None
         if doc is None:
             continue
         for req_text in get_path(doc, "project", "dependencies") or []:

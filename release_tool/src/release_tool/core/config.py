@@ -159,6 +159,12 @@ class Config(_Model):
         alias="repo-urls",
         description="member name (or '.' for the root repo) -> git URL used in pins",
     )
+    pin_ref: Literal["tag", "rev"] = Field(
+        "tag",
+        alias="pin-ref",
+        description="pins name the release tag, or the full commit sha it points at "
+        "(for repos whose tags do not reach every clone)",
+    )
     changes_dir: str = Field(".release-tool/changes", alias="changes-dir")
     commit_message_filename: str = Field("commit_message.txt", alias="commit-message-filename")
     tag_message_filename: str = Field("tag_message.md", alias="tag-message-filename")

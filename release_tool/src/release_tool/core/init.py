@@ -121,6 +121,7 @@ def render_mode(
         if _req_name(req) not in member_names
     ]
     sources: dict[str, dict[str, str]] = {}
+    pinned: dict[str, str] = {}
     missing: list[str] = []
     for row in status.members:
         tag = row.latest_dev if mode == "staging" else row.latest_stable
@@ -134,6 +135,7 @@ def render_mode(
             missing.append(row.member.name)
             continue
         sources[row.member.name] = pin_source(workspace, row.member, tag.name)
+        pinned[row.member.name] = tag.name
 
     doc = new_document(MODE_HEADERS[mode])
     proj = new_table()
@@ -155,7 +157,7 @@ def render_mode(
     uv_inner["sources"] = src_table
     uv_table["uv"] = uv_inner
     doc["tool"] = uv_table
-    return dumps(doc), {n: s["tag"] for n, s in sources.items()}, missing
+    return dumps(doc), pinned, missing
 
 
 def _with_config_table(root_doc: Any, workspace: Workspace) -> tuple[str, list[str]]:

@@ -22,19 +22,46 @@ from release_tool.adapters.toml_files import (
     spaced_inline,
 )
 
+REV_OF = "rev-of:"
+"""Prefix of a planned rev that names a tag: resolved to the tag's commit at apply time."""
+
+
+def rev_of(tag: str) -> str:
+    """The placeholder rev for ``tag`` (the tag's commit does not exist yet when planning)."""
+    return REV_OF + tag
+
 
 @dataclass(frozen=True)
 class PinUpdate:
-    """Pin ``name`` to ``tag`` of ``git`` (``subdirectory`` for a folder member)."""
+    """Pin ``name`` to ``tag`` of ``git`` (``subdirectory`` for a folder member).
+
+    With ``rev`` set the pin names that commit (``rev = ...``) instead of the
+    tag; ``tag`` then only labels the release.
+    """
 
     name: str
     git: str
-    tag: str
+    tag: str | None = None
     subdirectory: str | None = None
+    rev: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """What the pin names: the rev when set, else the tag."""
+        ref = self.rev or self.tag
+        assert ref is not None, f"{self.name}: a pin needs a tag or a rev"
+        return ref
+
+    def source(self) -> dict[str, str]:
+        """The ``[tool.uv.sources]`` entry: git, tag or rev, subdirectory."""
+        pin = {"git": self.git, **({"rev": self.rev} if self.rev else {"tag": self.ref})}
+        if self.subdirectory:
+            pin["subdirectory"] = self.subdirectory
+        return pin
 
     def direct_url(self) -> str:
         """The PEP 508 URL form used in ``override-dependencies``."""
-        url = f"git+{self.git}@{self.tag}"
+        url = f"git+{self.git}@{self.ref}"
         return url + (f"#subdirectory={self.subdirectory}" if self.subdirectory else "")
 
 
@@ -135,7 +162,7 @@ def ensure_workspace_sources(text: str, names: list[str], source: str = "pyproje
 def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -> str:
     """Point a mode's pins at new tags; add members not pinned yet.
 
-    Edits ``[tool.uv.sources]`` (the tag; ``rev``/``branch`` dropped),
+    Edits ``[tool.uv.sources]`` (the tag or rev; other refs dropped),
     ``[project].dependencies`` (the member listed) and any
     ``[tool.uv].override-dependencies`` entry naming the member by URL.
     """
@@ -158,10 +185,7 @@ def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -
         if key is not None and isinstance(sources[key], dict):
             _retag(sources, key, update)
         else:
-            pin: dict[str, Any] = {"git": update.git, "tag": update.tag}
-            if update.subdirectory:
-                pin["subdirectory"] = update.subdirectory
-            sources[key or update.name] = spaced_inline(pin)
+            sources[key or update.name] = spaced_inline(update.source())
         if canonicalize_name(update.name) not in listed:
             deps.append(update.name)
             listed.add(canonicalize_name(update.name))
@@ -175,13 +199,14 @@ def repin(text: str, updates: list[PinUpdate], source: str = "pyproject.toml") -
 
 def _retag(sources: Any, key: str, update: PinUpdate) -> None:
     pin = sources[key]
-    if "rev" not in pin and "branch" not in pin:
-        pin["tag"] = update.tag  # an in-place edit keeps the entry's layout exactly
+    kind = "rev" if update.rev else "tag"
+    if not {"rev", "branch", "tag"} & (set(pin) - {kind}):
+        pin[kind] = update.ref  # an in-place edit keeps the entry's layout exactly
         if update.subdirectory and "subdirectory" not in pin:
             pin["subdirectory"] = update.subdirectory
         return
     values = {k: v for k, v in pin.unwrap().items() if k not in ("rev", "branch", "tag")}
-    values = {"git": values.pop("git", update.git), "tag": update.tag, **values}
+    values = {"git": values.pop("git", update.git), kind: update.ref, **values}
     if update.subdirectory:
         values.setdefault("subdirectory", update.subdirectory)
     fresh = spaced_inline(values)

@@ -51,12 +51,26 @@ def member_url(workspace: Workspace, member: Member) -> str:
 
 
 def pin_source(workspace: Workspace, member: Member, tag: str) -> dict[str, str]:
-    """The ``[tool.uv.sources]`` entry pinning ``member`` to ``tag``."""
+    """The ``[tool.uv.sources]`` entry pinning ``member`` to ``tag`` (or its commit).
+
+    With ``pin-ref = "rev"`` the entry names the full sha the tag points at.
+    """
     source = {"git": member_url(workspace, member), "tag": tag}
+    if workspace.config.pin_ref == "rev":
+        del source["tag"]
+        source["rev"] = tag_rev(member, tag)
     subdirectory = member.subdirectory()
     if subdirectory:
         source["subdirectory"] = subdirectory
     return source
+
+
+def tag_rev(member: Member, tag: str) -> str:
+    """The full commit sha ``tag`` points at in ``member``'s repo."""
+    commit = Repo(member.repo_root).tag_commit(tag) if member.repo_root else None
+    if commit is None:
+        raise WorkspaceError(f"{member.name}: tag {tag!r} does not exist to pin its commit")
+    return commit
 
 
 def override_requirement(name: str, source: dict[str, str]) -> str:

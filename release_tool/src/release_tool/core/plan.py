@@ -88,6 +88,8 @@ class Step:
     messages: tuple[str, ...] = ()
     redirects: tuple[tuple[str, str], ...] = ()
     """(git URL, local repo relative to the root) pairs for ``uv lock``."""
+    resolve: tuple[tuple[str, str], ...] = ()
+    """(tag, repo relative to the root) pairs: an EDIT's ``rev-of:<tag>`` becomes its commit."""
 
     @model_serializer(mode="wrap")
     def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

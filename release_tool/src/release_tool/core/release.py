@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from release_tool.core import pin_edits
+    from release_tool.core.modes import Pin
     from release_tool.core.plan import Step
     from release_tool.core.ports import RepoOpener
     from release_tool.core.status import MemberStatus
@@ -261,11 +262,13 @@ def plan_promote_staging(
         if newest is None:
             notes.append(f"{row.member.name}: no dev or stable tag to pin")
             continue
-        if current is not None and current.tag == newest.name:
+        if (current is not None and newest.name == current.tag) or _pins_commit(
+            current, newest.commit
+        ):
             notes.append(f"{row.member.name}: staging already pins {newest.name}")
             continue
         updates.append(pin_update(workspace, row.member, newest.name, modes))
-        pin_rows.append(("staging", row.member.name, current.tag if current else None, newest.name))
+        pin_rows.append(("staging", row.member.name, current.ref if current else None, newest.name))
         new_pins[row.member.name] = (row, newest.name, newest.version)
     _refuse_staging_gaps(workspace, status, new_pins, open_repo)
     branches = preflight_repos(workspace, ["."], open_repo)
@@ -288,6 +291,11 @@ def plan_promote_staging(
         notes=tuple(notes),
         dry_run=options.dry_run,
     )
+
+
+def _pins_commit(pin: Pin | None, commit: str) -> bool:
+    """Whether ``pin`` is a rev pin of ``commit``."""
+    return pin is not None and pin.rev is not None and pin.rev == commit
 
 
 def _refuse_staging_gaps(

@@ -16,6 +16,7 @@ from release_tool.core import pin_edits, pin_sources
 from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import Plan, PlannedNotes, Release, Step, StepKind
 from release_tool.core.release_texts import release_texts
+from release_tool.core.rev_pins import pinned_version
 from release_tool.core.selection import (
     NEXT_DEV_SUBJECT,
     Selection,
@@ -30,6 +31,7 @@ from release_tool.errors import WorkspaceError
 if TYPE_CHECKING:
     from packaging.version import Version
 
+    from release_tool.core.modes import Pin
     from release_tool.core.ports import RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
@@ -114,13 +116,13 @@ def build_plan(
             pinned = state.pins.get(change.member.name)
             if mode == "staging" and next_dev:
                 # after a stable release staging must not stay behind prod
-                old = status_pinned(workspace, change.member, pinned)
+                old = status_pinned(workspace, change.member, pinned, open_repo)
                 if old is not None and old >= change.new:
                     continue
             mode_updates.setdefault(mode, []).append(
                 pin_update(workspace, change.member, change.tag, mode_states)
             )
-            pin_rows.append((mode, change.member.name, pinned.tag if pinned else None, change.tag))
+            pin_rows.append((mode, change.member.name, pinned.ref if pinned else None, change.tag))
         if mode in mode_updates:
             touched_modes.append(mode)
     root_pyproject_edit = None
@@ -348,12 +350,17 @@ def mode_steps(
         path = workspace.root / rel / "pyproject.toml"
         text = path.read_text(encoding="utf-8")
         new = pin_edits.repin(text, mode_updates, str(path))
+        resolve = _revs_to_resolve(workspace, mode_updates)
+        revs = " (revs of the tags, resolved at apply)" if resolve else ""
         steps.append(
             Step(
                 StepKind.EDIT,
-                f"edit {rel}/pyproject.toml: pin " + ", ".join(_pin_label(u) for u in mode_updates),
+                f"edit {rel}/pyproject.toml: pin "
+                + ", ".join(_pin_label(u) for u in mode_updates)
+                + revs,
                 path=f"{rel}/pyproject.toml",
                 content=new,
+                resolve=resolve,
             )
         )
     for mode in updates:
@@ -418,6 +425,18 @@ def pin_update(
         git=_pin_url(workspace, member, mode_states),
         tag=tag,
         subdirectory=member.subdirectory(),
+        rev=pin_edits.rev_of(tag) if workspace.config.pin_ref == "rev" else None,
+    )
+
+
+def _revs_to_resolve(
+    workspace: Workspace, updates: list[pin_edits.PinUpdate]
+) -> tuple[tuple[str, str], ...]:
+    """(tag, repo) for each rev pin whose commit the apply step looks up."""
+    return tuple(
+        (u.tag, repo_rel(workspace, workspace.members[u.name]))
+        for u in updates
+        if u.rev and u.tag and u.rev == pin_edits.rev_of(u.tag)
     )
 
 
@@ -442,9 +461,14 @@ def _redirects(workspace: Workspace, mode_states: dict) -> tuple[tuple[str, str]
     return tuple(sorted(found.items()))
 
 
-def status_pinned(workspace: Workspace, member: Member, pin: object) -> Version | None:
-    """The version a pin's tag encodes, or None."""
-    return member.tag_scheme.parse(getattr(pin, "tag", None))
+def status_pinned(
+    workspace: Workspace, member: Member, pin: Pin | None, open_repo: RepoOpener
+) -> Version | None:
+    """The version a pin names (its tag's, or the member's version at its rev), or None."""
+    if pin is None:
+        return None
+    repo = open_repo(member.repo_root) if member.repo_root is not None else None
+    return pinned_version(member, pin, repo)
 
 
 def _in_repo(workspace: Workspace, member: Member, name: str) -> str:

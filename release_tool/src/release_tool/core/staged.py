@@ -60,14 +60,26 @@ def staged_tag(row: MemberStatus, open_repo: RepoOpener) -> TagRef | None:
     """
     pin = row.pins.get("staging")
     version = row.pinned_versions.get("staging")
-    if pin is None or version is None or not pin.tag:
+    if pin is None or version is None or not (pin.tag or pin.rev):
         return row.latest_tag
     for tag in (row.latest_dev, row.latest_stable):
-        if tag is not None and tag.name == pin.tag:
+        if tag is not None and (tag.name == pin.tag or tag.commit == pin.rev):
             return tag
+    if pin.tag is None:  # a rev pin: the member's release tag on that commit, if any
+        return _tag_at(row, pin.rev or "", open_repo)
     repo = row.member.repo_root
     commit = open_repo(repo).tag_commit(pin.tag) if repo is not None else None
     return TagRef(pin.tag, version, commit) if commit else None
+
+
+def _tag_at(row: MemberStatus, rev: str, open_repo: RepoOpener) -> TagRef | None:
+    repo = row.member.repo_root
+    if repo is None:
+        return None
+    from release_tool.core.status import member_tags
+
+    at_rev = [t for t in member_tags(row.member, open_repo(repo).tags()) if t.commit == rev]
+    return at_rev[-1] if at_rev else None
 
 
 def unstaged_commits(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from release_tool.core.graph import EdgeKind
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode
+from release_tool.core.rev_pins import pinned_version
 from release_tool.core.tags import template_parts
 from release_tool.core.workspace import Layout, Member, Workspace
 
@@ -242,9 +243,10 @@ def _with_drift(
 ) -> MemberStatus:
     drift: list[str] = []
     member = s.member
+    rev_pinned = any(pin is not None and pin.rev for pin in s.pins.values())
+    git = open_repo(member.repo_root) if rev_pinned and open_repo and member.repo_root else None
     pinned_versions = {
-        mode: (_pinned_version(workspace, member, pin) if pin else None)
-        for mode, pin in s.pins.items()
+        mode: (pinned_version(member, pin, git) if pin else None) for mode, pin in s.pins.items()
     }
     if member.version_problem:
         drift.append("unmanaged-version")
@@ -285,10 +287,6 @@ def _unreleased(s: MemberStatus, open_repo: RepoOpener | None) -> bool:
     from release_tool.core.selection import has_changes
 
     return has_changes(s, open_repo)
-
-
-def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version | None:
-    return member.tag_scheme.parse(pin.tag)
 
 
 __all__ = [

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from release_tool.adapters import uv
 from release_tool.adapters.git import Repo
 from release_tool.adapters.toml_files import write_text_atomic
+from release_tool.core.pin_edits import rev_of
 from release_tool.core.plan import Step, StepKind
 from release_tool.errors import ApplyError, GitError
 
@@ -76,7 +77,7 @@ class StepRunner:
     def run(self, step: Step, undo: dict[str, Any]) -> dict[str, Any]:
         """Do ``step``; return extra undo data learned while doing it."""
         if step.kind is StepKind.EDIT:
-            write_text_atomic(self._file(step), step.content or "")
+            write_text_atomic(self._file(step), self.content(step))
         elif step.kind is StepKind.COMMIT:
             return {"commit": self.git(step).commit(step.paths, step.message or "")}
         elif step.kind is StepKind.TAG:
@@ -98,7 +99,7 @@ class StepRunner:
         """Whether a step that was running when the process died had in fact finished."""
         if step.kind is StepKind.EDIT:
             target = self._file(step)
-            return target.is_file() and target.read_text(encoding="utf-8") == step.content
+            return target.is_file() and target.read_text(encoding="utf-8") == self.content(step)
         if step.kind not in (StepKind.COMMIT, StepKind.TAG):
             return False  # locks and pushes are simply run again
         git = self.git(step)
@@ -143,6 +144,20 @@ class StepRunner:
         return None
 
     # -- helpers -------------------------------------------------------
+    def content(self, step: Step) -> str:
+        """An EDIT's text with each ``rev-of:<tag>`` replaced by the tag's commit.
+
+        Rev pins name the commit a release tag points at; that commit is made
+        by an earlier step of the same plan, so it is looked up only now.
+        """
+        text = step.content or ""
+        for tag, repo in step.resolve:
+            commit = self.open_repo((self.root / repo).resolve()).tag_commit(tag)
+            if commit is None:
+                raise ApplyError(f"{step.path}: tag {tag} does not exist in {repo} to pin its rev")
+            text = text.replace(rev_of(tag), commit)
+        return text
+
     def _file(self, step: Step) -> Path:
         if step.kind is StepKind.LOCK:
             return self.root / (step.path or "") / "uv.lock"
