@@ -189,16 +189,16 @@ def release_workflow(s: WorkflowSettings) -> dict[str, Any]:
         "timeout-minutes": 45,
         "permissions": {"contents": "write"},
         "steps": [
-            *_release_setup(s),
+            *_release_setup(s, at_pointers=True),
             _push_step(
                 "Promote what staging pins to prod: stable tags, prod pins, push",
                 f"{s.tool} promote prod --push",
             ),
             {
                 # Idempotent: a re-run after a failed publish creates what is missing.
-                "name": "Publish a GitHub release for every stable tag without one",
-                "env": {"GITHUB_TOKEN": PUSH_TOKEN},
-                "run": f"{s.tool} github release",
+                "name": "Publish a GitHub release for every stable tag this release made",
+                "env": {"GITHUB_TOKEN": PUSH_TOKEN, "BEFORE": "${{ github.event.before }}"},
+                "run": Script(PUBLISH_SCRIPT.replace("__TOOL__", s.tool)),
             },
             _push_step("Bring main's release commits onto the dev branch", _sync_dev_script(s)),
         ],
@@ -207,6 +207,18 @@ def release_workflow(s: WorkflowSettings) -> dict[str, Any]:
     if s.registry:
         jobs["images"] = _images_job(s)
     return _release_workflow("release", s.main_branch, jobs)
+
+
+PUBLISH_SCRIPT = """\
+# The stable tags made since the pushed-over main (a re-run sees the same
+# event, so it finishes what a failed publish left out); older tags without
+# a release are left alone. A manual run publishes every member's latest.
+since=()
+if [ -n "$BEFORE" ] && git cat-file -e "$BEFORE^{commit}" 2>/dev/null; then
+  since=(--since "$BEFORE")
+fi
+__TOOL__ github release "${since[@]}"
+"""
 
 
 def _release_workflow(name: str, branch: str, jobs: dict[str, Any]) -> dict[str, Any]:
@@ -275,8 +287,8 @@ def _check_job() -> dict[str, Any]:
     return {"uses": "$/.github/workflows/check.yml", "permissions": {"contents": "read"}}
 
 
-def _release_setup(s: WorkflowSettings) -> list[dict[str, Any]]:
-    steps = [_checkout(s, ref="${{ github.ref }}"), *_submodule_branches(s)]
+def _release_setup(s: WorkflowSettings, *, at_pointers: bool = False) -> list[dict[str, Any]]:
+    steps = [_checkout(s, ref="${{ github.ref }}"), *_submodule_branches(s, at_pointers)]
     steps += [_setup_uv(s, cache=False), _git_identity()]
     return steps
 
@@ -294,9 +306,33 @@ def _checkout(s: WorkflowSettings, *, ref: str | None) -> dict[str, Any]:
     return {"uses": CHECKOUT.uses(), "with": options}
 
 
-def _submodule_branches(s: WorkflowSettings) -> list[dict[str, Any]]:
+MEMBERS_AT_POINTERS = """\
+# Each member repo's branch is moved to the root's submodule pointer: the
+# content staging tested (the staged dev tag) is what gets released, though
+# the member's own branch was never merged. It must be a fast-forward.
+git submodule foreach --quiet --recursive '
+  pointer="$(git rev-parse HEAD)"
+  if git rev-parse -q --verify "origin/$BRANCH" > /dev/null &&
+    ! git merge-base --is-ancestor "origin/$BRANCH" "$pointer"; then
+    echo "::error::$displaypath: origin/$BRANCH has commits the root does not point at: merge them into the dev branch first"
+    exit 1
+  fi
+  git checkout -q -B "$BRANCH" "$pointer"
+'
+"""
+
+
+def _submodule_branches(s: WorkflowSettings, at_pointers: bool) -> list[dict[str, Any]]:
     if not s.has_submodules:
         return []
+    if at_pointers:
+        return [
+            {
+                "name": "Put every member repo's branch at the root's submodule pointer",
+                "env": {"BRANCH": "${{ github.ref_name }}"},
+                "run": Script(MEMBERS_AT_POINTERS),
+            }
+        ]
     return [
         {
             "name": "Check out the same branch in every member repo",
