@@ -308,13 +308,11 @@ def tags_made_since(
         commit = repo.tag_commit(tag.tag)
         if commit is None or not repo.is_ancestor(commit, "HEAD"):
             continue
-        start = base
+        start: str | None = base
         if tag.repo_root != workspace.root:
             rel = tag.repo_root.relative_to(workspace.root).as_posix()
-            start = root.resolve(f"{base}:{rel}")
-        if start is None or repo.resolve(f"{start}^{{commit}}") is None:
-            kept.append(tag)
-        elif not repo.is_ancestor(commit, start):
+            start = root.gitlink_at(base, rel)
+        if start is None or not repo.is_ancestor(commit, start):
             kept.append(tag)
     return kept
 

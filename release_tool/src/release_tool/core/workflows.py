@@ -310,11 +310,13 @@ MEMBERS_AT_POINTERS = """\
 # Each member repo's branch is moved to the root's submodule pointer: the
 # content staging tested (the staged dev tag) is what gets released, though
 # the member's own branch was never merged. It must be a fast-forward.
+# shellcheck disable=SC2016  # expanded by the shell foreach starts, per member
 git submodule foreach --quiet --recursive '
   pointer="$(git rev-parse HEAD)"
   if git rev-parse -q --verify "origin/$BRANCH" > /dev/null &&
     ! git merge-base --is-ancestor "origin/$BRANCH" "$pointer"; then
-    echo "::error::$displaypath: origin/$BRANCH has commits the root does not point at: merge them into the dev branch first"
+    echo "::error::$displaypath: origin/$BRANCH has commits the root does not point at:" \
+      "merge them into the dev branch of that member repo first"
     exit 1
   fi
   git checkout -q -B "$BRANCH" "$pointer"
