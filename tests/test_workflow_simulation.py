@@ -205,6 +205,26 @@ def test_a_failed_publish_is_finished_by_a_rerun(world: World, tmp_path: Path) -
     assert len(releases) == 1  # made by the re-run, once
 
 
+@pytest.mark.slow
+def test_a_member_main_ahead_of_the_root_pointer_stops_the_release(tmp_path: Path) -> None:
+    """The release job moves member main to the root's pointer only as a fast-forward."""
+    with GitHubServer(token=TOKEN) as server:
+        world = World(tmp_path, "multi-repo", server)
+        dev_release(world, tmp_path)
+        beta = world.sb.member("beta")
+        clone = tmp_path / "beta-main"
+        git(tmp_path, "clone", "-q", "-b", "main", str(beta.remote), str(clone))
+        (clone / "hotfix.txt").write_text("x\n", encoding="utf-8")
+        git(clone, "add", "-A")
+        git(clone, "commit", "-q", "-m", "fix: a hotfix on beta's main, not on its dev")
+        git(clone, "push", "-q", "origin", "main")
+        before, after = merge_to_main(world, tmp_path, "merge")
+        tags = world.tags()
+        with pytest.raises(StepFailed, match="origin/main has commits the root does not point at"):
+            world.sim.run("release.yml", world.push_event("main", before, after))
+        assert world.tags() == tags and world.server.writes() == []
+
+
 def sync_dev_script(world: World) -> str:
     """The release job's last step (main's commits onto dev), as generated for the sandbox."""
     from ruamel.yaml import YAML

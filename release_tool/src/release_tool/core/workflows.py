@@ -315,7 +315,7 @@ git submodule foreach --quiet --recursive '
   pointer="$(git rev-parse HEAD)"
   if git rev-parse -q --verify "origin/$BRANCH" > /dev/null &&
     ! git merge-base --is-ancestor "origin/$BRANCH" "$pointer"; then
-    echo "::error::$displaypath: origin/$BRANCH has commits the root does not point at:" \
+    echo "::error::$displaypath: origin/$BRANCH has commits the root does not point at:" \\
       "merge them into the dev branch of that member repo first"
     exit 1
   fi
