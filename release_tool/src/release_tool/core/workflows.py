@@ -6,9 +6,12 @@ Three workflows, four when a registry is configured:
   called by the two release workflows (so a release is gated on it).
 - ``dev-release``: on a push to the dev branch, ``bump --dev --changed --push``.
 - ``release``: on a push to main, ``promote prod --push`` (every member whose
-  staging pin is newer than its prod pin), then ``github release`` (idempotent:
-  creates the releases a failed run left out), then main's new commits onto
-  the dev branch, then the images (when a registry is configured).
+  staging pin is newer than its prod pin; member repos are put at the root's
+  submodule pointers first, the content staging tested), then ``github
+  release --since <pushed-over main>`` (the stable tags this release made;
+  idempotent: a re-run creates what a failed publish left out), then main's
+  new commits onto the dev branch, then the images (when a registry is
+  configured).
 
 Rules every release job follows: it checks out the branch *head* (a re-run
 sees what an earlier attempt pushed); a guard job skips pushes made only of
