@@ -150,7 +150,7 @@ def test_release_job_promotes_publishes_idempotently_syncs_dev_then_images() -> 
     publish = next(r for r in runs if "release-tool github release" in r)
     assert publish.rstrip().endswith('github release "${since[@]}"')
     assert 'since=(--since "$BEFORE")' in publish
-    assert any("sync_dev . refuse" in r for r in runs)
+    assert any('sync_dev . "$SHA" false' in r for r in runs)
     checkout = promote["steps"][0]
     assert checkout["with"]["ref"] == "${{ github.ref }}"  # the head: re-runs see pushed work
     images = files["release.yml"]["jobs"]["images"]
@@ -165,7 +165,7 @@ def test_release_job_promotes_publishes_idempotently_syncs_dev_then_images() -> 
 def test_multi_repo_syncs_member_dev_branches_first() -> None:
     promote = parsed(MULTI_REPO)["release.yml"]["jobs"]["promote"]
     sync = promote["steps"][-1]["run"]
-    assert sync.index('sync_dev "$path" refuse') < sync.index("sync_dev . pointers")
+    assert sync.index('sync_dev "$path"') < sync.index('sync_dev . "$SHA" pointers')
     assert "MAIN_BRANCH='master'" in sync and "DEV_BRANCH='develop'" in sync
     assert promote["steps"][0]["with"]["submodules"] == "recursive"
     # members are released at the root's pointers (what staging tested), as a fast-forward

@@ -203,7 +203,11 @@ def release_workflow(s: WorkflowSettings) -> dict[str, Any]:
                 "env": {"GITHUB_TOKEN": PUSH_TOKEN, "BEFORE": "${{ github.event.before }}"},
                 "run": Script(PUBLISH_SCRIPT.replace("__TOOL__", s.tool)),
             },
-            _push_step("Bring main's release commits onto the dev branch", _sync_dev_script(s)),
+            _push_step(
+                "Bring main's release commits onto the dev branch",
+                _sync_dev_script(s),
+                env={"SHA": "${{ github.sha }}"},
+            ),
         ],
     }
     jobs: dict[str, Any] = {"guard": _guard_job(s), "check": _check_job(), "promote": promote}
@@ -381,12 +385,13 @@ export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $auth"
 """
 
 
-def _push_step(name: str, script: str) -> dict[str, Any]:
+def _push_step(name: str, script: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "name": name,
         "env": {
             "PUSH_TOKEN": PUSH_TOKEN,
             "SERVER_URL": "${{ github.server_url }}",
+            **(env or {}),
         },
         "run": Script(PUSH_AUTH + script.rstrip("\n") + "\n"),
     }
@@ -395,6 +400,8 @@ def _push_step(name: str, script: str) -> dict[str, Any]:
 SYNC_DEV = """\
 sync_dev() {
   # Fast-forward the dev branch to main's head, or merge main into it.
+  # $1: the repo; $2: main's pushed commit there ($SHA, or its pointer);
+  # $3: a resolver for conflicts a merge leaves (fails when it cannot).
   if ! git -C "$1" fetch -q origin "refs/heads/$DEV_BRANCH"; then
     echo "$1: no $DEV_BRANCH branch on origin: nothing to bring over"
     return 0
@@ -404,10 +411,24 @@ sync_dev() {
     return 0
   fi
   git -C "$1" checkout -q -B "$DEV_BRANCH" FETCH_HEAD
-  if ! git -C "$1" merge -q --no-edit "$MAIN_BRANCH"; then
-    "$2"
+  if ! git -C "$1" merge -q --no-edit "$MAIN_BRANCH" && ! "$3" "$1"; then
+    git -C "$1" merge --abort
+    adopt "$1" "$2" "$3" || refuse
   fi
   git -C "$1" push -q origin "HEAD:refs/heads/$DEV_BRANCH"
+}
+adopt() {
+  # A squash or rebase merge gave main's pushed commit the content of a dev
+  # commit under another id, so the release's edits conflict with dev's
+  # originals. When its tree is one of dev's, record it as merged (its
+  # content is dev's already): main's own release commits then merge cleanly.
+  local tree
+  [ -n "$2" ] || return 1
+  tree="$(git -C "$1" rev-parse -q --verify "$2^{tree}")" || return 1
+  git -C "$1" log --format=%T HEAD | grep -xF "$tree" > /dev/null || return 1
+  echo "$1: $MAIN_BRANCH's $2 holds $DEV_BRANCH's work (squash or rebase merge)"
+  git -C "$1" merge -q -s ours --no-edit "$2" || return 1
+  git -C "$1" merge -q --no-edit "$MAIN_BRANCH" || "$3" "$1"
 }
 refuse() {
   echo "::error::merge $MAIN_BRANCH into $DEV_BRANCH by hand: they conflict"
@@ -423,20 +444,20 @@ pointers() {
     git add "$path"
   done
   if [ -n "$(git diff --name-only --diff-filter=U)" ]; then
-    refuse
+    return 1
   fi
   git commit -q --no-edit
 }
 git config --file .gitmodules --get-regexp '\\.path$' | while read -r _ path; do
-  sync_dev "$path" refuse
+  sync_dev "$path" "$(git rev-parse "$SHA:$path" 2> /dev/null || true)" false
 done
-sync_dev . pointers
+sync_dev . "$SHA" pointers
 """
 
 
 def _sync_dev_script(s: WorkflowSettings) -> str:
     head = f"MAIN_BRANCH='{s.main_branch}'\nDEV_BRANCH='{s.dev_branch}'\n"
-    tail = SYNC_MEMBERS if s.has_submodules else "sync_dev . refuse\n"
+    tail = SYNC_MEMBERS if s.has_submodules else 'sync_dev . "$SHA" false\n'
     return head + SYNC_DEV + tail
 
 
