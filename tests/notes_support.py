@@ -14,6 +14,9 @@ name = "ws"
 version = "0.1.0"
 requires-python = ">=3.11"
 
+[tool.uv]
+package = false  # a virtual root: not a member of its own
+
 [tool.uv.workspace]
 members = ["packages/*"]
 {extra}

@@ -29,7 +29,7 @@ PORTS_ONLY = (
     "core/plan.py",
     "core/ports.py",
     "core/release.py",
-    "core/release_steps.py",
+    "core/release_plan.py",
     "core/release_texts.py",
     "core/selection.py",
     "core/status.py",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from release_tool.core.workspace import Layout, find_root, load_workspace
-from release_tool.errors import ConfigError, DependencyCycleError, ExitCode, WorkspaceError
+from release_tool.errors import ConfigError, ExitCode, WorkspaceError
 from release_tool.testing.cli import run_cli
 
 ROOT = """\
@@ -51,7 +51,9 @@ def test_members_layouts_and_internal_dependencies(tmp_path: Path) -> None:
     )
     (tmp_path / "packages/model.qwen/.git").mkdir()
     ws = load_workspace(tmp_path)
-    assert list(ws.members) == ["bench-utils", "model-interface", "model-qwen"]
+    # the root [project] is a member too, as for `uv workspace list`
+    assert list(ws.members) == ["bench-utils", "model-interface", "model-qwen", "ws"]
+    assert ws.members["ws"].rel_path == "."
     bench = ws.members["bench-utils"]
     assert bench.display_name == "Bench_Utils"
     assert [(d.name, d.section) for d in bench.dependencies] == [
@@ -60,8 +62,9 @@ def test_members_layouts_and_internal_dependencies(tmp_path: Path) -> None:
     ]
     assert ws.members["model-qwen"].layout is Layout.OWN_REPO
     assert ws.members["model-interface"].layout is Layout.FOLDER
-    assert ws.graph.order() == ["model-interface", "model-qwen", "bench-utils"]
-    assert ws.graph.transitive_dependents(["model-interface"]) == ["model-qwen", "bench-utils"]
+    # the extra edge bench-utils -> model-qwen is shown but does not order releases
+    assert ws.graph.order() == ["model-interface", "bench-utils", "model-qwen", "ws"]
+    assert ws.graph.transitive_dependents(["model-interface"]) == ["bench-utils", "model-qwen"]
     assert [m.name for m in ws.select(["bench_utils", "MODEL-INTERFACE"])] == [
         "model-interface",
         "bench-utils",
@@ -79,6 +82,7 @@ def test_dynamic_version_is_reported_not_crashed_on(tmp_path: Path) -> None:
     dyn = load_workspace(tmp_path).members["dyn"]
     assert dyn.version is None
     assert dyn.version_problem and "dynamic version" in dyn.version_problem
+    assert dyn.source.kind == "unmanaged"
 
 
 def test_find_root_walks_up(tmp_path: Path) -> None:
@@ -111,24 +115,9 @@ def test_find_root_walks_up(tmp_path: Path) -> None:
             "two members named 'same-name': packages/a and packages/b",
         ),
         (
-            {
-                "pyproject.toml": ROOT,
-                "packages/a/pyproject.toml": member("a", deps='"b"'),
-                "packages/b/pyproject.toml": member("b", deps='"c>=1"'),
-                "packages/c/pyproject.toml": member("c", deps='"a"'),
-            },
-            DependencyCycleError,
-            "dependency cycle between workspace members: a -> b -> c -> a",
-        ),
-        (
             {"pyproject.toml": ROOT + "\n[tool.uv\nbroken = 1\n"},
             ConfigError,
             "pyproject.toml:9:",
-        ),
-        (
-            {"pyproject.toml": ROOT, "packages/a/README.md": "no pyproject here"},
-            WorkspaceError,
-            "workspace member has no pyproject.toml",
         ),
     ],
     ids=[
@@ -137,9 +126,7 @@ def test_find_root_walks_up(tmp_path: Path) -> None:
         "member-without-project",
         "invalid-version",
         "duplicate-names",
-        "cycle",
         "malformed-toml",
-        "member-folder-without-pyproject",
     ],
 )
 def test_bad_input_is_a_clear_error(
@@ -159,15 +146,6 @@ def test_bad_input_is_a_clear_error(
             {"pyproject.toml": ROOT + "\n[tool.uv\nbroken = 1\n"},
             ExitCode.CONFIG,
             "malformed TOML",
-        ),
-        (
-            {
-                "pyproject.toml": ROOT,
-                "packages/a/pyproject.toml": member("a", deps='"b"'),
-                "packages/b/pyproject.toml": member("b", deps='"a"'),
-            },
-            ExitCode.WORKSPACE,
-            "a -> b -> a",
         ),
     ],
 )

@@ -19,7 +19,7 @@ from release_tool.adapters.git import CommitInfo, RepoState
 from release_tool.errors import GitError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 
 @dataclass
@@ -127,6 +127,11 @@ class FakeRepo:
 
     def count_commits(self, head: str, since: str | None, subdir: str | None = None) -> int:
         return len(self.log(head, since, subdir))
+
+    def count_commits_many(
+        self, head: str, ranges: Mapping[str, tuple[str | None, str | None]]
+    ) -> dict[str, int]:
+        return {key: self.count_commits(head, since, sub) for key, (sub, since) in ranges.items()}
 
     def read_file_at(self, ref: str, file: str) -> str | None:
         return None

@@ -21,7 +21,7 @@ class ExitCode(IntEnum):
     CONFIG = 3
     """A configuration or TOML file is missing, malformed or invalid."""
     WORKSPACE = 4
-    """The workspace model is inconsistent (duplicate names, cycles, bad versions)."""
+    """The workspace model is inconsistent (duplicate names, bad versions)."""
     CHECK_FAILED = 5
     """``release-tool check`` found at least one failing check."""
     GIT = 6

@@ -24,7 +24,7 @@ from release_tool.adapters.git_cli import GitCliWrites
 from release_tool.errors import GitError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     from release_tool.adapters.git_patches import FilePatch
 
@@ -261,6 +261,15 @@ class Repo(GitCliWrites):
         if subdir is None:
             return sum(1 for _ in walker)
         return sum(1 for commit in walker if _touches(commit, subdir))
+
+    def count_commits_many(
+        self, head: str, ranges: Mapping[str, tuple[str | None, str | None]]
+    ) -> dict[str, int]:
+        """``count_commits(head, since, subdir)`` for every key's ``(subdir, since)``, in one
+        history walk for all of them (``adapters.git_walk``): a monorepo's members at once."""
+        from release_tool.adapters import git_walk
+
+        return git_walk.commits_since(self._repo, head, ranges)
 
     def commit_patches(self, since: str | None, subdir: str | None) -> list[CommitPatch]:
         """First-parent commits in ``since..HEAD`` touching ``subdir``, oldest first, patched."""

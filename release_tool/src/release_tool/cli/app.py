@@ -1,61 +1,124 @@
-"""The ``release-tool`` entry point: global options, command modules, one error handler."""
+"""The ``release-tool`` entry point: global options, command modules, one error handler.
+
+Start-up is kept short: typer (and through it click and rich) is imported
+only when a command runs, and then only the module of the command named on
+the command line is imported and registered. ``release-tool``, ``--help``
+and ``-h`` print the command list from ``COMMANDS`` without importing typer;
+``tests/test_cli_app.py`` checks that list against the registered commands.
+"""
 
 from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from release_tool.cli.context import AppState
 from release_tool.errors import ExitCode, ReleaseToolError
 
-# Each module exposes ``register(app)``; add new commands here.
-COMMAND_MODULES = (
-    "status",
-    "check",
-    "init",
-    "changes",
-    "commit",
-    "changelog",
-    "exit_codes",
-    "github",
-    "ci",
-    "bump",
-    "promote",
-    "resume",
-    "push",
-    "dev_branch",
-    "docker",
+if TYPE_CHECKING:
+    import typer
+
+SUMMARY = "Move the members of a uv workspace through dev, staging and prod."
+
+# command name -> (module under release_tool.cli exposing ``register(app)``, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "status": ("status", "Show each member's version, tags, unreleased commits, pins and drift."),
+    "check": (
+        "check",
+        "Check pins, tags, versions, constraints, locks and submodules. Exit 5 on failure.",
+    ),
+    "init": (
+        "init",
+        "Pin every member in staging/ (latest dev tag) and prod/ (latest stable tag).",
+    ),
+    "changes": (
+        "changes",
+        "Collect each member's uncommitted diff and its commits and diff since its latest tag.",
+    ),
+    "commit": (
+        "commit",
+        "Commit each member with uncommitted changes, with a Conventional Commits message.",
+    ),
+    "changelog": ("changelog", "Insert a Keep a Changelog entry into each member's CHANGELOG.md."),
+    "exit-codes": ("exit_codes", "List the exit codes release-tool uses."),
+    "github": ("github", "GitHub releases and pull requests."),
+    "ci": ("ci", "Continuous integration pipelines."),
+    "bump": (
+        "bump",
+        "Give members a new version (default --dev), commit, tag, re-pin and re-lock staging.",
+    ),
+    "promote": (
+        "promote",
+        "promote prod: stable versions, tags, prod pins and lock, then the next dev cycle.",
+    ),
+    "resume": (
+        "resume",
+        "Finish the run recorded in .release-tool/journal.jsonl (after a crash or kill).",
+    ),
+    "push": (
+        "push",
+        "Push every pending branch and tag: member repos first, one atomic push per repo.",
+    ),
+    "dev-branch": (
+        "dev_branch",
+        "Check out the dev branch in the root and every member repo, created or fast-forwarded.",
+    ),
+    "docker": ("docker", "Build and smoke-test the workspace's container images."),
+}
+COMMAND_MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
+
+_GLOBAL_OPTIONS = (
+    ("--root, -C PATH", "Workspace root (default: search upward from cwd)."),
+    ("--debug", "Show tracebacks on errors."),
+    ("--quiet, -q", "Less output on stderr."),
+    ("--help, -h", "Show this message and exit."),
 )
-
-app = typer.Typer(
-    name="release-tool",
-    help="Move the members of a uv workspace through dev, staging and prod.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+_TAKES_VALUE = {"--root", "-C"}
 
 
-@app.callback()
-def _global_options(
-    ctx: typer.Context,
-    root: Annotated[
-        Path | None,
-        typer.Option("--root", "-C", help="Workspace root (default: search upward from cwd)."),
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Less output on stderr.")] = False,
-) -> None:
-    ctx.obj = AppState(root=root, debug=debug, quiet=quiet)
+def build_app(only: str | None = None) -> typer.Typer:
+    """The typer app with every command, or only the command ``only`` (a name in COMMANDS)."""
+    import typer
+
+    from release_tool.cli.global_options import global_options
+
+    app = typer.Typer(
+        name="release-tool",
+        help=SUMMARY,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(global_options)
+
+    modules = [COMMANDS[only][0]] if only in COMMANDS else COMMAND_MODULES
+    for name in modules:
+        importlib.import_module(f"release_tool.cli.{name}").register(app)
+    return app
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"release_tool.cli.{_name}").register(app)
+def quick_help() -> str:
+    """The top-level help, from ``COMMANDS``: what ``--help`` prints without importing typer."""
+    lines = ["Usage: release-tool [OPTIONS] COMMAND [ARGS]...", "", SUMMARY, "", "Options:"]
+    lines += [f"  {flag:<18} {text}" for flag, text in _GLOBAL_OPTIONS]
+    lines += ["", "Commands:"]
+    lines += [f"  {name:<12} {text}" for name, (_, text) in COMMANDS.items()]
+    lines += ["", "Run `release-tool COMMAND --help` for a command's options."]
+    return "\n".join(lines) + "\n"
+
+
+def command_name(argv: list[str]) -> str | None:
+    """The command named in ``argv`` (after the global options), or None."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _TAKES_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -66,10 +129,19 @@ def main(argv: list[str] | None = None) -> None:
     With ``--json`` a usage or release-tool error is also printed on stdout
     as a ``release-tool.error/1`` document.
     """
-    args = argv if argv is not None else sys.argv[1:]
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--help"], ["-h"]):
+        sys.stdout.write(quick_help())
+        sys.exit(int(ExitCode.OK))
+    if not args:
+        sys.stdout.write(quick_help())
+        sys.exit(int(ExitCode.USAGE))  # as click's no_args_is_help does
     debug = "--debug" in args
+    import typer
+
     try:
-        code = app(args=argv, prog_name="release-tool", standalone_mode=False)
+        app = build_app(command_name(args))
+        code = app(args=args, prog_name="release-tool", standalone_mode=False)
     except typer.TyperException as exc:  # usage errors: click's message and exit code (2)
         if "--json" in args:
             from release_tool.cli.output import ErrorOutput, document
@@ -124,3 +196,9 @@ def error_document(exc: ReleaseToolError) -> dict[str, object]:
         applied=report.to_json() if report is not None else None,
     )
     return document(output)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the full app, for tools that introspect it
+        return build_app()
+    raise AttributeError(name)

@@ -56,6 +56,8 @@ def register(app: typer.Typer) -> None:
             )
         else:
             term.render(render_table(result, width=term.out.width))
+        for group in result.release_groups:
+            term.info(f"release group (runtime dependency cycle): {', '.join(group)}")
         schemes = {row.member.name: row.member.tag_scheme for row in result.members}
         for line in detected_notes(schemes, workspace.members):
             term.info(line)

@@ -56,6 +56,16 @@ class PinOut(BaseModel):
         return cls(**asdict(pin), version=None if version is None else str(version))
 
 
+class DependencyOut(BaseModel):
+    """A requirement on another member: ``runtime``, ``extra`` or ``dev`` (a dependency group)."""
+
+    name: str
+    kind: str
+    via: str | None
+    """The extra or dependency group declaring it (null for runtime)."""
+    requirement: str
+
+
 class MemberOut(BaseModel):
     name: str
     path: str
@@ -74,6 +84,12 @@ class MemberOut(BaseModel):
     behind: int | None
     pins: dict[str, PinOut | None]
     drift: list[str]
+    version_source: str
+    """``static``, ``vcs`` (the version is the latest matching tag) or ``unmanaged``."""
+    version_backend: str | None
+    dependencies: list[DependencyOut]
+    release_group: list[str] | None
+    """The members released together with this one (a runtime cycle), or null."""
 
     @classmethod
     def of(cls, row: MemberStatus) -> MemberOut:
@@ -99,7 +115,22 @@ class MemberOut(BaseModel):
                 for mode, pin in row.pins.items()
             },
             drift=list(row.drift),
+            version_source=m.source.kind,
+            version_backend=m.source.backend,
+            dependencies=[_dependency(d.name, d.section, d.requirement) for d in m.dependencies],
+            release_group=list(row.release_group) if row.release_group else None,
         )
+
+
+def _dependency(name: str, section: str, requirement: str) -> DependencyOut:
+    """``dependencies`` / ``optional:x`` / ``group:x`` -> the edge kind and its extra or group."""
+    kind, _, via = section.partition(":")
+    return DependencyOut(
+        name=name,
+        kind={"optional": "extra", "group": "dev"}.get(kind, "runtime"),
+        via=via or None,
+        requirement=requirement,
+    )
 
 
 class ModeOut(BaseModel):
@@ -125,6 +156,12 @@ class StatusOutput(Document):
     tag_schemes: list[TagSchemeOut]
     pending_run: dict[str, str] | None = None
     """``{"command": ...}`` of an interrupted run awaiting ``resume``, else null."""
+    release_groups: list[list[str]]
+    """Runtime dependency cycles, each released as one group."""
+    cycles: dict[str, list[list[str]]]
+    """Cycles through extras (``extra``) or dependency groups (``dev``): shown, never errors."""
+    virtual_root: str | None
+    """The root project uv lists but never builds (``tool.uv.package = false``)."""
 
     @classmethod
     def of(cls, status: WorkspaceStatus, *, pending_run: str | None = None) -> StatusOutput:
@@ -146,6 +183,9 @@ class StatusOutput(Document):
                 TagSchemeOut(template=template, source=source, members=names)
                 for (template, source), names in status.tag_schemes().items()
             ],
+            release_groups=[list(g) for g in status.release_groups],
+            cycles={kind: [list(c) for c in cs] for kind, cs in status.other_cycles.items()},
+            virtual_root=status.virtual_root,
         )
 
 

@@ -82,9 +82,7 @@ class CheckContext:
     def _read_pyproject(self, member: Member, ref: str) -> dict[str, Any] | None:
         if member.repo_root is None:
             return None
-        rel = (
-            "pyproject.toml" if member.layout.has_own_repo else f"{member.rel_path}/pyproject.toml"
-        )
+        rel = f"{member.git_subdir}/pyproject.toml" if member.git_subdir else "pyproject.toml"
         text = Repo(member.repo_root).read_file_at(ref, rel)
         if text is None:
             return None
@@ -190,6 +188,8 @@ def _all_pinned(ctx: CheckContext) -> list[Problem]:
             )
             continue
         for row in ctx.status.members:
+            if row.member.version_problem:  # left out of plans: shown by status, not pinned
+                continue
             if row.pins.get(mode) is None:
                 fix = (
                     "release-tool bump --dev " + row.member.name
@@ -262,8 +262,8 @@ def _staging_not_older(ctx: CheckContext) -> list[Problem]:
 def _tag_version(ctx: CheckContext) -> list[Problem]:
     problems = []
     for mode, member, pin, version in _pinned(ctx):
-        if version is None or pin.tag is None:
-            continue
+        if version is None or pin.tag is None or member.vcs_version:
+            continue  # a VCS-versioned member's version is its tag
         doc = ctx.pyproject_at(member, pin.tag)
         if doc is None:
             continue  # a missing tag is reported by pinned-tags-exist

@@ -180,7 +180,7 @@ def _changes(
         return None
     changes = []
     for member in members:
-        rel = None if own_repo else member.rel_path
+        rel = None if own_repo else member.git_subdir
         touching = commits if rel is None else repo.log(head, base, rel)
         subjects = tuple(f"{c.subject} ({c.sha[:7]})" for c in touching)
         if subjects:

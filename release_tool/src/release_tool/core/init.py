@@ -24,7 +24,7 @@ from release_tool.adapters.toml_files import (
     write_text_atomic,
 )
 from release_tool.core.modes import MODES
-from release_tool.core.pinning import needs_override, override_requirement, pin_source
+from release_tool.core.pin_sources import needs_override, override_requirement, pin_source
 from release_tool.errors import ExistsError
 
 if TYPE_CHECKING:
@@ -75,10 +75,13 @@ def plan_init(workspace: Workspace, status: WorkspaceStatus, *, force: bool) -> 
         all_pins[mode] = pins
         kind = "dev" if mode == "staging" else "stable"
         action = "release-tool bump --dev" if mode == "staging" else "release-tool promote prod"
-        notes += [
-            f"{name}: no {kind} tag, not pinned in {mode} (make one: {action} {name})"
-            for name in missing
-        ]
+        for name in missing:
+            problem = workspace.members[name].version_problem
+            notes.append(
+                f"{name}: not pinned in {mode}: {problem}"
+                if problem
+                else f"{name}: no {kind} tag, not pinned in {mode} (make one: {action} {name})"
+            )
         path = workspace.mode_path(mode) / "pyproject.toml"
         writes.append(FileWrite(path, content, path.exists()))
     if get_path(root_doc, "tool", "release-tool") is None:

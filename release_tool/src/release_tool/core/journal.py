@@ -36,7 +36,7 @@ from release_tool.core.journal_records import (
 )
 from release_tool.core.plan import Plan, Step, StepKind
 from release_tool.core.run_state import LOCK, LOCK_OWNER, STATE_DIR, state_dir, workspace_lock
-from release_tool.core.steps import Publisher, StepRunner
+from release_tool.core.step_runner import Publisher, StepRunner
 from release_tool.errors import ApplyError, LockedError, ReleaseToolError
 
 if TYPE_CHECKING:

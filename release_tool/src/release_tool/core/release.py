@@ -23,7 +23,7 @@ from release_tool.core.mode_constraints import (
 )
 from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import Plan
-from release_tool.core.release_steps import (
+from release_tool.core.release_plan import (
     ReleaseChange,
     ReleaseOptions,
     build_plan,
@@ -31,6 +31,7 @@ from release_tool.core.release_steps import (
     pin_update,
     root_commit,
 )
+from release_tool.core.release_units import release_unit, with_units
 from release_tool.core.selection import preflight_repos, select_members
 from release_tool.core.staged import (
     Commit,
@@ -53,7 +54,7 @@ from release_tool.errors import PlanRefusedError
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from release_tool.core import pins
+    from release_tool.core import pin_edits
     from release_tool.core.plan import Step
     from release_tool.core.ports import RepoOpener
     from release_tool.core.status import MemberStatus
@@ -71,7 +72,9 @@ __all__ = [
 def plan_bump(workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoOpener) -> Plan:
     """Plan ``bump``: new versions, release commits and tags, staging pins and lock."""
     status = workspace_status(workspace, open_repo=open_repo)
-    chosen = select_members(workspace, status, options.selection, open_repo)
+    notes: list[str] = []
+    selected = select_members(workspace, status, options.selection, open_repo)
+    chosen = _releasable(workspace, status, selected, options, notes)
     parts = list(options.parts) or [BumpPart.DEV]
     initial = {}
     for row in chosen:
@@ -83,7 +86,14 @@ def plan_bump(workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoO
     changes = _with_dependents(workspace, status, initial, kind=_kind_of(parts))
     command = "bump " + " ".join(f"--{p.value}" for p in parts) + " " + options.selection.describe()
     return build_plan(
-        workspace, status, changes, options, command.strip(), modes=["staging"], open_repo=open_repo
+        workspace,
+        status,
+        changes,
+        options,
+        command.strip(),
+        modes=["staging"],
+        open_repo=open_repo,
+        notes=notes,
     )
 
 
@@ -97,7 +107,8 @@ def plan_promote_prod(
     after it are refused unless ``options.release_head``.
     """
     status = workspace_status(workspace, open_repo=open_repo)
-    chosen = select_members(
+    notes: list[str] = []
+    selected = select_members(
         workspace,
         status,
         options.selection,
@@ -105,8 +116,8 @@ def plan_promote_prod(
         default=staged_newer_than_prod,
         changed=lambda row: changed_since_prod(row, open_repo),
     )
+    chosen = _releasable(workspace, status, selected, options, notes)
     initial: dict[str, tuple[Version, str]] = {}
-    notes = []
     unstaged: list[str] = []
     for row in chosen:
         current = _version(row.member)
@@ -141,6 +152,11 @@ def plan_promote_prod(
             hint=f"stage them first: release-tool bump --dev {names} "
             "(then promote prod), or release HEAD with --release-head",
         )
+    for name, (target, _) in list(initial.items()):  # a lockstep unit shares one tag
+        for mate in release_unit(workspace, name):
+            same_tag = workspace.members[mate].version == workspace.members[name].version
+            if mate not in initial and same_tag and mate in {r.member.name for r in chosen}:
+                initial[mate] = (target, f"released with {name}")
     changes = _with_dependents(workspace, status, initial, kind="stable")
     _stable_constraints(changes, status)
     command = "promote prod " + options.selection.describe()
@@ -231,7 +247,7 @@ def plan_promote_staging(
         raise PlanRefusedError(
             f"{staging.path}/pyproject.toml does not exist", hint="run `release-tool init`"
         )
-    updates: list[pins.PinUpdate] = []
+    updates: list[pin_edits.PinUpdate] = []
     pin_rows = []
     notes = []
     new_pins: dict[str, tuple[MemberStatus, str, Version]] = {}
@@ -303,6 +319,34 @@ def _refuse_staging_gaps(
 
 
 # -- shared construction ------------------------------------------------------
+
+
+def _releasable(
+    workspace: Workspace,
+    status: WorkspaceStatus,
+    chosen: list[MemberStatus],
+    options: ReleaseOptions,
+    notes: list[str],
+) -> list[MemberStatus]:
+    """The chosen rows plus the rest of their release units, minus unmanaged versions.
+
+    A member named on the command line whose version cannot be managed is
+    refused (``PlanRefusedError``); with ``--all``/``--changed`` it is left
+    out of the plan with a note saying why.
+    """
+    rows = {row.member.name: row for row in status.members}
+    named = {workspace.member(n).name for n in options.selection.names}
+    members = with_units(workspace, [row.member for row in chosen])
+    for name in [m.name for m in members if m.name not in {r.member.name for r in chosen}]:
+        notes.append(f"{name}: released with its unit ({', '.join(release_unit(workspace, name))})")
+    out = []
+    for member in members:
+        problem = member.version_problem
+        if problem and member.name not in named:
+            notes.append(f"{member.name}: left out: {problem}")
+            continue
+        out.append(rows[member.name])
+    return out
 
 
 def _with_dependents(

@@ -97,7 +97,7 @@ def has_changes(row: MemberStatus, open_repo: RepoOpener) -> bool:
     repo = member.repo_root
     if repo is None:
         return True
-    subdir = None if member.layout.has_own_repo else member.rel_path
+    subdir = member.git_subdir
     git = open_repo(repo)
     if git.is_unborn:
         return False
@@ -107,6 +107,8 @@ def has_changes(row: MemberStatus, open_repo: RepoOpener) -> bool:
 
 def repo_rel(workspace: Workspace, member: Member) -> str:
     """The member's repo relative to the workspace root (``.`` for the root repo)."""
+    if not member.layout.has_own_repo:
+        return "."  # the repo holding the workspace root, maybe a parent folder of it
     repo = member.repo_root or workspace.root
     rel = repo.relative_to(workspace.root).as_posix()
     return rel or "."

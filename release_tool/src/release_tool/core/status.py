@@ -8,11 +8,13 @@ is plain data: the CLI renders it as a table or as JSON (schema
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from release_tool.core.graph import EdgeKind
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode
+from release_tool.core.tags import template_parts
 from release_tool.core.workspace import Layout, Member, Workspace
 
 if TYPE_CHECKING:
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from release_tool.adapters.git import RepoState
-    from release_tool.core.ports import GitRepo, RepoOpener
+    from release_tool.core.ports import RepoOpener
 
 _WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
@@ -56,6 +58,8 @@ class MemberStatus:
     drift: tuple[str, ...]
     pinned_versions: dict[str, Version | None] = field(default_factory=dict)
     """Mode -> the version encoded in the pinned tag (None: no pin or not a release tag)."""
+    release_group: tuple[str, ...] | None = None
+    """The members released together with this one (a runtime cycle), or None."""
 
     @property
     def latest_tag(self) -> TagRef | None:
@@ -70,6 +74,12 @@ class WorkspaceStatus:
     root: Path
     members: list[MemberStatus]
     modes: dict[str, ModeState]
+    release_groups: list[tuple[str, ...]] = field(default_factory=list)
+    """Runtime cycles: each is released as one group."""
+    other_cycles: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    """Edge kind (extra, dev) -> cycles through such edges: shown, never an error."""
+    virtual_root: str | None = None
+    """The root project uv lists but never builds (``tool.uv.package = false``), or None."""
 
     def tag_schemes(self) -> dict[tuple[str, str], list[str]]:
         """(template, source) -> the members using it: configured, detected or default."""
@@ -113,43 +123,101 @@ def workspace_status(
         schemes = by_repo[repo][0].schemes
         if repo is not None and state is not None and schemes is not None:
             schemes.know_tags(repo, state.tags)  # detection need not read them again
-        return [_member_status(workspace, m, git, state, modes) for m in by_repo[repo]]
+        names = sorted(state.tags) if state else []
+        tags = {
+            m.name: member_tags(m, _starting_with(state.tags, names, _prefixes(m))) if state else []
+            for m in by_repo[repo]
+        }
+        counts: dict[str, int] = {}
+        if git is not None and state is not None and state.head is not None:
+            ranges = {}
+            for m in by_repo[repo]:
+                latest = max(tags[m.name], key=lambda t: t.version, default=None)
+                ranges[m.name] = (m.git_subdir, latest.commit if latest else None)
+            counts = git.count_commits_many(state.head, ranges)  # one walk for all
+        return [
+            _member_status(m, state, modes, tags[m.name], counts.get(m.name)) for m in by_repo[repo]
+        ]
 
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        done = {row.member.name: row for rows in pool.map(read_repo, by_repo) for row in rows}
-    return WorkspaceStatus(workspace.root, [done[m.name] for m in members], modes)
+    if len(by_repo) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            per_repo = list(pool.map(read_repo, by_repo))
+    else:  # a monorepo: one repo, no pool to start
+        per_repo = [read_repo(repo) for repo in by_repo]
+    done = {
+        row.member.name: _with_drift(workspace, row, open_repo) for rows in per_repo for row in rows
+    }
+    graph = workspace.graph
+    rows = [replace(done[m.name], release_group=graph.group_of(m.name)) for m in members]
+    return WorkspaceStatus(
+        workspace.root,
+        rows,
+        modes,
+        release_groups=graph.groups(),
+        other_cycles={kind.value: graph.cycles(kind) for kind in (EdgeKind.EXTRA, EdgeKind.DEV)},
+        virtual_root=workspace.virtual_root,
+    )
+
+
+def _prefixes(member: Member) -> set[str]:
+    """The literal starts of the member's tags: the template up to ``{version}``, once per
+    spelling of its name (``""`` when the template starts with the version)."""
+    scheme = member.tag_scheme
+    out = set()
+    for spelling in {scheme.name, *scheme.aliases}:
+        text = ""
+        for literal, placeholder in template_parts(scheme.template):
+            text += literal
+            if placeholder == "name":
+                text += spelling
+            elif placeholder == "short":
+                text += scheme.short or scheme.name
+            elif placeholder is not None:
+                break
+        out.add(text)
+    return out
+
+
+def _starting_with(tags: dict[str, str], names: list[str], prefixes: set[str]) -> dict[str, str]:
+    """The tags whose name starts with one of ``prefixes`` (``names``: the tag names, sorted).
+
+    A monorepo with 80 members and 400 tags would otherwise parse every tag
+    for every member.
+    """
+    if "" in prefixes:
+        return tags
+    found: dict[str, str] = {}
+    for prefix in prefixes:
+        for name in names[bisect_left(names, prefix) :]:
+            if not name.startswith(prefix):
+                break
+            found[name] = tags[name]
+    return found
 
 
 def _member_status(
-    workspace: Workspace,
     member: Member,
-    git: GitRepo | None,
     state: RepoState | None,
     modes: dict[str, ModeState],
+    tags: list[TagRef],
+    commits: int | None,
 ) -> MemberStatus:
-    tags = member_tags(member, state.tags) if state else []
     dev = [t for t in tags if t.version.is_prerelease]
     stable = [t for t in tags if not t.version.is_prerelease]
     latest_dev = dev[-1] if dev else None
     latest_stable = stable[-1] if stable else None
     pins = {name: mode.pins.get(member.name) for name, mode in modes.items() if mode.present}
 
-    commits = None
     changed: tuple[str, ...] = ()
     if state is not None:
-        subdir = None if member.layout.has_own_repo else member.rel_path
-        latest = max(
-            (t for t in (latest_dev, latest_stable) if t), key=lambda t: t.version, default=None
-        )
-        if state.head is not None and git is not None:
-            commits = git.count_commits(state.head, latest.commit if latest else None, subdir)
-        prefix = f"{member.rel_path}/"
+        subdir = member.git_subdir
+        prefix = f"{subdir}/"
         changed = (
             state.changed_paths
             if subdir is None
-            else tuple(
-                p for p in state.changed_paths if p.startswith(prefix) or p == member.rel_path
-            )
+            else tuple(p for p in state.changed_paths if p.startswith(prefix) or p == subdir)
         )
     status = MemberStatus(
         member=member,
@@ -166,12 +234,12 @@ def _member_status(
         pins=pins,
         drift=(),
     )
-    return _with_drift(workspace, status, git)
+    return status
 
 
-def _with_drift(workspace: Workspace, s: MemberStatus, git: GitRepo | None = None) -> MemberStatus:
-    from dataclasses import replace
-
+def _with_drift(
+    workspace: Workspace, s: MemberStatus, open_repo: RepoOpener | None = None
+) -> MemberStatus:
     drift: list[str] = []
     member = s.member
     pinned_versions = {
@@ -180,7 +248,7 @@ def _with_drift(workspace: Workspace, s: MemberStatus, git: GitRepo | None = Non
     }
     if member.version_problem:
         drift.append("unmanaged-version")
-    if s.commits_since_tag and _unreleased(s, git):
+    if s.commits_since_tag and _unreleased(s, open_repo):
         drift.append("unreleased")
     if s.changed_paths:
         drift.append("uncommitted")
@@ -210,13 +278,13 @@ def _with_drift(workspace: Workspace, s: MemberStatus, git: GitRepo | None = Non
     return replace(s, drift=tuple(drift), pinned_versions=pinned_versions)
 
 
-def _unreleased(s: MemberStatus, git: GitRepo | None) -> bool:
+def _unreleased(s: MemberStatus, open_repo: RepoOpener | None) -> bool:
     """Commits since the tag other than the next-dev-cycle commit (``bump --changed`` agrees)."""
-    if s.commits_since_tag != 1 or git is None:  # one may be the next-dev-cycle start
+    if s.commits_since_tag != 1 or open_repo is None:  # one may be the next-dev-cycle start
         return True
     from release_tool.core.selection import has_changes
 
-    return has_changes(s, lambda _path: git)
+    return has_changes(s, open_repo)
 
 
 def _pinned_version(workspace: Workspace, member: Member, pin: Pin) -> Version | None:

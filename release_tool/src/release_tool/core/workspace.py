@@ -19,7 +19,8 @@ from packaging.version import InvalidVersion, Version
 
 from release_tool.adapters.toml_files import get_path, read_toml, unwrap
 from release_tool.core.config import Config, load_config
-from release_tool.core.graph import DependencyGraph
+from release_tool.core.graph import DependencyGraph, Edge, EdgeKind
+from release_tool.core.version_source import VersionSource, version_source
 from release_tool.errors import ConfigError, GitError, WorkspaceError
 
 if TYPE_CHECKING:
@@ -73,6 +74,11 @@ class Member:
     version_text: str | None
     dynamic_version: bool
     dependencies: tuple[InternalDependency, ...] = ()
+    repo_path: str | None = None
+    """The member folder relative to its repo's root (``""`` at the root of a repo);
+    None: the same as ``rel_path`` (the workspace root is the repo's root)."""
+    source: VersionSource = field(default_factory=VersionSource)
+    """Where the version comes from: ``[project].version``, tags (VCS) or elsewhere."""
     schemes: TagSchemes | None = field(default=None, repr=False, compare=False)
     """The workspace's tag-scheme resolver (``tag_scheme`` asks it)."""
 
@@ -91,17 +97,30 @@ class Member:
         return self.path / "pyproject.toml"
 
     @property
+    def vcs_version(self) -> bool:
+        """The version is the latest matching tag: releases tag, never edit pyproject."""
+        return self.source.kind == "vcs"
+
+    @property
     def version_problem(self) -> str | None:
         """Why the version cannot be managed, or None."""
-        if self.dynamic_version:
-            return "dynamic version (unsupported: set a static [project].version)"
-        if self.version is None:
+        if self.source.problem:
+            return self.source.problem
+        if self.version is None and not self.vcs_version:
             return "no [project].version"
         return None
 
+    @property
+    def git_subdir(self) -> str | None:
+        """The path filter for this member's history: None when it owns its repo's root."""
+        if self.layout.has_own_repo:
+            return None
+        path = self.rel_path if self.repo_path is None else self.repo_path
+        return None if path in ("", ".") else path
+
     def subdirectory(self) -> str | None:
-        """The ``subdirectory`` of a git pin: set only for folder members."""
-        return None if self.layout.has_own_repo else self.rel_path
+        """The ``subdirectory`` of a git pin: set only for members below a repo's root."""
+        return self.git_subdir
 
 
 @dataclass(frozen=True)
@@ -117,6 +136,10 @@ class Workspace:
     """Submodule paths matched by the member globs but not checked out."""
     submodules: dict[str, str] = field(default_factory=dict)
     """Submodule path -> URL, from the root's ``.gitmodules``."""
+    git_root: Path | None = None
+    """The work tree of the git repo holding the workspace root (it may be a parent folder)."""
+    virtual_root: str | None = None
+    """The root ``[project]`` name when ``tool.uv.package = false``: a uv member, never built."""
 
     def member(self, name: str) -> Member:
         from release_tool.errors import NotFoundError
@@ -179,21 +202,25 @@ def load_workspace(root: Path) -> Workspace:
     include = config.members or _string_list(workspace_table, "members", pyproject_path)
     exclude = _string_list(workspace_table, "exclude", pyproject_path) + config.exclude
     submodules = read_gitmodules(root)
-    is_git = (root / ".git").exists()
+    git_root = find_git_root(root)
 
     members: dict[str, Member] = {}
     uninitialized: list[str] = []
-    for folder in _expand_globs(root, include, exclude):
+    virtual_root = None
+    folders = _expand_globs(root, include, exclude)
+    if get_path(doc, "project") is not None:
+        # uv counts a root [project] as a member, even with tool.uv.package = false
+        if get_path(doc, "tool", "uv", "package") is False:
+            virtual_root = canonicalize_name(str(unwrap(get_path(doc, "project", "name")) or ""))
+        elif root not in folders:
+            folders.insert(0, root)
+    for folder in folders:
         rel = folder.relative_to(root).as_posix()
         if not (folder / "pyproject.toml").is_file():
             if rel in submodules:
                 uninitialized.append(rel)
-                continue
-            raise WorkspaceError(
-                f"{folder}: workspace member has no pyproject.toml",
-                hint="add one, or exclude the folder in [tool.uv.workspace].exclude",
-            )
-        member = _load_member(root, folder, rel, submodules, is_git)
+            continue  # uv skips a matched folder without a pyproject.toml
+        member = _load_member(root, folder, rel, submodules, git_root)
         if member.name in members:
             other = members[member.name]
             raise WorkspaceError(
@@ -205,16 +232,51 @@ def load_workspace(root: Path) -> Workspace:
     member_names = set(members)
     members = {name: _with_internal_deps(m, member_names) for name, m in sorted(members.items())}
     members = _with_tag_schemes(config, members)
-    graph = DependencyGraph({m.name: [d.name for d in m.dependencies] for m in members.values()})
-    return Workspace(
+    graph = DependencyGraph(
+        {name: [] for name in members},
+        typed=[_edge(m.name, d) for m in members.values() for d in m.dependencies],
+    )
+    workspace = Workspace(
         root=root,
         config=config,
         members=members,
         graph=graph,
-        is_git_repo=is_git,
+        is_git_repo=git_root is not None,
         uninitialized=tuple(uninitialized),
         submodules=submodules,
+        git_root=git_root,
+        virtual_root=virtual_root,
     )
+    if any(m.vcs_version for m in members.values()):
+        from release_tool.core.vcs_versions import with_vcs_versions
+
+        workspace = with_vcs_versions(workspace)
+    return workspace
+
+
+def uv_member_names(workspace: Workspace) -> set[str]:
+    """The names ``uv workspace list`` prints for this workspace (canonical form)."""
+    names = set(workspace.members)
+    if workspace.virtual_root:
+        names.add(workspace.virtual_root)
+    return names
+
+
+def find_git_root(folder: Path) -> Path | None:
+    """The work tree root of the git repo holding ``folder`` (itself or a parent), or None."""
+    for candidate in [folder, *folder.parents]:
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _edge(source: str, dep: InternalDependency) -> Edge:
+    kind, _, via = dep.section.partition(":")
+    if kind == "optional":
+        return Edge(source, dep.name, EdgeKind.EXTRA, via)
+    if kind == "group":
+        return Edge(source, dep.name, EdgeKind.DEV, via)
+    return Edge(source, dep.name, EdgeKind.RUNTIME)
 
 
 def read_gitmodules(root: Path) -> dict[str, str]:
@@ -245,6 +307,7 @@ def _string_list(table: Any, key: str, source: Path) -> list[str]:
 
 def _expand_globs(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
     found: dict[Path, None] = {}
+    root = root.resolve()
     for pattern in include:
         for match in sorted(root.glob(pattern)):
             if match.is_dir() and match.name != "__pycache__":
@@ -258,7 +321,7 @@ def _expand_globs(root: Path, include: list[str], exclude: list[str]) -> list[Pa
 
 
 def _load_member(
-    root: Path, folder: Path, rel: str, submodules: dict[str, str], root_is_git: bool
+    root: Path, folder: Path, rel: str, submodules: dict[str, str], git_root: Path | None
 ) -> Member:
     pyproject = folder / "pyproject.toml"
     doc = read_toml(pyproject)
@@ -272,6 +335,7 @@ def _load_member(
     if not isinstance(raw_name, str) or not raw_name:
         raise WorkspaceError(f"{pyproject}: [project].name is missing or not a string")
     dynamic = "version" in (unwrap(project.get("dynamic", [])) or [])
+    source = version_source(doc) if dynamic else VersionSource()
     version_text = unwrap(project.get("version"))
     version = None
     if version_text is not None:
@@ -284,12 +348,15 @@ def _load_member(
                 f"{pyproject}: [project].version {version_text!r} is not a valid PEP 440 version",
                 hint="use a version like 0.1.0, 0.2.0.dev1 or 1.0.0rc1",
             ) from None
-    if (folder / ".git").exists():
+    if (folder / ".git").exists() and folder != git_root:
         layout = Layout.SUBMODULE if rel in submodules else Layout.OWN_REPO
         repo_root: Path | None = folder
+        repo_path = ""
     else:
         layout = Layout.FOLDER
-        repo_root = root if root_is_git else None
+        repo_root = git_root
+        repo_path = folder.relative_to(git_root).as_posix() if git_root else rel
+        repo_path = "" if repo_path == "." else repo_path
     return Member(
         name=canonicalize_name(raw_name),
         display_name=raw_name,
@@ -301,6 +368,8 @@ def _load_member(
         version_text=version_text,
         dynamic_version=dynamic,
         dependencies=tuple(_raw_requirements(doc, pyproject)),
+        repo_path=repo_path,
+        source=source,
     )
 
 

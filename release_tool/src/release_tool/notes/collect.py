@@ -72,9 +72,7 @@ def member_repo(member: Member) -> tuple[Path, str | None]:
     """The repo holding the member's history and the pathspec limiting queries to it."""
     if member.repo_root is None:
         raise GitError(f"{member.name}: not in a git repository")
-    if member.layout.has_own_repo:
-        return member.repo_root, None
-    return member.repo_root, member.rel_path
+    return member.repo_root, member.git_subdir
 
 
 def latest_tag(workspace: Workspace, member: Member, *, stable_only: bool = False) -> str | None:

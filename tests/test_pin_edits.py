@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from release_tool.core.pins import (
+from release_tool.core.pin_edits import (
     PinUpdate,
     ensure_workspace_sources,
     release_edit,

@@ -61,7 +61,7 @@ def pin_source(workspace: Workspace, member: Member, tag: str) -> dict[str, str]
 
 def override_requirement(name: str, source: dict[str, str]) -> str:
     """A PEP 508 direct reference equal to ``source`` (for ``override-dependencies``)."""
-    from release_tool.core.pins import PinUpdate
+    from release_tool.core.pin_edits import PinUpdate
 
     return f"{name} @ {PinUpdate(name=name, **source).direct_url()}"
 

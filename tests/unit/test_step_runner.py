@@ -1,4 +1,4 @@
-"""core.steps.StepRunner against in-memory repos: prepare, run, recognise, undo."""
+"""core.step_runner.StepRunner against in-memory repos: prepare, run, recognise, undo."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from fakes import FakeRepo, FakeRepos
 
 from release_tool.core.plan import Step, StepKind
-from release_tool.core.steps import StepRunner
+from release_tool.core.step_runner import StepRunner
 from release_tool.errors import GitError
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from release_tool.core import pinning, pins
+from release_tool.core import pin_edits, pin_sources
 from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import Plan, PlannedNotes, Release, Step, StepKind
 from release_tool.core.release_texts import release_texts
@@ -88,7 +88,9 @@ def build_plan(
     branches = preflight_repos(workspace, [*repos, "."], open_repo)
     planned_tags: dict[str, list[str]] = {}
     for change in changes:
-        planned_tags.setdefault(repo_rel(workspace, change.member), []).append(change.tag)
+        tags = planned_tags.setdefault(repo_rel(workspace, change.member), [])
+        if change.tag not in tags:  # a lockstep group shares one tag
+            tags.append(change.tag)
     local_tags = {rel: set(open_repo(workspace.root / rel).tags()) for rel in planned_tags}
     pushed_to = remote if options.push and not options.dry_run else None
     preflight_tags(workspace, planned_tags, local_tags, remote=pushed_to, open_repo=open_repo)
@@ -100,7 +102,7 @@ def build_plan(
     steps += _release_steps(workspace, changes, options, stripped)
     if next_dev:
         steps += _next_dev_steps(workspace, changes)
-    mode_updates: dict[str, list[pins.PinUpdate]] = {}
+    mode_updates: dict[str, list[pin_edits.PinUpdate]] = {}
     pin_rows: list[tuple[str, str, str | None, str]] = []
     touched_modes = []
     for mode in modes:
@@ -124,7 +126,7 @@ def build_plan(
     root_pyproject_edit = None
     if stripped:
         text = (workspace.root / "pyproject.toml").read_text(encoding="utf-8")
-        new = pins.ensure_workspace_sources(text, sorted(stripped), "pyproject.toml")
+        new = pin_edits.ensure_workspace_sources(text, sorted(stripped), "pyproject.toml")
         if new != text:
             root_pyproject_edit = Step(
                 StepKind.EDIT,
@@ -157,8 +159,8 @@ def build_plan(
         steps.append(
             Step(
                 StepKind.PUBLISH,
-                "publish GitHub releases for " + ", ".join(c.tag for c in changes),
-                tags=tuple(c.tag for c in changes),
+                "publish GitHub releases for " + ", ".join(dict.fromkeys(c.tag for c in changes)),
+                tags=tuple(dict.fromkeys(c.tag for c in changes)),
             )
         )
     releases = tuple(
@@ -199,28 +201,10 @@ def _release_steps(
         messages = {}
         for change in group:
             member = change.member
-            text = member.pyproject.read_text(encoding="utf-8")
-            new, removed = pins.release_edit(
-                text,
-                str(change.new),
-                {old: nw for _, old, nw in change.updates},
-                str(member.pyproject),
-            )
-            change.released_text = new
-            stripped.update(removed)
-            steps.append(
-                Step(
-                    StepKind.EDIT,
-                    f"edit {member.rel_path}/pyproject.toml: "
-                    f"version {member.version} -> {change.new}"
-                    + (f", {len(change.updates)} requirement(s)" if change.updates else ""),
-                    repo=rel,
-                    path=f"{member.rel_path}/pyproject.toml",
-                    content=new,
-                )
-            )
-            in_repo = _in_repo(workspace, member, "pyproject.toml")
-            paths.append(in_repo)
+            edit = _pyproject_edit(change, rel, stripped)
+            if edit is not None:
+                steps.append(edit)
+                paths.append(_in_repo(workspace, member, "pyproject.toml"))
             previous = notes_start(change.row, change.new)
             texts = release_texts(
                 workspace,
@@ -247,22 +231,24 @@ def _release_steps(
                 )
                 paths.append(_in_repo(workspace, member, "CHANGELOG.md"))
         title = ", ".join(f"{c.member.display_name} {c.new}" for c in group)
-        steps.append(
-            Step(
-                StepKind.COMMIT,
-                f"commit in {rel}: release {title}",
-                repo=rel,
-                paths=tuple(paths),
-                message=f"release: {title}\n",
+        if paths:  # VCS-versioned members without requirement edits: a tag, no commit
+            steps.append(
+                Step(
+                    StepKind.COMMIT,
+                    f"commit in {rel}: release {title}",
+                    repo=rel,
+                    paths=tuple(paths),
+                    message=f"release: {title}\n",
+                )
             )
-        )
+        tags = list(dict.fromkeys(c.tag for c in group))  # a lockstep group shares one tag
         steps.append(
             Step(
                 StepKind.TAG,
-                f"tag {', '.join(c.tag for c in group)} in {rel}",
+                f"tag {', '.join(tags)} in {rel}",
                 repo=rel,
-                tags=tuple(c.tag for c in group),
-                messages=tuple(messages[c.tag] for c in group),
+                tags=tuple(tags),
+                messages=tuple(messages[t] for t in tags),
             )
         )
     return steps
@@ -279,6 +265,37 @@ def notes_start(row: MemberStatus, new: Version) -> TagRef | None:
     return row.latest_stable
 
 
+def _pyproject_edit(change: ReleaseChange, rel: str, stripped: set[str]) -> Step | None:
+    """The release edit of a member's pyproject: version and requirements.
+
+    A VCS-versioned member's version is its tag, so only changed requirements
+    are written (and nothing when there are none).
+    """
+    member = change.member
+    text = member.pyproject.read_text(encoding="utf-8")
+    updates = {old: nw for _, old, nw in change.updates}
+    if member.vcs_version:
+        change.released_text = text
+        if not updates:
+            return None
+        new = pin_edits.update_requirements(text, updates, str(member.pyproject))
+        what = f"{len(updates)} requirement(s)"
+    else:
+        new, removed = pin_edits.release_edit(text, str(change.new), updates, str(member.pyproject))
+        stripped.update(removed)
+        what = f"version {member.version} -> {change.new}" + (
+            f", {len(updates)} requirement(s)" if updates else ""
+        )
+    change.released_text = new
+    return Step(
+        StepKind.EDIT,
+        f"edit {member.rel_path}/pyproject.toml: {what}",
+        repo=rel,
+        path=f"{member.rel_path}/pyproject.toml",
+        content=new,
+    )
+
+
 def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[Step]:
     """After stable releases: ``x.y.(z+1).dev0`` in each member, one commit per repo."""
     by_repo: dict[str, list[ReleaseChange]] = {}
@@ -286,7 +303,9 @@ def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[
         by_repo.setdefault(repo_rel(workspace, change.member), []).append(change)
     steps: list[Step] = []
     for rel in [r for r in by_repo if r != "."] + (["."] if "." in by_repo else []):
-        group = by_repo[rel]
+        group = [c for c in by_repo[rel] if not c.member.vcs_version]  # tags make VCS versions
+        if not group:
+            continue
         paths = []
         for change in group:
             member = change.member
@@ -297,7 +316,7 @@ def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[
                     f"edit {member.rel_path}/pyproject.toml: version {change.new} -> {dev}",
                     repo=rel,
                     path=f"{member.rel_path}/pyproject.toml",
-                    content=pins.set_version(change.released_text, str(dev)),
+                    content=pin_edits.set_version(change.released_text, str(dev)),
                 )
             )
             paths.append(_in_repo(workspace, member, "pyproject.toml"))
@@ -316,7 +335,7 @@ def _next_dev_steps(workspace: Workspace, changes: list[ReleaseChange]) -> list[
 
 def mode_steps(
     workspace: Workspace,
-    updates: dict[str, list[pins.PinUpdate]],
+    updates: dict[str, list[pin_edits.PinUpdate]],
     mode_states: dict,
     *,
     lock_dev: bool,
@@ -328,7 +347,7 @@ def mode_steps(
         rel = workspace.config.mode_dir(mode)  # type: ignore[arg-type]
         path = workspace.root / rel / "pyproject.toml"
         text = path.read_text(encoding="utf-8")
-        new = pins.repin(text, mode_updates, str(path))
+        new = pin_edits.repin(text, mode_updates, str(path))
         steps.append(
             Step(
                 StepKind.EDIT,
@@ -381,9 +400,9 @@ def root_commit(
     )
 
 
-def _pin_label(update: pins.PinUpdate | str, tag: str | None = None) -> str:
+def _pin_label(update: pin_edits.PinUpdate | str, tag: str | None = None) -> str:
     """``name tag``, shortened to the tag when it already names the member."""
-    if isinstance(update, pins.PinUpdate):
+    if isinstance(update, pin_edits.PinUpdate):
         name, tag = update.name, update.tag
     else:
         name = update
@@ -391,8 +410,10 @@ def _pin_label(update: pins.PinUpdate | str, tag: str | None = None) -> str:
     return tag if tag.startswith(name) else f"{name} {tag}"
 
 
-def pin_update(workspace: Workspace, member: Member, tag: str, mode_states: dict) -> pins.PinUpdate:
-    return pins.PinUpdate(
+def pin_update(
+    workspace: Workspace, member: Member, tag: str, mode_states: dict
+) -> pin_edits.PinUpdate:
+    return pin_edits.PinUpdate(
         name=member.name,
         git=_pin_url(workspace, member, mode_states),
         tag=tag,
@@ -406,7 +427,7 @@ def _pin_url(workspace: Workspace, member: Member, mode_states: dict) -> str:
         pin = state.pins.get(member.name)
         if pin is not None and pin.git:
             return pin.git
-    return pinning.member_url(workspace, member)
+    return pin_sources.member_url(workspace, member)
 
 
 def _redirects(workspace: Workspace, mode_states: dict) -> tuple[tuple[str, str], ...]:
@@ -427,5 +448,6 @@ def status_pinned(workspace: Workspace, member: Member, pin: object) -> Version 
 
 
 def _in_repo(workspace: Workspace, member: Member, name: str) -> str:
-    repo = member.repo_root or workspace.root
+    """``name`` in the member folder, relative to where the step's git runs (see ``repo_rel``)."""
+    repo = member.repo_root if member.layout.has_own_repo and member.repo_root else workspace.root
     return (member.path / name).relative_to(repo).as_posix()
