@@ -316,3 +316,31 @@ def test_engine_publish_step_releases_a_tag_held_by_several_member_repos(
         (f"/repos/{BETA}/releases", "v0.2.0"),
         ("/repos/example-org/delta/releases", "v0.2.0"),
     ]
+
+
+def test_since_keeps_only_the_tags_made_after_a_root_revision(sandbox: Sandbox) -> None:
+    """``--since REV``: the release workflow publishes this release's tags, not older ones."""
+    start = sandbox.git("rev-parse", "HEAD")
+    workspace = load_workspace(sandbox.root)
+    assert plan_release_targets(workspace, None, open_repo=Repo, since=start) == []
+
+    beta = sandbox.member("beta")
+    (beta.repo / "fix.txt").write_text("x\n", encoding="utf-8")
+    git(beta.repo, "add", "-A")
+    git(beta.repo, "commit", "-q", "-m", "fix: beta")
+    git(beta.repo, "tag", "-a", "v0.2.1", "-m", "beta 0.2.1")
+    (sandbox.root / sandbox.member("alpha").rel_path / "fix.txt").write_text("x\n")
+    sandbox.git("add", "-A")
+    sandbox.git("commit", "-q", "-m", "fix: alpha; beta's pointer")
+    sandbox.git("tag", "-a", "alpha-v0.1.1", "-m", "alpha 0.1.1")
+
+    targets = plan_release_targets(workspace, None, open_repo=Repo, since=start)
+    assert [(t.member, t.tag) for t in targets] == [("alpha", "alpha-v0.1.1"), ("beta", "v0.2.1")]
+    moved = sandbox.git("rev-parse", "HEAD")
+    assert plan_release_targets(workspace, None, open_repo=Repo, since=moved) == []
+    with pytest.raises(NotFoundError, match="not a commit"):
+        plan_release_targets(workspace, None, open_repo=Repo, since="no-such-rev")
+
+    result = run_cli("github", "release", "--since", start, "--dry-run", cwd=sandbox.root)
+    assert result.exit_code == 0, result.output
+    assert "alpha-v0.1.1" in result.output and "alpha-v0.1.0" not in result.output

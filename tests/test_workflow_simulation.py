@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 TOKEN = "ghs_simulation_token"
-NEEDS_10 = pytest.mark.xfail(
-    strict=True, reason="needs issue 10 selection (promote prod with no member names)"
-)
 LAYOUTS = {
     "monorepo": [MemberSpec("alpha", tags=("0.1.0",)), MemberSpec("beta", tags=("0.1.0",))],
     "multi-repo": [
@@ -163,7 +160,6 @@ def test_the_guard_lets_every_merge_style_release(world: World, tmp_path: Path, 
 
 
 @pytest.mark.slow
-@NEEDS_10
 @pytest.mark.parametrize("style", ["merge", "squash", "rebase", "fast-forward"])
 def test_merge_to_main_releases_publishes_syncs_dev_and_does_not_loop(
     world: World, tmp_path: Path, style: str
@@ -177,7 +173,9 @@ def test_merge_to_main_releases_publishes_syncs_dev_and_does_not_loop(
     assert len(stable) == 1
     prod = git(world.sb.remotes / "workspace.git", "show", "main:prod/pyproject.toml")
     assert stable.pop().split(":")[-1] in prod
-    assert [r.method for r in world.server.writes()] == ["POST"]
+    assert [r.method for r in world.server.writes()] == ["POST"], [
+        (r.path, r.body) for r in world.server.writes()
+    ]
     main_head = world.head("main")
     assert (
         git(world.sb.remotes / "workspace.git", "merge-base", "--is-ancestor", main_head, "dev")
@@ -192,7 +190,6 @@ def test_merge_to_main_releases_publishes_syncs_dev_and_does_not_loop(
 
 
 @pytest.mark.slow
-@NEEDS_10
 def test_a_failed_publish_is_finished_by_a_rerun(world: World, tmp_path: Path) -> None:
     dev_release(world, tmp_path)
     before, after = merge_to_main(world, tmp_path, "merge")
@@ -206,6 +203,26 @@ def test_a_failed_publish_is_finished_by_a_rerun(world: World, tmp_path: Path) -
     assert world.tags() == tags  # nothing promoted twice
     releases = [release for repo in world.server.repos.values() for release in repo.releases]
     assert len(releases) == 1  # made by the re-run, once
+
+
+@pytest.mark.slow
+def test_a_member_main_ahead_of_the_root_pointer_stops_the_release(tmp_path: Path) -> None:
+    """The release job moves member main to the root's pointer only as a fast-forward."""
+    with GitHubServer(token=TOKEN) as server:
+        world = World(tmp_path, "multi-repo", server)
+        dev_release(world, tmp_path)
+        beta = world.sb.member("beta")
+        clone = tmp_path / "beta-main"
+        git(tmp_path, "clone", "-q", "-b", "main", str(beta.remote), str(clone))
+        (clone / "hotfix.txt").write_text("x\n", encoding="utf-8")
+        git(clone, "add", "-A")
+        git(clone, "commit", "-q", "-m", "fix: a hotfix on beta's main, not on its dev")
+        git(clone, "push", "-q", "origin", "main")
+        before, after = merge_to_main(world, tmp_path, "merge")
+        tags = world.tags()
+        with pytest.raises(StepFailed, match="origin/main has commits the root does not point at"):
+            world.sim.run("release.yml", world.push_event("main", before, after))
+        assert world.tags() == tags and world.server.writes() == []
 
 
 def sync_dev_script(world: World) -> str:

@@ -146,8 +146,11 @@ def test_release_job_promotes_publishes_idempotently_syncs_dev_then_images() -> 
     promote = files["release.yml"]["jobs"]["promote"]
     runs = [step.get("run", "") for step in promote["steps"]]
     assert any(r.rstrip().endswith("promote prod --push") for r in runs)
-    assert any(r.rstrip().endswith("release-tool github release") for r in runs)
-    assert any("sync_dev . refuse" in r for r in runs)
+    # only the tags this release made: those since the pushed-over main
+    publish = next(r for r in runs if "release-tool github release" in r)
+    assert publish.rstrip().endswith('github release "${since[@]}"')
+    assert 'since=(--since "$BEFORE")' in publish
+    assert any('sync_dev . "$SHA" false' in r for r in runs)
     checkout = promote["steps"][0]
     assert checkout["with"]["ref"] == "${{ github.ref }}"  # the head: re-runs see pushed work
     images = files["release.yml"]["jobs"]["images"]
@@ -162,10 +165,16 @@ def test_release_job_promotes_publishes_idempotently_syncs_dev_then_images() -> 
 def test_multi_repo_syncs_member_dev_branches_first() -> None:
     promote = parsed(MULTI_REPO)["release.yml"]["jobs"]["promote"]
     sync = promote["steps"][-1]["run"]
-    assert sync.index('sync_dev "$path" refuse') < sync.index("sync_dev . pointers")
+    assert sync.index('sync_dev "$path"') < sync.index('sync_dev . "$SHA" pointers')
     assert "MAIN_BRANCH='master'" in sync and "DEV_BRANCH='develop'" in sync
     assert promote["steps"][0]["with"]["submodules"] == "recursive"
-    assert "git submodule foreach" in promote["steps"][1]["run"]
+    # members are released at the root's pointers (what staging tested), as a fast-forward
+    members = promote["steps"][1]["run"]
+    assert "git submodule foreach" in members
+    assert 'merge-base --is-ancestor "origin/$BRANCH" "$pointer"' in members
+    assert 'checkout -q -B "$BRANCH" "$pointer"' in members
+    bump = parsed(MULTI_REPO)["dev-release.yml"]["jobs"]["bump-dev"]
+    assert "'origin/$BRANCH'" in bump["steps"][1]["run"]  # dev: the member's dev head
     images = parsed(MULTI_REPO)["release.yml"]["jobs"]["images"]
     assert "packages" not in images["permissions"]  # not GHCR: secrets log in instead
 

@@ -142,6 +142,9 @@ class FakeRepo:
     def gitlinks(self) -> dict[str, str]:
         return {}  # the fakes model no submodule pointers
 
+    def gitlink_at(self, ref: str, path: str) -> str | None:
+        return None
+
     def state(self, *, with_changes: bool = True) -> RepoState:
         return RepoState(
             path=self.path,

@@ -332,6 +332,14 @@ class Repo(GitCliWrites):
         """Submodule path -> recorded commit, from the index."""
         return {e.path: str(e.id) for e in self._repo.index if e.mode == _GITLINK}
 
+    def gitlink_at(self, ref: str, path: str) -> str | None:
+        """The commit the submodule at ``path`` pointed at in ``ref``, or None."""
+        try:
+            entry = self._repo.revparse_single(ref).peel(pygit2.Commit).tree[path]
+        except (KeyError, pygit2.GitError, ValueError):
+            return None
+        return str(entry.id) if entry.filemode == _GITLINK else None
+
     def state(self, *, with_changes: bool = True) -> RepoState:
         """Branch, upstream distance, tags and dirty paths, for ``status``."""
         repo = self._repo

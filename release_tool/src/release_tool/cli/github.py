@@ -33,6 +33,14 @@ def register(app: typer.Typer) -> None:
         prerelease_dev: Annotated[
             bool, typer.Option("--prerelease-dev", help="Publish dev tags as pre-releases.")
         ] = False,
+        since: Annotated[
+            str | None,
+            typer.Option(
+                "--since",
+                metavar="REV",
+                help="Only tags made after root revision REV (member repos: its pointers).",
+            ),
+        ] = None,
         dry_run: DryRunOption = False,
         as_json: JsonOption = False,
     ) -> None:
@@ -49,6 +57,7 @@ def register(app: typer.Typer) -> None:
             open_repo=app_state.open_repo,
             connect=app_state.github,
             prerelease_dev=prerelease_dev,
+            since=since,
         )
         term = app_state.terminal
         if as_json:

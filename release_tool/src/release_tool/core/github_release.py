@@ -121,14 +121,19 @@ def plan_release_targets(
     *,
     open_repo: RepoOpener,
     prerelease_dev: bool = False,
+    since: str | None = None,
 ) -> list[ReleaseTarget]:
     """Resolve member names or tag names into release targets (reads git, no network).
 
     A member name means its latest stable tag (its latest tag of any kind
     with ``prerelease_dev``); no names means every member with such a tag.
+    ``since`` (a root revision) keeps only the tags made after it: see
+    ``tags_made_since``.
     """
     read_tags_through(workspace, open_repo)
     tags = _resolve(workspace, members_or_tags or [], prerelease_dev, open_repo)
+    if since is not None:
+        tags = tags_made_since(workspace, tags, since, open_repo)
     targets = []
     for tag in tags:
         member = workspace.members[tag.member]
@@ -158,6 +163,7 @@ def publish_releases(
     open_repo: RepoOpener,
     connect: Callable[[str], ReleaseApi],
     prerelease_dev: bool = False,
+    since: str | None = None,
 ) -> list[ReleaseOutcome]:
     """Create or update one GitHub release per tag; with ``dry_run``, only say which calls.
 
@@ -167,7 +173,11 @@ def publish_releases(
     (missing), updated (different) or left alone (identical).
     """
     targets = plan_release_targets(
-        workspace, members_or_tags, open_repo=open_repo, prerelease_dev=prerelease_dev
+        workspace,
+        members_or_tags,
+        open_repo=open_repo,
+        prerelease_dev=prerelease_dev,
+        since=since,
     )
     if dry_run or not targets:
         return [_dry_outcome(t) for t in targets]
@@ -276,6 +286,35 @@ def _resolve(
                 )
             chosen[(tag.member, tag.tag)] = tag
     return list(chosen.values())
+
+
+def tags_made_since(
+    workspace: Workspace, tags: list[MemberTag], since: str, open_repo: RepoOpener
+) -> list[MemberTag]:
+    """The tags on the checked-out history that ``since`` (a root revision) does not contain.
+
+    What the release workflow publishes: the tags the push (and its release
+    job) made, also on a re-run after a failed publish, and no older tag that
+    happens to lack a release. A member in its own repo is compared with its
+    submodule pointer at ``since`` (none there: every tag on its history).
+    """
+    root = open_repo(workspace.root)
+    base = root.resolve(f"{since}^{{commit}}")
+    if base is None:
+        raise NotFoundError(f"--since {since!r} is not a commit of {workspace.root}")
+    kept = []
+    for tag in tags:
+        repo = open_repo(tag.repo_root)
+        commit = repo.tag_commit(tag.tag)
+        if commit is None or not repo.is_ancestor(commit, "HEAD"):
+            continue
+        start: str | None = base
+        if tag.repo_root != workspace.root:
+            rel = tag.repo_root.relative_to(workspace.root).as_posix()
+            start = root.gitlink_at(base, rel)
+        if start is None or not repo.is_ancestor(commit, start):
+            kept.append(tag)
+    return kept
 
 
 def _find_tags(workspace: Workspace, tag: str, open_repo: RepoOpener) -> list[MemberTag]:

@@ -6,9 +6,12 @@ Three workflows, four when a registry is configured:
   called by the two release workflows (so a release is gated on it).
 - ``dev-release``: on a push to the dev branch, ``bump --dev --changed --push``.
 - ``release``: on a push to main, ``promote prod --push`` (every member whose
-  staging pin is newer than its prod pin), then ``github release`` (idempotent:
-  creates the releases a failed run left out), then main's new commits onto
-  the dev branch, then the images (when a registry is configured).
+  staging pin is newer than its prod pin; member repos are put at the root's
+  submodule pointers first, the content staging tested), then ``github
+  release --since <pushed-over main>`` (the stable tags this release made;
+  idempotent: a re-run creates what a failed publish left out), then main's
+  new commits onto the dev branch, then the images (when a registry is
+  configured).
 
 Rules every release job follows: it checks out the branch *head* (a re-run
 sees what an earlier attempt pushed); a guard job skips pushes made only of
@@ -189,24 +192,40 @@ def release_workflow(s: WorkflowSettings) -> dict[str, Any]:
         "timeout-minutes": 45,
         "permissions": {"contents": "write"},
         "steps": [
-            *_release_setup(s),
+            *_release_setup(s, at_pointers=True),
             _push_step(
                 "Promote what staging pins to prod: stable tags, prod pins, push",
                 f"{s.tool} promote prod --push",
             ),
             {
                 # Idempotent: a re-run after a failed publish creates what is missing.
-                "name": "Publish a GitHub release for every stable tag without one",
-                "env": {"GITHUB_TOKEN": PUSH_TOKEN},
-                "run": f"{s.tool} github release",
+                "name": "Publish a GitHub release for every stable tag this release made",
+                "env": {"GITHUB_TOKEN": PUSH_TOKEN, "BEFORE": "${{ github.event.before }}"},
+                "run": Script(PUBLISH_SCRIPT.replace("__TOOL__", s.tool)),
             },
-            _push_step("Bring main's release commits onto the dev branch", _sync_dev_script(s)),
+            _push_step(
+                "Bring main's release commits onto the dev branch",
+                _sync_dev_script(s),
+                env={"SHA": "${{ github.sha }}"},
+            ),
         ],
     }
     jobs: dict[str, Any] = {"guard": _guard_job(s), "check": _check_job(), "promote": promote}
     if s.registry:
         jobs["images"] = _images_job(s)
     return _release_workflow("release", s.main_branch, jobs)
+
+
+PUBLISH_SCRIPT = """\
+# The stable tags made since the pushed-over main (a re-run sees the same
+# event, so it finishes what a failed publish left out); older tags without
+# a release are left alone. A manual run publishes every member's latest.
+since=()
+if [ -n "$BEFORE" ] && git cat-file -e "$BEFORE^{commit}" 2>/dev/null; then
+  since=(--since "$BEFORE")
+fi
+__TOOL__ github release "${since[@]}"
+"""
 
 
 def _release_workflow(name: str, branch: str, jobs: dict[str, Any]) -> dict[str, Any]:
@@ -275,8 +294,8 @@ def _check_job() -> dict[str, Any]:
     return {"uses": "$/.github/workflows/check.yml", "permissions": {"contents": "read"}}
 
 
-def _release_setup(s: WorkflowSettings) -> list[dict[str, Any]]:
-    steps = [_checkout(s, ref="${{ github.ref }}"), *_submodule_branches(s)]
+def _release_setup(s: WorkflowSettings, *, at_pointers: bool = False) -> list[dict[str, Any]]:
+    steps = [_checkout(s, ref="${{ github.ref }}"), *_submodule_branches(s, at_pointers)]
     steps += [_setup_uv(s, cache=False), _git_identity()]
     return steps
 
@@ -294,9 +313,35 @@ def _checkout(s: WorkflowSettings, *, ref: str | None) -> dict[str, Any]:
     return {"uses": CHECKOUT.uses(), "with": options}
 
 
-def _submodule_branches(s: WorkflowSettings) -> list[dict[str, Any]]:
+MEMBERS_AT_POINTERS = """\
+# Each member repo's branch is moved to the root's submodule pointer: the
+# content staging tested (the staged dev tag) is what gets released, though
+# the member's own branch was never merged. It must be a fast-forward.
+# shellcheck disable=SC2016  # expanded by the shell foreach starts, per member
+git submodule foreach --quiet --recursive '
+  pointer="$(git rev-parse HEAD)"
+  if git rev-parse -q --verify "origin/$BRANCH" > /dev/null &&
+    ! git merge-base --is-ancestor "origin/$BRANCH" "$pointer"; then
+    echo "::error::$displaypath: origin/$BRANCH has commits the root does not point at:" \\
+      "merge them into the dev branch of that member repo first"
+    exit 1
+  fi
+  git checkout -q -B "$BRANCH" "$pointer"
+'
+"""
+
+
+def _submodule_branches(s: WorkflowSettings, at_pointers: bool) -> list[dict[str, Any]]:
     if not s.has_submodules:
         return []
+    if at_pointers:
+        return [
+            {
+                "name": "Put every member repo's branch at the root's submodule pointer",
+                "env": {"BRANCH": "${{ github.ref_name }}"},
+                "run": Script(MEMBERS_AT_POINTERS),
+            }
+        ]
     return [
         {
             "name": "Check out the same branch in every member repo",
@@ -340,12 +385,13 @@ export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $auth"
 """
 
 
-def _push_step(name: str, script: str) -> dict[str, Any]:
+def _push_step(name: str, script: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "name": name,
         "env": {
             "PUSH_TOKEN": PUSH_TOKEN,
             "SERVER_URL": "${{ github.server_url }}",
+            **(env or {}),
         },
         "run": Script(PUSH_AUTH + script.rstrip("\n") + "\n"),
     }
@@ -354,6 +400,8 @@ def _push_step(name: str, script: str) -> dict[str, Any]:
 SYNC_DEV = """\
 sync_dev() {
   # Fast-forward the dev branch to main's head, or merge main into it.
+  # $1: the repo; $2: main's pushed commit there ($SHA, or its pointer);
+  # $3: a resolver for conflicts a merge leaves (fails when it cannot).
   if ! git -C "$1" fetch -q origin "refs/heads/$DEV_BRANCH"; then
     echo "$1: no $DEV_BRANCH branch on origin: nothing to bring over"
     return 0
@@ -363,10 +411,24 @@ sync_dev() {
     return 0
   fi
   git -C "$1" checkout -q -B "$DEV_BRANCH" FETCH_HEAD
-  if ! git -C "$1" merge -q --no-edit "$MAIN_BRANCH"; then
-    "$2"
+  if ! git -C "$1" merge -q --no-edit "$MAIN_BRANCH" && ! "$3" "$1"; then
+    git -C "$1" merge --abort
+    adopt "$1" "$2" "$3" || refuse
   fi
   git -C "$1" push -q origin "HEAD:refs/heads/$DEV_BRANCH"
+}
+adopt() {
+  # A squash or rebase merge gave main's pushed commit the content of a dev
+  # commit under another id, so the release's edits conflict with dev's
+  # originals. When its tree is one of dev's, record it as merged (its
+  # content is dev's already): main's own release commits then merge cleanly.
+  local tree
+  [ -n "$2" ] || return 1
+  tree="$(git -C "$1" rev-parse -q --verify "$2^{tree}")" || return 1
+  git -C "$1" log --format=%T HEAD | grep -xF "$tree" > /dev/null || return 1
+  echo "$1: $MAIN_BRANCH's $2 holds $DEV_BRANCH's work (squash or rebase merge)"
+  git -C "$1" merge -q -s ours --no-edit "$2" || return 1
+  git -C "$1" merge -q --no-edit "$MAIN_BRANCH" || "$3" "$1"
 }
 refuse() {
   echo "::error::merge $MAIN_BRANCH into $DEV_BRANCH by hand: they conflict"
@@ -382,20 +444,20 @@ pointers() {
     git add "$path"
   done
   if [ -n "$(git diff --name-only --diff-filter=U)" ]; then
-    refuse
+    return 1
   fi
   git commit -q --no-edit
 }
 git config --file .gitmodules --get-regexp '\\.path$' | while read -r _ path; do
-  sync_dev "$path" refuse
+  sync_dev "$path" "$(git rev-parse "$SHA:$path" 2> /dev/null || true)" false
 done
-sync_dev . pointers
+sync_dev . "$SHA" pointers
 """
 
 
 def _sync_dev_script(s: WorkflowSettings) -> str:
     head = f"MAIN_BRANCH='{s.main_branch}'\nDEV_BRANCH='{s.dev_branch}'\n"
-    tail = SYNC_MEMBERS if s.has_submodules else "sync_dev . refuse\n"
+    tail = SYNC_MEMBERS if s.has_submodules else 'sync_dev . "$SHA" false\n'
     return head + SYNC_DEV + tail
 
 
