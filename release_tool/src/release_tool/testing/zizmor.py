@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
+
+from release_tool.testing.actionlint import find_dev_tool
 
 
 def find_zizmor() -> str | None:
     """The zizmor executable of this environment (dev dependency ``zizmor``), or None."""
-    bindir = Path(sys.executable).parent
-    return shutil.which("zizmor", path=str(bindir)) or shutil.which("zizmor")
+    return find_dev_tool("zizmor")
 
 
 def run_zizmor(paths: list[Path], cwd: Path) -> subprocess.CompletedProcess[str]:
