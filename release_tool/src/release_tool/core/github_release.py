@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from packaging.utils import canonicalize_name
 
 from release_tool.core.github_repos import ROOT_KEY, repo_slug
+from release_tool.core.tag_schemes import read_tags_through
 from release_tool.errors import ExternalServiceError, NotFoundError, PlanRefusedError
 
 if TYPE_CHECKING:
@@ -54,13 +55,6 @@ class MemberTag:
     @property
     def is_stable(self) -> bool:
         return not (self.version.is_prerelease or self.version.is_devrelease)
-
-
-def read_tags_through(workspace: Workspace, open_repo: RepoOpener) -> None:
-    """Let tag-scheme detection read tags through the caller's git port, not its own."""
-    for schemes in {id(m.schemes): m.schemes for m in workspace.members.values()}.values():
-        if schemes is not None:
-            schemes.read_tags_with(lambda path: open_repo(path).tag_names())
 
 
 def member_tags(member: Member, open_repo: RepoOpener) -> list[MemberTag]:
@@ -130,7 +124,7 @@ def plan_release_targets(
     ``since`` (a root revision) keeps only the tags made after it: see
     ``tags_made_since``.
     """
-    read_tags_through(workspace, open_repo)
+    read_tags_through(workspace.members.values(), open_repo)
     tags = _resolve(workspace, members_or_tags or [], prerelease_dev, open_repo)
     if since is not None:
         tags = tags_made_since(workspace, tags, since, open_repo)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from release_tool.core.graph import EdgeKind
 from release_tool.core.modes import MODES, ModeState, Pin, load_mode
 from release_tool.core.rev_pins import pinned_version
+from release_tool.core.tag_schemes import read_tags_through
 from release_tool.core.tags import template_parts
 from release_tool.core.workspace import Layout, Member, Workspace
 
@@ -115,8 +116,7 @@ def workspace_status(
     by_repo: dict[Path | None, list[Member]] = {}
     for member in members:
         by_repo.setdefault(member.repo_root, []).append(member)
-    for schemes in {id(m.schemes): m.schemes for m in members if m.schemes is not None}.values():
-        schemes.read_tags_with(lambda path: list(open_repo(path).tags()))
+    read_tags_through(members, open_repo)
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
         git = open_repo(repo) if repo is not None else None

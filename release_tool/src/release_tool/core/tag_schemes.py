@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from release_tool.core.config import TagTemplates
+    from release_tool.core.ports import RepoOpener
     from release_tool.core.workspace import Member
 
 
@@ -327,3 +328,10 @@ def _repo_tag_names(repo: Path) -> list[str]:
     from release_tool.adapters.git import Repo
 
     return Repo(repo).tag_names()
+
+
+def read_tags_through(members: Iterable[Member], open_repo: RepoOpener) -> None:
+    """Let tag-scheme detection of ``members`` read tags through the caller's git port."""
+    for schemes in {id(m.schemes): m.schemes for m in members}.values():
+        if schemes is not None:
+            schemes.read_tags_with(lambda path: open_repo(path).tag_names())
