@@ -43,7 +43,6 @@ def check(app_state: AppState, only: tuple[str, ...], as_json: bool, list_checks
     results = run_checks(context, list(only) or None)
     failed = [r for r in results if not r.passed]
     if as_json:
-        from release_tool.cli.output import document
         from release_tool.cli.status_output import CheckOut, CheckOutput
 
         output = CheckOutput(
@@ -51,7 +50,7 @@ def check(app_state: AppState, only: tuple[str, ...], as_json: bool, list_checks
             passed=not failed,
             checks=[CheckOut.of(r) for r in results],
         )
-        term.json(document(output))
+        term.json(output.to_json())
     else:
         marks = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skipped": "skip"}
         for result in results:

@@ -53,11 +53,10 @@ def status(app_state: AppState, members: tuple[str, ...], as_json: bool) -> None
         )
     result = workspace_status(workspace, list(members) or None, open_repo=app_state.open_repo)
     if as_json:
-        from release_tool.cli.output import document
         from release_tool.cli.status_output import StatusOutput
 
         term.json(
-            document(StatusOutput.of(result, pending_run=pending.command if pending else None))
+            StatusOutput.of(result, pending_run=pending.command if pending else None).to_json()
         )
     else:
         term.write(render_table(result, width=terminal_width()).render())
