@@ -55,7 +55,7 @@ def endpoint_config(url: str, **overrides: object) -> ModelConfig:
         "max_batch_size": 3,
         "generation": {"max_new_tokens": 5, "ignore_eos": True},
     }
-    return ModelConfig.from_values({**values, **overrides})
+    return ModelConfig.model_validate({**values, **overrides})
 
 
 def test_registry_picks_the_openai_adapter_for_any_family(server: LiveServer) -> None:

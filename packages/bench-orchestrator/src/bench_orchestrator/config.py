@@ -161,7 +161,7 @@ def _resolve(base: Path, value: str) -> str:
 def parse_experiment(data: dict[str, Any], path: Path) -> ExperimentConfig:
     """Validate a config mapping read from ``path``; relative paths resolve against its folder."""
     try:
-        config = ExperimentConfig.from_values(data)
+        config = ExperimentConfig.model_validate(data)
     except ValidationError as exc:
         raise ExperimentConfigError(describe_errors(path, exc)) from exc
     base = path.parent.resolve()

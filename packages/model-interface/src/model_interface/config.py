@@ -90,7 +90,7 @@ class ModelConfig(BaseModel):
 def parse_model_config(data: dict[str, Any], *, base_dir: Path | None = None) -> ModelConfig:
     """Validate a config mapping; relative paths resolve against ``base_dir`` when given."""
     try:
-        config = ModelConfig.from_values(data)
+        config = ModelConfig.model_validate(data)
     except ValidationError as exc:
         raise ModelConfigError(f"invalid model config: {exc}") from exc
     return config.resolved(base_dir) if base_dir is not None else config
