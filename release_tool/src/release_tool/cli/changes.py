@@ -31,7 +31,7 @@ def changes(
     under the configured changes folder (default .release-tool/changes).
     MEMBERS: default all.
     """
-    from release_tool.notes.collect import collect_member
+    from release_tool.notes.collect import collect_members
     from release_tool.notes.report import (
         SINCE_TAG_FILE,
         UNCOMMITTED_FILE,
@@ -44,8 +44,8 @@ def changes(
     dry_run = dry_run or ws.config.dry_run
     folder = ws.root / ws.config.changes_dir
     results = []
-    for member in ws.select(list(members) or None):
-        found = collect_member(ws, member)
+    selected = ws.select(list(members) or None)
+    for member, found in zip(selected, collect_members(ws, selected), strict=True):
         data = changes_json(found)
         if dry_run:
             data["would_write"] = [
