@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+
+import pytest
 
 from release_tool.testing.sandbox import MemberSpec, build_sandbox, git, make_specs
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def test_mixed_layout_has_tags_remotes_and_submodules_on_main(tmp_path: Path) -> None:
@@ -47,3 +46,15 @@ def test_untagged_tail_and_head_version(tmp_path: Path) -> None:
     count = sb.git("rev-list", "--count", "tail-v0.1.0..HEAD", "--", "packages/tail")
     assert count == "2"  # the first untagged commit also opens 0.1.1.dev0
     assert 'version = "0.1.1.dev0"' in (sb.root / "packages/tail/pyproject.toml").read_text()
+
+
+def test_sandboxes_never_write_the_users_own_git_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from release_tool.testing.sandbox import redirect_urls
+
+    home_config = Path.home() / ".gitconfig"  # the isolated HOME of tests/conftest.py
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL")
+    with pytest.raises(RuntimeError, match="GIT_CONFIG_GLOBAL"):
+        redirect_urls({"https://github.com/example-org/x.git": tmp_path / "x.git"})
+    assert "insteadOf" not in home_config.read_text()

@@ -154,9 +154,16 @@ def redirect_urls(urls: dict[str, Path], gitconfig: Path | None = None) -> None:
     """Point ``https://...`` URLs at local bare repos through ``insteadOf``.
 
     An earlier redirect of the same URL (another sandbox) is replaced, so the
-    newest sandbox wins.
+    newest sandbox wins. The rules go to ``gitconfig`` or ``$GIT_CONFIG_GLOBAL``,
+    never to the user's own ``~/.gitconfig`` (a script that forgot to isolate
+    it would leave redirects to deleted folders there for good).
     """
-    config = gitconfig or Path(os.environ.get("GIT_CONFIG_GLOBAL", Path.home() / ".gitconfig"))
+    if gitconfig is None and not os.environ.get("GIT_CONFIG_GLOBAL"):
+        raise RuntimeError(
+            "sandboxes redirect URLs in the global git config: set GIT_CONFIG_GLOBAL to a "
+            "scratch file (the tests and bench/ scripts do) so ~/.gitconfig stays untouched"
+        )
+    config = gitconfig or Path(os.environ["GIT_CONFIG_GLOBAL"])
     listed = subprocess.run(
         ["git", "config", "--file", str(config), "--get-regexp", r"^url\..*\.insteadof$"],
         capture_output=True,
