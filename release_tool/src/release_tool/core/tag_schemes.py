@@ -25,7 +25,7 @@ from release_tool.core.tags import (
     check_template,
     common_prefix,
     short_name,
-    split_version,
+    splits_of,
 )
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ class TagSchemes:
         self._schemes: dict[str, TagScheme] = {}
         self._detected: dict[Path, dict[str, TagScheme]] = {}
         self._known_tags: dict[Path, list[str]] = {}
+        self._members_by_repo: dict[Path, list[Member]] | None = None
         self._prefix = config.short_prefix or common_prefix(self.members)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> TagSchemes:
@@ -137,9 +138,18 @@ class TagSchemes:
             origin=origin,
         )
 
+    def _by_repo(self) -> dict[Path, list[Member]]:
+        """Repo -> the members whose history it holds (grouped once, not per member)."""
+        if self._members_by_repo is None:
+            self._members_by_repo = {}
+            for member in self.members.values():
+                if member.repo_root is not None:
+                    self._members_by_repo.setdefault(member.repo_root, []).append(member)
+        return self._members_by_repo
+
     def _detect_repo(self, repo: Path) -> dict[str, TagScheme]:
         if repo not in self._detected:
-            here = [m for m in self.members.values() if m.repo_root == repo]
+            here = self._by_repo().get(repo, [])
             tags = self._known_tags.get(repo)
             found = detect(self._list_tags(repo) if tags is None else tags, here, self._prefix)
             self._detected[repo] = {
@@ -286,7 +296,7 @@ def _spellings(members: list[Member], prefix: str) -> list[tuple[str, str, str]]
 
 def _generalize(tag: str, spellings: list[tuple[str, str, str]]) -> tuple[str | None, str] | None:
     """(owning member or None, template) for ``tag``, or None when it holds no version."""
-    splits = split_version(tag)
+    splits = splits_of(tag)
     for literal, _version in splits:
         for text, placeholder, owner in spellings:
             at = _word_at(literal, text)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from packaging.version import InvalidVersion, Version
@@ -50,8 +50,12 @@ def template_parts(template: str) -> list[tuple[str, str | None]]:
     return parts
 
 
+@lru_cache(maxsize=1024)
 def check_template(template: str) -> str:
-    """Return ``template`` if it is a valid tag template, else raise ValueError saying why."""
+    """Return ``template`` if it is a valid tag template, else raise ValueError saying why.
+
+    Cached: detection checks the same few templates for every tag it reads.
+    """
     parts = template_parts(template)
     fields = [field for _, field in parts if field is not None]
     unknown = sorted(set(fields) - set(PLACEHOLDERS))
@@ -94,8 +98,13 @@ def short_name(name: str, prefix: str) -> str:
     return name
 
 
+@lru_cache(maxsize=8192)
 def parse_version(text: str) -> Version | None:
-    """``text`` as a version if it is one a tag may hold (starts with a digit), else None."""
+    """``text`` as a version if it is one a tag may hold (starts with a digit), else None.
+
+    Cached by text: a repo's tags are parsed by detection and again by every
+    scheme that lists them, and submodule repos share their tag names.
+    """
     if not re.fullmatch(_VERSION_TEXT, text):
         return None
     try:
@@ -205,6 +214,13 @@ def split_version(tag: str) -> list[tuple[str, Version]]:
     A version must start at a digit not preceded by a digit or a dot, and run
     to the end of the tag (``pkg-v2-v1.0`` -> ``pkg-v2-v`` + ``1.0``).
     """
+    return list(splits_of(tag))
+
+
+@lru_cache(maxsize=8192)
+def splits_of(tag: str) -> tuple[tuple[str, Version], ...]:
+    """``split_version(tag)`` as a tuple, cached by tag name (detection reads each tag of
+    every repo, and submodule repos share their tag names)."""
     out = []
     for index, char in enumerate(tag):
         if not char.isdigit() or (index and (tag[index - 1].isdigit() or tag[index - 1] == ".")):
@@ -212,7 +228,7 @@ def split_version(tag: str) -> list[tuple[str, Version]]:
         version = parse_version(tag[index:])
         if version is not None:
             out.append((tag[:index], version))
-    return out
+    return tuple(out)
 
 
 __all__ = [
@@ -224,5 +240,6 @@ __all__ = [
     "parse_version",
     "short_name",
     "split_version",
+    "splits_of",
     "template_parts",
 ]
