@@ -14,7 +14,9 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 import pygit2
-from pygit2.enums import SortMode
+from pygit2.enums import ObjectType, SortMode
+
+from release_tool.adapters.git_tree_diff import TreeDiffer
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -109,75 +111,64 @@ def _walk(repo: pygit2.Repository, head: str, since: str | None) -> list[pygit2.
 class _Touched:
     """Which member folders a commit changes, by comparing trees along the folders' trie.
 
-    A tree's entries are read once into ``name -> id`` (each tree is met as
-    a commit's and again as its child's parent), and two entry maps are
-    compared with a set operation, so a commit costs a handful of C-level
-    operations however many members a folder holds.
+    Trees are compared by their raw bytes (``adapters.git_tree_diff``): each
+    tree is read once (it is met as a commit's and again as its child's
+    parent), and neighbouring versions of a folder are compared without
+    listing their entries, so a commit costs a few C-level operations however
+    many members a folder holds.
     """
 
     def __init__(self, repo: pygit2.Repository, subdirs: set[str]) -> None:
-        self.repo = repo
         self.trie: _Trie = {}
         for subdir in subdirs:
             node = self.trie
-            parts = subdir.split("/")
+            parts = [part.encode("utf-8", "surrogateescape") for part in subdir.split("/")]
             for i, part in enumerate(parts):
                 children, end = node.get(part, ({}, None))
                 node[part] = (children, subdir if i == len(parts) - 1 else end)
                 node = children
-        self._entries: dict[pygit2.Oid, dict[str, pygit2.Oid]] = {}
-        self._subtrees: dict[pygit2.Oid, pygit2.Tree | None] = {}
+        odb = repo.odb
+
+        def read(oid: bytes) -> bytes | None:
+            try:
+                kind, data = odb.read(pygit2.Oid(raw=oid))[:2]
+            except (KeyError, ValueError, pygit2.GitError):
+                return None  # a submodule's commit: not in this repo
+            return data if kind == ObjectType.TREE else None
+
+        self._read = read
+        self._differ: TreeDiffer | None = None
 
     def __call__(self, commit: pygit2.Commit) -> frozenset[str]:
         """Folders changed by ``commit``; a merge changes a folder only if it differs from
         every parent (as ``git rev-list -- path`` counts it: a merge that takes one
         side's version of the folder is not a change of its own)."""
+        root = commit.tree_id.raw
+        if self._differ is None:
+            self._differ = TreeDiffer(self._read, len(root))
         parents = commit.parents
         if not parents:
             out: set[str] = set()
-            self._compare(commit.tree, None, self.trie, out)
+            self._compare(root, None, self.trie, out)
             return frozenset(out)
         found: set[str] | None = None
         for parent in parents:
             changed: set[str] = set()
-            self._compare(commit.tree, parent.tree, self.trie, changed)
+            self._compare(root, parent.tree_id.raw, self.trie, changed)
             found = changed if found is None else found & changed
         return frozenset(found or ())
 
     def _compare(
-        self, tree: pygit2.Tree | None, other: pygit2.Tree | None, trie: _Trie, out: set[str]
+        self, mine: bytes | None, theirs: bytes | None, trie: _Trie, out: set[str]
     ) -> None:
-        mine = self._map(tree)
-        theirs = self._map(other)
-        changed = {name for name, _ in mine.items() ^ theirs.items()}
-        for name in changed.intersection(trie):
+        assert self._differ is not None
+        for name, (left, right) in self._differ.changed(mine, theirs, trie.keys()).items():
             children, end = trie[name]
             if end is not None:
                 out.add(end)
             if children:
-                self._compare(
-                    self._subtree(tree, mine.get(name)),
-                    self._subtree(other, theirs.get(name)),
-                    children,
-                    out,
-                )
-
-    def _map(self, tree: pygit2.Tree | None) -> dict[str, pygit2.Oid]:
-        if tree is None:
-            return {}
-        found = self._entries.get(tree.id)
-        if found is None:
-            found = self._entries[tree.id] = {entry.name: entry.id for entry in tree}  # type: ignore[misc]
-        return found
-
-    def _subtree(self, tree: pygit2.Tree | None, oid: pygit2.Oid | None) -> pygit2.Tree | None:
-        if tree is None or oid is None:
-            return None
-        if oid not in self._subtrees:  # a parent's subtree is its child's, one commit later
-            found = self.repo.get(oid)
-            self._subtrees[oid] = found if isinstance(found, pygit2.Tree) else None
-        return self._subtrees[oid]
+                self._compare(left, right, children, out)
 
 
-_Trie = dict[str, "tuple[_Trie, str | None]"]
+_Trie = dict[bytes, "tuple[_Trie, str | None]"]
 """Path component -> (children, the member folder ending here or None)."""

@@ -235,10 +235,11 @@ def detect(tags: Iterable[str], members: list[Member], prefix: str) -> dict[str,
     are left out.
     """
     spellings = _spellings(members, prefix)
+    literals: dict[str, tuple[str, str] | None] = {}
     own: dict[str, Counter[str]] = {m.name: Counter() for m in members}
     shared: Counter[str] = Counter()
     for tag in tags:
-        read = _generalize(tag, spellings)
+        read = _generalize(tag, spellings, literals)
         if read is None:
             continue
         owner, template = read
@@ -294,18 +295,40 @@ def _spellings(members: list[Member], prefix: str) -> list[tuple[str, str, str]]
     return sorted(out, key=lambda s: (-len(s[0]), s[1]))
 
 
-def _generalize(tag: str, spellings: list[tuple[str, str, str]]) -> tuple[str | None, str] | None:
-    """(owning member or None, template) for ``tag``, or None when it holds no version."""
+def _generalize(
+    tag: str,
+    spellings: list[tuple[str, str, str]],
+    literals: dict[str, tuple[str, str] | None] | None = None,
+) -> tuple[str | None, str] | None:
+    """(owning member or None, template) for ``tag``, or None when it holds no version.
+
+    ``literals`` remembers what each literal prefix reads as: a member's tags
+    share theirs (``plugin-007-v`` for every version), and matching a literal
+    against every member's spellings is the costly part.
+    """
     splits = splits_of(tag)
     for literal, _version in splits:
-        for text, placeholder, owner in spellings:
-            at = _word_at(literal, text)
-            if at >= 0:
-                template = f"{literal[:at]}{{{placeholder}}}{literal[at + len(text) :]}{{version}}"
-                return (owner, template) if _valid(template) else None
+        if literals is not None and literal in literals:
+            found = literals[literal]
+        else:
+            found = _spelled_in(literal, spellings)
+            if literals is not None:
+                literals[literal] = found
+        if found is not None:
+            owner, template = found
+            return (owner, template) if _valid(template) else None
     if not splits or not _valid(splits[0][0] + "{version}"):
         return None
     return None, splits[0][0] + "{version}"
+
+
+def _spelled_in(literal: str, spellings: list[tuple[str, str, str]]) -> tuple[str, str] | None:
+    """(member, template) for the first spelling that is a word of ``literal``, or None."""
+    for text, placeholder, owner in spellings:
+        at = _word_at(literal, text)
+        if at >= 0:
+            return owner, f"{literal[:at]}{{{placeholder}}}{literal[at + len(text) :]}{{version}}"
+    return None
 
 
 def _word_at(literal: str, text: str) -> int:
