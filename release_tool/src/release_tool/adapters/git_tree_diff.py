@@ -99,8 +99,8 @@ class TreeDiffer:
     def changed(
         self, mine: bytes | None, theirs: bytes | None, wanted: Set[bytes]
     ) -> dict[bytes, tuple[bytes | None, bytes | None]]:
-        """Those ``wanted`` entry names whose id differs between tree ``mine`` and tree
-        ``theirs`` (present in one only counts), with the two raw ids."""
+        """Those ``wanted`` entry names whose id or mode differs between tree ``mine`` and
+        tree ``theirs`` (present in one only counts), with the two raw ids."""
         if mine == theirs:
             return {}
         a, b = self.tree(mine), self.tree(theirs)
@@ -170,10 +170,11 @@ class TreeDiffer:
         found: dict[bytes, tuple[bytes | None, bytes | None]] = {}
         for name in wanted:
             left, right = mine.get(name), theirs.get(name)
-            left_id = left[-size:] if left is not None else None
-            right_id = right[-size:] if right is not None else None
-            if left_id != right_id:
-                found[name] = (left_id, right_id)
+            if left != right:  # the id or the mode (git counts a mode change as a change)
+                found[name] = (
+                    left[-size:] if left is not None else None,
+                    right[-size:] if right is not None else None,
+                )
         return found
 
     def _one_sided(
