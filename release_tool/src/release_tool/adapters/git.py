@@ -391,7 +391,10 @@ class Repo(GitCliWrites):
             remote = local.upstream if local is not None else None
             if local is not None and remote is not None:
                 upstream = remote.shorthand
-                ahead, behind = repo.ahead_behind(local.target, remote.target)
+                if local.target == remote.target:
+                    ahead, behind = 0, 0  # in step: no need to walk both histories
+                else:
+                    ahead, behind = repo.ahead_behind(local.target, remote.target)
         return RepoState(
             path=self.path,
             head=head,

@@ -13,18 +13,20 @@ only objects not peeled there are left for the caller to look up.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-_TAGS = "refs/tags/"
 _HEX = frozenset("0123456789abcdef")
+_ID = "[0-9a-f]{40}(?:[0-9a-f]{24})?"  # SHA-1 or SHA-256
+_TAG = re.compile(  # a packed tag and the id it peels to (a "^" line), if recorded
+    rf"^({_ID}) refs/tags/([^\n]+)\n(?:\^({_ID})\n)?", re.MULTILINE
+)
 
 
-@dataclass(frozen=True)
-class TagRef:
+class TagRef(NamedTuple):
     """One tag ref as stored: the object it names and, when git recorded it, its peeled id."""
 
     target: str
@@ -72,25 +74,12 @@ def _packed(path: str) -> dict[str, TagRef] | None:
             text = handle.read()
     except FileNotFoundError:
         return {}
-    found: dict[str, TagRef] = {}
-    last: str | None = None  # the tag a following "^" line peels
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("^"):
-            peeled = line[1:].strip()
-            if not _is_id(peeled):
-                return None
-            if last is not None:
-                found[last] = TagRef(found[last].target, peeled)
-            continue
-        target, _, name = line.partition(" ")
-        if not _is_id(target) or not name:
-            return None
-        last = name[len(_TAGS) :] if name.startswith(_TAGS) else None
-        if last is not None:
-            found[last] = TagRef(target)
-    return found
+    if text and not text.endswith("\n"):
+        text += "\n"
+    found = _TAG.findall(text)
+    if len(found) != text.count(" refs/tags/"):
+        return None  # a tag line that is not "<id> refs/tags/<name>"
+    return {name: TagRef(target, peeled or None) for target, name, peeled in found}
 
 
 def _loose(folder: str) -> dict[str, TagRef] | None:
