@@ -68,7 +68,7 @@ def _linear_walk(
     chain: list[pygit2.Commit] = []
     # unsorted: a topological sort would make libgit2 walk the whole history first
     for commit in repo.walk(pygit2.Oid(hex=head), SortMode.NONE):
-        if len(commit.parents) > 1:
+        if len(commit.parent_ids) > 1:
             return None
         chain.append(commit)
         wanted.discard(str(commit.id))
@@ -92,7 +92,9 @@ def _count_linear(
     hits: dict[str, list[int]] = {subdir: [] for subdir in subdirs}
     touch = _Touched(repo, subdirs)
     for i, commit in enumerate(chain[:needed]):
-        for touched in touch(commit):
+        # the chain is first parents: a commit's parent is the next one (read already)
+        parent = chain[i + 1] if i + 1 < len(chain) else None
+        for touched in touch(commit) if parent is None else touch.against(commit, parent):
             hits[touched].append(i)
     out: dict[str, int] = {}
     for key, (subdir, since) in ranges.items():
@@ -137,6 +139,8 @@ class _Touched:
             return data if kind == ObjectType.TREE else None
 
         self._read = read
+        self._repo = repo
+        self._trees: dict[bytes, pygit2.Tree | None] = {}
         self._differ: TreeDiffer | None = None
 
     def __call__(self, commit: pygit2.Commit) -> frozenset[str]:
@@ -158,17 +162,70 @@ class _Touched:
             found = changed if found is None else found & changed
         return frozenset(found or ())
 
+    def against(self, commit: pygit2.Commit, parent: pygit2.Commit) -> frozenset[str]:
+        """Folders changed by ``commit`` against ``parent``, its only parent."""
+        root = commit.tree_id.raw
+        if self._differ is None:
+            self._differ = TreeDiffer(self._read, len(root))
+        out: set[str] = set()
+        self._compare(root, parent.tree_id.raw, self.trie, out)
+        return frozenset(out)
+
     def _compare(
         self, mine: bytes | None, theirs: bytes | None, trie: _Trie, out: set[str]
     ) -> None:
         assert self._differ is not None
-        for name, (left, right) in self._differ.changed(mine, theirs, trie.keys()).items():
+        if mine == theirs:
+            return
+        if len(trie) <= _FEW:
+            changed = self._few_changed(mine, theirs, trie)
+        else:
+            changed = self._differ.changed(mine, theirs, trie.keys())
+        for name, (left, right) in changed.items():
             children, end = trie[name]
             if end is not None:
                 out.add(end)
             if children:
                 self._compare(left, right, children, out)
 
+    def _few_changed(
+        self, mine: bytes | None, theirs: bytes | None, trie: _Trie
+    ) -> dict[bytes, tuple[bytes | None, bytes | None]]:
+        """``TreeDiffer.changed`` for a folder with few wanted entries (the root holding
+        ``packages/``): libgit2 looks each name up, no raw bytes need reading."""
+        left, right = self._tree(mine), self._tree(theirs)
+        found: dict[bytes, tuple[bytes | None, bytes | None]] = {}
+        for name in trie:
+            a, b = _entry(left, name), _entry(right, name)
+            if a != b:
+                found[name] = (a[1] if a else None, b[1] if b else None)
+        return found
+
+    def _tree(self, oid: bytes | None) -> pygit2.Tree | None:
+        if oid is None:
+            return None
+        if oid not in self._trees:
+            try:
+                found = self._repo[pygit2.Oid(raw=oid)]
+            except (KeyError, ValueError, pygit2.GitError):
+                found = None
+            self._trees[oid] = found if isinstance(found, pygit2.Tree) else None
+        return self._trees[oid]
+
+
+def _entry(tree: pygit2.Tree | None, name: bytes) -> tuple[int, bytes] | None:
+    """(mode, raw id) of entry ``name`` of ``tree``, or None."""
+    if tree is None:
+        return None
+    try:
+        entry = tree[name.decode("utf-8", "surrogateescape")]
+    except KeyError:
+        return None
+    return entry.filemode, entry.id.raw
+
+
+_FEW = 4
+"""Up to this many wanted entries, a folder is compared by looking each one up."""
 
 _Trie = dict[bytes, "tuple[_Trie, str | None]"]
 """Path component -> (children, the member folder ending here or None)."""

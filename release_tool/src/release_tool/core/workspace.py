@@ -308,10 +308,17 @@ def _string_list(table: Any, key: str, source: Path) -> list[str]:
 def _expand_globs(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
     found: dict[Path, None] = {}
     root = root.resolve()
+    parents: dict[Path, Path] = {}  # folder -> resolved: siblings share one resolve
     for pattern in include:
         for match in sorted(root.glob(pattern)):
             if match.is_dir() and match.name != "__pycache__":
-                found[match.resolve()] = None
+                if match.is_symlink():
+                    found[match.resolve()] = None
+                    continue
+                parent = parents.get(match.parent)
+                if parent is None:
+                    parent = parents[match.parent] = match.parent.resolve()
+                found[parent / match.name] = None
     excluded = [p.rstrip("/") for p in exclude]
     return [
         path
