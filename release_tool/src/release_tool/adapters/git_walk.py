@@ -33,6 +33,8 @@ def commits_since(
     merges, each distinct ``since`` is walked on its own. Either way a
     commit's touched folders are computed once.
     """
+    if all(since == head for _, since in ranges.values()):
+        return dict.fromkeys(ranges, 0)  # at the tag: nothing to walk (a release just made)
     subdirs = {subdir for subdir, _ in ranges.values() if subdir}
     linear = _linear_walk(repo, head, {since for _, since in ranges.values()})
     if linear is not None:
