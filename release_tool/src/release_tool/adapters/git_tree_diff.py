@@ -135,12 +135,12 @@ class TreeDiffer:
         if x == y:
             a.layout = layout
             return {}
-        first = _first_difference(x, y)
         size = layout.id_size
-        low = bisect_right(layout.id_at, first) - 1
-        if low < 0 or first >= layout.id_at[low] + size:
-            return None  # the first difference is in a mode or a name
-        end = layout.id_at[low] + size
+        low = _first_different_entry(x, y, layout)
+        start, at = layout.start(low), layout.id_at[low]
+        if x[start:at] != y[start:at]:
+            return None  # its mode or name differs
+        end = at + size
         if x.endswith(y[end:]):  # the usual case: one entry's id is all that differs
             high = low
         else:
@@ -189,17 +189,17 @@ class TreeDiffer:
         return found
 
 
-def _first_difference(x: bytes, y: bytes) -> int:
-    """The first offset where equal-length ``x`` and ``y`` differ (they do somewhere)."""
-    low, high = 0, len(x)  # x[:low] == y[:low]; the answer lies in [low, high)
-    while high - low > 16:
+def _first_different_entry(x: bytes, y: bytes, layout: Layout) -> int:
+    """The first entry of ``layout`` whose bytes differ between equal-length ``x`` and ``y``
+    (they differ somewhere), by binary search over entries: one C compare per step."""
+    low, high = 0, len(layout.id_at) - 1  # entries before low are equal; high differs
+    while low < high:
         middle = (low + high) // 2
-        if x.startswith(y[low:middle], low):
-            low = middle
+        start = layout.start(low)
+        if x.startswith(y[start : layout.id_at[middle] + layout.id_size], start):
+            low = middle + 1
         else:
             high = middle
-    while x[low] == y[low]:
-        low += 1
     return low
 
 

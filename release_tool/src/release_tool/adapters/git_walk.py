@@ -142,7 +142,7 @@ class _Touched:
 
         self._read = read
         self._repo = repo
-        self._trees: dict[bytes, pygit2.Tree | None] = {}
+        self._looked_up: dict[tuple[bytes | None, int], dict[bytes, pygit2.Object | None]] = {}
         self._differ: TreeDiffer | None = None
 
     def __call__(self, commit: pygit2.Commit) -> frozenset[str]:
@@ -195,35 +195,44 @@ class _Touched:
     ) -> dict[bytes, tuple[bytes | None, bytes | None]]:
         """``TreeDiffer.changed`` for a folder with few wanted entries (the root holding
         ``packages/``): libgit2 looks each name up, no raw bytes need reading."""
-        left, right = self._tree(mine), self._tree(theirs)
+        left, right = self._entries(mine, trie), self._entries(theirs, trie)
         found: dict[bytes, tuple[bytes | None, bytes | None]] = {}
-        for name in trie:
-            a, b = _entry(left, name), _entry(right, name)
-            if a != b:
-                found[name] = (a[1] if a else None, b[1] if b else None)
+        for name, a in left.items():
+            b = right[name]
+            if a is None and b is None:
+                continue
+            # entries compare by id; the mode is asked only when the ids agree
+            if a is None or b is None or a != b or a.filemode != b.filemode:
+                found[name] = (
+                    a.id.raw if a is not None else None,
+                    b.id.raw if b is not None else None,
+                )
         return found
 
-    def _tree(self, oid: bytes | None) -> pygit2.Tree | None:
-        if oid is None:
-            return None
-        if oid not in self._trees:
-            try:
-                found = self._repo[pygit2.Oid(raw=oid)]
-            except (KeyError, ValueError, pygit2.GitError):
-                found = None
-            self._trees[oid] = found if isinstance(found, pygit2.Tree) else None
-        return self._trees[oid]
+    def _entries(self, oid: bytes | None, trie: _Trie) -> dict[bytes, pygit2.Object | None]:
+        """The entries of tree ``oid`` that ``trie`` names (looked up once per tree: a
+        commit's tree is its child's parent tree one commit later)."""
+        key = (oid, id(trie))
+        found = self._looked_up.get(key)
+        if found is None:
+            tree = None
+            if oid is not None:
+                try:
+                    tree = self._repo[pygit2.Oid(raw=oid)]
+                except (KeyError, ValueError, pygit2.GitError):
+                    tree = None
+            found = self._looked_up[key] = {name: _entry(tree, name) for name in trie}
+        return found
 
 
-def _entry(tree: pygit2.Tree | None, name: bytes) -> tuple[int, bytes] | None:
-    """(mode, raw id) of entry ``name`` of ``tree``, or None."""
-    if tree is None:
+def _entry(tree: pygit2.Object | None, name: bytes) -> pygit2.Object | None:
+    """Entry ``name`` of ``tree`` (None: absent, or ``tree`` is not a tree)."""
+    if not isinstance(tree, pygit2.Tree):
         return None
     try:
-        entry = tree[name.decode("utf-8", "surrogateescape")]
+        return tree[name.decode("utf-8", "surrogateescape")]
     except KeyError:
         return None
-    return entry.filemode, entry.id.raw
 
 
 _FEW = 4

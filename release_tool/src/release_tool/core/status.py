@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from release_tool.adapters.git import RepoState
-    from release_tool.core.ports import RepoOpener
+    from release_tool.core.ports import GitRepo, RepoOpener
 
 
 @dataclass(frozen=True)
@@ -114,9 +114,16 @@ def workspace_status(
     for member in members:
         by_repo.setdefault(member.repo_root, []).append(member)
     read_tags_through(members, open_repo)
+    opened: dict[Path, GitRepo] = {}
+
+    def open_once(path: Path) -> GitRepo:
+        """Each repo opened once for this status: drift checks read it again."""
+        if path not in opened:
+            opened[path] = open_repo(path)
+        return opened[path]
 
     def read_repo(repo: Path | None) -> list[MemberStatus]:
-        git = open_repo(repo) if repo is not None else None
+        git = open_once(repo) if repo is not None else None
         state = git.state() if git is not None else None
         schemes = by_repo[repo][0].schemes
         if repo is not None and state is not None and schemes is not None:
@@ -142,7 +149,7 @@ def workspace_status(
 
     per_repo = [read_repo(repo) for repo in by_repo]
     done = {
-        row.member.name: _with_drift(workspace, row, open_repo) for rows in per_repo for row in rows
+        row.member.name: _with_drift(workspace, row, open_once) for rows in per_repo for row in rows
     }
     graph = workspace.graph
     rows = [replace(done[m.name], release_group=graph.group_of(m.name)) for m in members]
