@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 PLACEHOLDERS = ("name", "short", "version")
 NAME_PLACEHOLDERS = ("name", "short")
 _VERSION_TEXT = r"[0-9][0-9A-Za-z.+!_-]*"
+_TAG_VERSION = re.compile(_VERSION_TEXT)
+_DIGIT = re.compile("[0-9]")
 # characters and sequences git refuses in a ref name (git check-ref-format)
 _BAD_LITERAL = re.compile(r"[\s~^:?*\[\\\x00-\x1f\x7f]|\.\.|@\{|//")
 
@@ -105,7 +107,7 @@ def parse_version(text: str) -> Version | None:
     Cached by text: a repo's tags are parsed by detection and again by every
     scheme that lists them, and submodule repos share their tag names.
     """
-    if not re.fullmatch(_VERSION_TEXT, text):
+    if not _TAG_VERSION.fullmatch(text):
         return None
     try:
         return Version(text)
@@ -222,9 +224,10 @@ def splits_of(tag: str) -> tuple[tuple[str, Version], ...]:
     """``split_version(tag)`` as a tuple, cached by tag name (detection reads each tag of
     every repo, and submodule repos share their tag names)."""
     out = []
-    for index, char in enumerate(tag):
-        if not char.isdigit() or (index and (tag[index - 1].isdigit() or tag[index - 1] == ".")):
-            continue
+    for match in _DIGIT.finditer(tag):
+        index = match.start()
+        if index and (tag[index - 1].isdigit() or tag[index - 1] == "."):
+            continue  # inside a number: a version starts at a number's start
         version = parse_version(tag[index:])
         if version is not None:
             out.append((tag[:index], version))
