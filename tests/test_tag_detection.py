@@ -1,15 +1,22 @@
 """Tag-scheme detection reads a literal the same way as searching it for every spelling.
 
-``_TagReader.spelled_in`` looks a literal's words up in an index; the
-reference here is the plain search it replaced: for each spelling, longest
-first, its last occurrence that is not inside a longer word.
+``_TagReader.spelled_in`` looks a literal's words up in an index when there
+are many spellings (a monorepo); the reference here is the plain search (used
+for a few): for each spelling, longest first, its last occurrence that is not
+inside a longer word.
 """
 
 from __future__ import annotations
 
 import random
 
+import pytest
+
+from release_tool.core import tag_schemes
 from release_tool.core.tag_schemes import _TagReader
+
+# each test runs once through the index of words and once through the plain search
+both_ways = pytest.mark.parametrize("scan_up_to", [0, 1000], ids=["index", "search"])
 
 
 def word_at(literal: str, text: str) -> int:
@@ -37,7 +44,9 @@ def spellings_of(names: list[str], prefix: str) -> list[tuple[str, str, str]]:
     return sorted(out, key=lambda s: (-len(s[0]), s[1]))
 
 
-def test_known_literals() -> None:
+@both_ways
+def test_known_literals(scan_up_to: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tag_schemes, "_SCAN_UP_TO", scan_up_to)
     spellings = spellings_of(["core", "autogen-core", "score", "lib-core", "v"], "lib-")
     reader = _TagReader(spellings)
     cases = {
@@ -53,7 +62,11 @@ def test_known_literals() -> None:
         assert reader.spelled_in(literal) == expected == reference(literal, spellings), literal
 
 
-def test_random_literals_match_the_plain_search() -> None:
+@both_ways
+def test_random_literals_match_the_plain_search(
+    scan_up_to: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tag_schemes, "_SCAN_UP_TO", scan_up_to)
     rng = random.Random(11)
     pieces = ["core", "pkg", "a", "v", "-", "_", ".", "/", "@", "lib", "x1", "é", "2"]
     for _ in range(300):

@@ -328,6 +328,13 @@ class _TagReader:
         """(member, template) for the first spelling (in ``spellings`` order: longest
         first) that is a word of ``literal``, at its last such place; a word is not inside
         a longer one (``core`` in ``autogen-core-v``, not in ``score-v``)."""
+        if len(self.spellings) <= _SCAN_UP_TO:  # a repo of its own: search for each
+            for text, placeholder, owner in self.spellings:
+                at = _word_at(literal, text)
+                if at >= 0:
+                    rest = literal[at + len(text) :]
+                    return owner, f"{literal[:at]}{{{placeholder}}}{rest}{{version}}"
+            return None
         best: tuple[int, int] | None = None  # (position in spellings, where the word starts)
         for start, end in _word_spans(literal):
             found = self.index.get(literal[start:end])
@@ -338,6 +345,22 @@ class _TagReader:
         text, placeholder, owner = self.spellings[best[0]]
         at = best[1]
         return owner, f"{literal[:at]}{{{placeholder}}}{literal[at + len(text) :]}{{version}}"
+
+
+_SCAN_UP_TO = 8
+"""Up to this many spellings, a literal is searched for each; beyond, its words are looked up."""
+
+
+def _word_at(literal: str, text: str) -> int:
+    """The last index of ``text`` in ``literal`` not inside a longer word, or -1."""
+    at = literal.rfind(text)
+    while at >= 0:
+        before = literal[at - 1] if at else ""
+        rest = literal[at + len(text) :]
+        if not before.isalnum() and (not rest[:1].isalnum() or rest == "v"):
+            return at
+        at = literal.rfind(text, 0, at + len(text) - 1)
+    return -1
 
 
 def _word_spans(literal: str) -> list[tuple[int, int]]:
