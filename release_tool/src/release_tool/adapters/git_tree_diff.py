@@ -31,7 +31,14 @@ class Layout:
     names: tuple[bytes, ...]
     id_at: tuple[int, ...]
     id_size: int
+    starts: tuple[int, ...] = ()
+    """Offset of each entry's first byte (its mode): 0, then each previous id's end."""
     positions: dict[bytes, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.starts and self.id_at:
+            size = self.id_size
+            object.__setattr__(self, "starts", (0, *(at + size for at in self.id_at[:-1])))
 
     @classmethod
     def parse(cls, data: bytes, id_size: int) -> Layout:
@@ -49,10 +56,6 @@ class Layout:
             raise ValueError("truncated tree entry")
         return cls(tuple(names), tuple(id_at), id_size)
 
-    def start(self, index: int) -> int:
-        """Offset of entry ``index``'s first byte (its mode)."""
-        return self.id_at[index - 1] + self.id_size if index else 0
-
     def entry_id(self, data: bytes, name: bytes) -> bytes | None:
         """The raw id of entry ``name`` in ``data`` (laid out as ``self``), or None."""
         if not self.positions and self.names:
@@ -66,7 +69,7 @@ class Layout:
     def entries(self, data: bytes) -> dict[bytes, bytes]:
         """name -> mode and id bytes of every entry (what a fallback compares)."""
         return {
-            name: data[self.start(i) : self.id_at[i] + self.id_size]
+            name: data[self.starts[i] : self.id_at[i] + self.id_size]
             for i, name in enumerate(self.names)
         }
 
@@ -137,7 +140,7 @@ class TreeDiffer:
             return {}
         size = layout.id_size
         low = _first_different_entry(x, y, layout)
-        start, at = layout.start(low), layout.id_at[low]
+        start, at = layout.starts[low], layout.id_at[low]
         if x[start:at] != y[start:at]:
             return None  # its mode or name differs
         end = at + size
@@ -151,7 +154,7 @@ class TreeDiffer:
         found: dict[bytes, tuple[bytes | None, bytes | None]] = {}
         for index in range(low, high + 1):
             at = layout.id_at[index]
-            start = layout.start(index)
+            start = layout.starts[index]
             if index > low and x[start:at] != y[start:at]:
                 return None  # a mode or a name differs between the two
             if x[at : at + size] != y[at : at + size]:
@@ -192,11 +195,12 @@ class TreeDiffer:
 def _first_different_entry(x: bytes, y: bytes, layout: Layout) -> int:
     """The first entry of ``layout`` whose bytes differ between equal-length ``x`` and ``y``
     (they differ somewhere), by binary search over entries: one C compare per step."""
-    low, high = 0, len(layout.id_at) - 1  # entries before low are equal; high differs
+    starts, id_at, size = layout.starts, layout.id_at, layout.id_size
+    low, high = 0, len(id_at) - 1  # entries before low are equal; high differs
     while low < high:
         middle = (low + high) // 2
-        start = layout.start(low)
-        if x.startswith(y[start : layout.id_at[middle] + layout.id_size], start):
+        start = starts[low]
+        if x.startswith(y[start : id_at[middle] + size], start):
             low = middle + 1
         else:
             high = middle
