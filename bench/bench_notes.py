@@ -156,7 +156,7 @@ def main() -> None:
     t0 = time.perf_counter()
     diff_bytes = build(root, args.members, args.commits, args.mb)
     built = time.perf_counter() - t0
-    settings = LLMSettings.model_validate(
+    settings = LLMSettings.from_values(
         {"response-format": args.response_format, "timeout": 600, "max-retries": 0}
         | ({"context-tokens": args.context, "output-tokens": 512} if args.context else {})
     )

@@ -47,14 +47,14 @@ def test_values_from_the_table(tmp_path: Path) -> None:
     ("table", "message"),
     [
         ("[tool.release-tool]\nstagin-dir = 'x'\n", "stagin-dir: unknown key"),
-        ("[tool.release-tool]\ndry-run = 'maybe'\n", "dry-run: Input should be a valid boolean"),
+        ("[tool.release-tool]\ndry-run = 'maybe'\n", "dry-run: expected `bool`, got `str`"),
         (
             "[tool.release-tool.tag-template]\nrepo = 'release-{name}'\n",
-            "tag-template.repo: Value error, a tag template must contain '{version}'",
+            "tag-template.repo: a tag template must contain '{version}'",
         ),
         (
             "[tool.release-tool.tag-template.members]\n'x-*' = 'x-{nam}-{version}'\n",
-            "tag-template.members.x-*.template: Value error, unknown placeholder(s) ['nam']",
+            "tag-template.members.x-*.template: unknown placeholder(s) ['nam']",
         ),
         (
             "[tool.release-tool.tag-template.members]\n'x' = { template = '{version}', y = 1 }\n",
@@ -62,9 +62,9 @@ def test_values_from_the_table(tmp_path: Path) -> None:
         ),
         (
             "[tool.release-tool.tag-template]\nfolder = '{name}{version}'\n",
-            "tag-template.folder: Value error, placeholders must be separated by literal text",
+            "tag-template.folder: placeholders must be separated by literal text",
         ),
-        ("[tool.release-tool.llm]\ntimeout = -1\n", "llm.timeout: Input should be greater than 0"),
+        ("[tool.release-tool.llm]\ntimeout = -1\n", "llm.timeout: expected `float` > 0.0"),
     ],
 )
 def test_invalid_config_names_file_key_and_form(tmp_path: Path, table: str, message: str) -> None:

@@ -124,6 +124,24 @@ def test_changelog_files_new_work_under_unreleased_and_keeps_released_entries(
     )
 
 
+def test_the_release_entry_takes_in_unreleased(tmp_path: Path) -> None:
+    sb = make(tmp_path, "folder")
+    sb.commit_file("pkg-000", "src/pkg_000/timing.py", "T = 1\n", "feat: add timing helper")
+    _ok(sb, "changelog", "pkg-000")
+    path = sb.member("pkg-000").path / "CHANGELOG.md"
+    by_hand = path.read_text().replace(
+        "### Added\n\n", "### Added\n\n- Timing helper documented in the README\n", 1
+    )
+    sb.commit_file("pkg-000", "CHANGELOG.md", by_hand, "docs: changelog by hand")
+    _ok(sb, "bump", "--dev", "pkg-000")
+    _ok(sb, "promote", "prod")
+    text = path.read_text()
+    assert "## [Unreleased]" not in text, text  # the release covers all of it
+    release = text.split("## [0.1.1] - ", 1)[1]
+    assert "- Timing helper documented in the README" in release
+    assert text.count("Add timing helper") == 1, text
+
+
 # -- pushes leave clones whole -------------------------------------------------
 
 

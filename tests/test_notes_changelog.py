@@ -45,19 +45,57 @@ def test_insert_into_new_file_adds_the_header() -> None:
 
 def test_insert_keeps_unreleased_on_top_and_replaces_the_same_version() -> None:
     existing = (
-        "# Changelog\n\n## [Unreleased]\n\n- pending\n\n"
+        "# Changelog\n\n## [Unreleased]\n\n- Later work (eeeeeee)\n\n"
         "## [0.1.0] - 2025-01-01\n\n### Added\n\n- first\n"
     )
     v2 = render_entries("0.2.0", "2026-01-02", ENTRIES[:1])
     once = insert_entry(existing, v2)
     assert once == (
-        "# Changelog\n\n## [Unreleased]\n\n- pending\n\n"
+        "# Changelog\n\n## [Unreleased]\n\n- Later work (eeeeeee)\n\n"
         + v2
         + "\n## [0.1.0] - 2025-01-01\n\n### Added\n\n- first\n"
     )
     v2b = render_entries("0.2.0", "2026-01-03", ENTRIES[1:2])
     twice = insert_entry(once, v2b)
     assert twice.count("## [0.2.0]") == 1 and "2026-01-03" in twice and "Crash" not in twice
+
+
+UNRELEASED = (
+    "# Changelog\n\n## [Unreleased]\n\n### Added\n\n"
+    "- New exporter (bbbbbbb, ccccccc)\n"
+    "- Docs for the exporter, by hand\n  on two lines\n"
+    "- Not in this release (9999999)\n\n"
+    "### Security\n\n- Rotated the signing key\n\n"
+    "## [0.1.0] - 2025-01-01\n\n- first\n"
+)
+
+
+def test_a_release_folds_in_what_unreleased_says_about_it() -> None:
+    block = render_entries("0.2.0", "2026-01-02", ENTRIES[1:2])
+    text = insert_entry(UNRELEASED, block)
+    assert text == (
+        "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- Not in this release (9999999)\n\n"
+        "## [0.2.0] - 2026-01-02\n\n### Added\n\n"
+        "- New exporter (bbbbbbb, ccccccc)\n"  # cited by the release: once, from the block
+        "- Docs for the exporter, by hand\n  on two lines\n\n"  # by hand: moved
+        "### Security\n\n- Rotated the signing key\n"  # a section the block lacked
+        "\n## [0.1.0] - 2025-01-01\n\n- first\n"
+    )
+    assert insert_entry(text, block) == text  # a resumed release writes the same file
+
+
+def test_unreleased_goes_when_the_release_covers_all_of_it() -> None:
+    existing = "# Changelog\n\n## [Unreleased]\n\n- Crash on empty input (aaaaaaa)\n"
+    text = insert_entry(existing, render_entries("0.2.0", "2026-01-02", ENTRIES[:1]))
+    assert "[Unreleased]" not in text and text.count("Crash on empty input") == 1
+
+
+def test_rewriting_unreleased_keeps_the_lines_written_by_hand() -> None:
+    block = render_entries("Unreleased", "", ENTRIES[1:2])
+    text = insert_entry(UNRELEASED, block)
+    assert "- Docs for the exporter, by hand\n  on two lines" in text
+    assert "- Rotated the signing key" in text
+    assert "Not in this release" not in text  # commit-based items are regenerated
 
 
 def _notes(markdown: str) -> ReleaseNotes:

@@ -301,7 +301,7 @@ AIRFLOW = [
 
 def schemes(of: list[Member], tags: dict[Path, list[str]], **config: object) -> TagSchemes:
     """Schemes of ``of`` under ``config`` (tag-template keys), with ``tags`` per repo."""
-    return TagSchemes(TagTemplates.model_validate(config), of, lambda repo: tags.get(repo, []))
+    return TagSchemes(TagTemplates.from_values(config), of, lambda repo: tags.get(repo, []))
 
 
 def test_defaults_without_tags_or_config() -> None:
@@ -498,7 +498,7 @@ def test_detect_reads_each_repo_once() -> None:
         calls.append(repo)
         return ["a-v1.0"]
 
-    TagSchemes(TagTemplates.model_validate({}), members, list_tags).all()
+    TagSchemes(TagTemplates.from_values({}), members, list_tags).all()
     assert sorted(calls) == sorted([ROOT, ROOT / "packages/c"])
 
 
@@ -532,7 +532,7 @@ def test_a_member_with_its_resolver_survives_asdict() -> None:
     from dataclasses import asdict, replace
 
     core = member("core")
-    resolver = TagSchemes(TagTemplates.model_validate({}), [core], lambda _: ["core-v1.0"])
+    resolver = TagSchemes(TagTemplates.from_values({}), [core], lambda _: ["core-v1.0"])
     data = asdict(replace(core, schemes=resolver))
     assert data["schemes"] is resolver
     assert replace(core, schemes=resolver).tag_scheme.source == "detected"

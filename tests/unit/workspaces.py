@@ -34,7 +34,7 @@ def workspace(root: Path, *members: Member, deps: dict[str, list[str]] | None = 
     """A workspace of ``members``; ``deps`` maps a member to those it depends on."""
     edges = {m.name: (deps or {}).get(m.name, []) for m in members}
     submodules = {m.rel_path: "" for m in members if m.layout is Layout.SUBMODULE}
-    config = Config.model_validate({})
+    config = Config.from_values({})
     return Workspace(
         root=root,
         config=config,

@@ -91,9 +91,13 @@ class Repo(GitCliWrites):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._handle: pygit2.Repository | None = None
+        self._merged: dict[str, str] | None = None
+        self._status: dict[str, int] | None = None
 
     def _wrote(self) -> None:
+        """Forget what was read: the repo changed (our own write or a git command)."""
         self._handle = None
+        self._merged = self._status = None
 
     def __repr__(self) -> str:
         return f"Repo({str(self.path)!r})"
@@ -268,12 +272,18 @@ class Repo(GitCliWrites):
         return _SIGNATURE.sub("", message).strip() or None
 
     def merged_tags(self) -> dict[str, str]:
-        """Those of ``tags()`` whose commit HEAD contains (``git tag --merged HEAD``)."""
-        if self.is_unborn:
-            return {}
-        tags = self.tags()
-        seen = {str(commit.id) for commit in self._walk(self.head())}
-        return {name: sha for name, sha in tags.items() if sha in seen}
+        """Those of ``tags()`` whose commit HEAD contains (``git tag --merged HEAD``).
+
+        Read once per ``Repo`` until it writes: it walks the whole history,
+        and ``changes`` asks it once per member of a monorepo.
+        """
+        if self._merged is None:
+            if self.is_unborn:
+                return {}
+            tags = self.tags()
+            seen = {str(commit.id) for commit in self._walk(self.head())}
+            self._merged = {name: sha for name, sha in tags.items() if sha in seen}
+        return dict(self._merged)
 
     # -- reads: history -------------------------------------------------------------------
 
@@ -319,6 +329,10 @@ class Repo(GitCliWrites):
         out = []
         for commit in self._walk(self.head(), since, first_parent=True):
             parent = commit.parents[0].tree if commit.parents else None
+            if subdir is not None and _entry_id(commit.tree, subdir) == (
+                _entry_id(parent, subdir) if parent is not None else None
+            ):
+                continue  # the folder's tree is the parent's: no diff to make (monorepos)
             files = git_patches.tree_patches(self._repo, parent, commit.tree, subdir)
             if files or subdir is None:
                 out.append(CommitPatch(_info(commit), tuple(files)))
@@ -334,12 +348,20 @@ class Repo(GitCliWrites):
 
     def worktree_patches(self, subdir: str | None) -> list[FilePatch]:
         """Uncommitted changes against HEAD per file, untracked files included."""
+        if not self.status_lines(subdir):
+            return []  # the work tree diff scans the whole repo: not for a clean folder
         base = None if self.is_unborn else self._tree("HEAD")
         return git_patches.worktree_patches(self._repo, base, subdir)
 
     def status_lines(self, subdir: str | None) -> str:
-        """``git status --short --untracked-files=all`` text, limited to ``subdir``."""
-        return git_patches.short_status(self._repo.status(untracked_files="all"), subdir)
+        """``git status --short --untracked-files=all`` text, limited to ``subdir``.
+
+        The work tree is scanned once per ``Repo`` until it writes (a
+        monorepo's members share it).
+        """
+        if self._status is None:
+            self._status = self._repo.status(untracked_files="all")
+        return git_patches.short_status(self._status, subdir)
 
     def read_file_at(self, ref: str, file: str) -> str | None:
         """Text of ``file`` at ``ref`` (a tag, branch or commit), or None if absent."""

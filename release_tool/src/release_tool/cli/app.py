@@ -1,10 +1,12 @@
 """The ``release-tool`` entry point: global options, command modules, one error handler.
 
-Start-up is kept short: typer (and through it click and rich) is imported
-only when a command runs, and then only the module of the command named on
-the command line is imported and registered. ``release-tool``, ``--help``
-and ``-h`` print the command list from ``COMMANDS`` without importing typer;
-``tests/test_cli_app.py`` checks that list against the registered commands.
+Start-up is kept short: click is imported only when a command runs, and
+then only the module of the command named on the command line is imported
+and registered. ``release-tool``, ``--help`` and ``-h`` print the command
+list from ``COMMANDS`` without importing click; ``tests/test_cli_app.py``
+checks that list against the registered commands. (typer was dropped for
+plain click: its per-run parameter conversion through pydantic cost ~0.1 s
+of every command's start; bench/README.md has the figures.)
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from release_tool.errors import ExitCode, ReleaseToolError
 
 if TYPE_CHECKING:
-    import typer
+    import click
 
 SUMMARY = "Move the members of a uv workspace through dev, staging and prod."
 
@@ -76,21 +78,9 @@ _GLOBAL_OPTIONS = (
 _TAKES_VALUE = {"--root", "-C"}
 
 
-def build_app(only: str | None = None) -> typer.Typer:
-    """The typer app with every command, or only the command ``only`` (a name in COMMANDS)."""
-    import typer
-
-    from release_tool.cli.global_options import global_options
-
-    app = typer.Typer(
-        name="release-tool",
-        help=SUMMARY,
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,
-        add_completion=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
-    )
-    app.callback()(global_options)
+def build_app(only: str | None = None) -> click.Group:
+    """The click group with every command, or only the command ``only`` (a name in COMMANDS)."""
+    from release_tool.cli.global_options import cli as app
 
     modules = [COMMANDS[only][0]] if only in COMMANDS else COMMAND_MODULES
     for name in modules:
@@ -99,7 +89,7 @@ def build_app(only: str | None = None) -> typer.Typer:
 
 
 def quick_help() -> str:
-    """The top-level help, from ``COMMANDS``: what ``--help`` prints without importing typer."""
+    """The top-level help, from ``COMMANDS``: what ``--help`` prints without importing click."""
     lines = ["Usage: release-tool [OPTIONS] COMMAND [ARGS]...", "", SUMMARY, "", "Options:"]
     lines += [f"  {flag:<18} {text}" for flag, text in _GLOBAL_OPTIONS]
     lines += ["", "Commands:"]
@@ -137,25 +127,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(quick_help())
         sys.exit(int(ExitCode.USAGE))  # as click's no_args_is_help does
     debug = "--debug" in args
-    import typer
+    import click
 
     try:
         app = build_app(command_name(args))
-        code = app(args=args, prog_name="release-tool", standalone_mode=False)
-    except typer.TyperException as exc:  # usage errors: click's message and exit code (2)
+        code = app.main(args=args, prog_name="release-tool", standalone_mode=False)
+    except click.ClickException as exc:  # usage errors: click's message and exit code (2)
         if "--json" in args:
             from release_tool.cli.output import ErrorOutput, document
             from release_tool.cli.terminal import Terminal
 
             output = ErrorOutput(error=exc.format_message(), exit_code=exc.exit_code)
             Terminal().json(document(output))
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            sys.stderr.write(f"Error: {exc.format_message()}\n")
+        exc.show()
         sys.exit(exc.exit_code)
-    except typer.Abort:
+    except click.Abort:
         sys.stderr.write("Aborted!\n")
         sys.exit(int(ExitCode.FAILURE))
     except ReleaseToolError as exc:

@@ -2,65 +2,78 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+from release_tool.cli.options import flag, json_option, members_argument, pass_state
 from release_tool.cli.release_common import (
-    AllOpt,
-    ChangedOpt,
-    DryRunOpt,
-    MembersArg,
-    PushOpt,
-    ResumeOpt,
+    all_option,
+    changed_option,
     dry_by_default,
+    dry_run_option,
     parse_selection,
+    push_option,
+    resume_option,
     run_plan,
     run_resume,
 )
 
+if TYPE_CHECKING:
+    import click
 
-def _flag(name: str, text: str) -> object:
-    return typer.Option(f"--{name}", help=text)
+    from release_tool.cli.context import AppState
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("bump")
+    @members_argument()
+    @flag("major", "Bump the major version.")
+    @flag("minor", "Bump the minor version.")
+    @flag("patch", "Bump the patch version.")
+    @flag("stable", "Drop pre/dev/post segments.")
+    @flag("alpha", "Next alpha pre-release.")
+    @flag("beta", "Next beta pre-release.")
+    @flag("rc", "Next release candidate.")
+    @flag("post", "Next post-release.")
+    @flag("dev", "Next dev release (the default).")
+    @changed_option
+    @all_option
+    @flag("force", "Allow a version that does not increase.")
+    @push_option
+    @dry_run_option
+    @json_option
+    @resume_option
+    @pass_state
     def bump(
-        ctx: typer.Context,
-        members: MembersArg = None,
-        major: Annotated[bool, _flag("major", "Bump the major version.")] = False,
-        minor: Annotated[bool, _flag("minor", "Bump the minor version.")] = False,
-        patch: Annotated[bool, _flag("patch", "Bump the patch version.")] = False,
-        stable: Annotated[bool, _flag("stable", "Drop pre/dev/post segments.")] = False,
-        alpha: Annotated[bool, _flag("alpha", "Next alpha pre-release.")] = False,
-        beta: Annotated[bool, _flag("beta", "Next beta pre-release.")] = False,
-        rc: Annotated[bool, _flag("rc", "Next release candidate.")] = False,
-        post: Annotated[bool, _flag("post", "Next post-release.")] = False,
-        dev: Annotated[bool, _flag("dev", "Next dev release (the default).")] = False,
-        changed: ChangedOpt = False,
-        all_: AllOpt = False,
-        force: Annotated[
-            bool, typer.Option("--force", help="Allow a version that does not increase.")
-        ] = False,
-        push: PushOpt = False,
-        dry_run: DryRunOpt = False,
-        as_json: JsonOption = False,
-        resume: ResumeOpt = False,
+        app_state: AppState,
+        members: tuple[str, ...],
+        major: bool,
+        minor: bool,
+        patch: bool,
+        stable: bool,
+        alpha: bool,
+        beta: bool,
+        rc: bool,
+        post: bool,
+        dev: bool,
+        changed: bool,
+        all_: bool,
+        force: bool,
+        push: bool,
+        dry_run: bool,
+        as_json: bool,
+        resume: bool,
     ) -> None:
         """Give members a new version (default --dev), commit, tag, re-pin and re-lock staging.
 
         Parts combine like `uv version --bump` (--patch --dev); --dev alone on a
         version without a dev segment starts the next patch's dev series.
         Dependents whose constraint no longer holds get it updated and a
-        release of the same kind.
+        release of the same kind. MEMBERS: the members to release (or use
+        --changed / --all).
         """
         from release_tool.core.release import ReleaseOptions, plan_bump
         from release_tool.core.versions import BumpPart, validate_parts
 
-        app_state = state(ctx)
         term = app_state.terminal
         if resume:
             dry = dry_run or dry_by_default(app_state)

@@ -2,41 +2,39 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+from release_tool.cli.options import flag, json_option, members_argument, pass_state
 
 if TYPE_CHECKING:
+    from release_tool.cli.context import AppState
     from release_tool.core.ports import RepoOpener
     from release_tool.core.workspace import Member, Workspace
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("changelog")
+    @members_argument()
+    @click.option(
+        "--version", help="Heading version, higher than the latest tag (default: Unreleased)."
+    )
+    @click.option("--since", help="Start tag (default: the latest tag).")
+    @flag("dry-run", "Show the entry and what would be sent.")
+    @json_option
+    @flag("no-llm", "Notes from commits only.")
+    @flag("fail-on-secret", "Refuse if a secret would be sent.")
+    @pass_state
     def changelog(
-        ctx: typer.Context,
-        members: Annotated[list[str] | None, typer.Argument(help="Members (default: all).")] = None,
-        version: Annotated[
-            str | None,
-            typer.Option(
-                "--version",
-                help="Heading version, higher than the latest tag (default: Unreleased).",
-            ),
-        ] = None,
-        since: Annotated[
-            str | None, typer.Option("--since", help="Start tag (default: the latest tag).")
-        ] = None,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Show the entry and what would be sent.")
-        ] = False,
-        as_json: JsonOption = False,
-        no_llm: Annotated[bool, typer.Option("--no-llm", help="Notes from commits only.")] = False,
-        fail_on_secret: Annotated[
-            bool, typer.Option("--fail-on-secret", help="Refuse if a secret would be sent.")
-        ] = False,
+        app_state: AppState,
+        members: tuple[str, ...],
+        version: str | None,
+        since: str | None,
+        dry_run: bool,
+        as_json: bool,
+        no_llm: bool,
+        fail_on_secret: bool,
     ) -> None:
         """Insert a Keep a Changelog entry into each member's CHANGELOG.md.
 
@@ -53,7 +51,6 @@ def register(app: typer.Typer) -> None:
         from release_tool.notes.release import NotesOptions, notes_from_changes, plan_requests
         from release_tool.notes.report import outgoing_json, outgoing_lines
 
-        app_state = state(ctx)
         term = app_state.terminal
         ws = app_state.workspace()
         dry_run = dry_run or ws.config.dry_run
@@ -61,12 +58,12 @@ def register(app: typer.Typer) -> None:
             llm=ws.config.llm, use_llm=not no_llm, fail_on_secret=fail_on_secret, dry_run=dry_run
         )
         results: list[dict[str, Any]] = []
-        selected = ws.select(members)
+        selected = ws.select(list(members) or None)
         headings = changelog_headings(ws, selected, version, app_state.open_repo)
         if not dry_run:  # the workspace lock, held until the command ends
             from release_tool.core.guard import mutating
 
-            ctx.with_resource(mutating(ws.root, "changelog"))
+            click.get_current_context().with_resource(mutating(ws.root, "changelog"))
         for member in selected:
             heading = headings[member.name]
             changes = collect_member(ws, member, since_tag=since or LATEST, uncommitted=False)

@@ -2,67 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+from release_tool.cli.options import flag, json_option, members_argument, pass_state
+
+if TYPE_CHECKING:
+    from release_tool.cli.context import AppState
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("changes")
-    def changes(
-        ctx: typer.Context,
-        members: Annotated[list[str] | None, typer.Argument(help="Members (default: all).")] = None,
-        as_json: JsonOption = False,
-        no_files: Annotated[
-            bool, typer.Option("--no-files", help="Do not write the changes files.")
-        ] = False,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Say which files would be written; write none.")
-        ] = False,
-    ) -> None:
-        """Collect each member's uncommitted diff and its commits and diff since its latest tag.
+def register(app: click.Group) -> None:
+    app.add_command(changes)
 
-        Writes changes_uncommitted.txt and changes_since_tag.txt per member
-        under the configured changes folder (default .release-tool/changes).
-        """
-        from release_tool.notes.collect import collect_member
-        from release_tool.notes.report import (
-            SINCE_TAG_FILE,
-            UNCOMMITTED_FILE,
-            changes_json,
-            write_change_files,
-        )
 
-        app_state = state(ctx)
-        term = app_state.terminal
-        ws = app_state.workspace()
-        dry_run = dry_run or ws.config.dry_run
-        folder = ws.root / ws.config.changes_dir
-        results = []
-        for member in ws.select(members):
-            found = collect_member(ws, member)
-            data = changes_json(found)
-            if dry_run:
-                data["would_write"] = [
-                    str(folder / member.name / name) for name in (UNCOMMITTED_FILE, SINCE_TAG_FILE)
-                ]
-            elif not no_files:
-                data["written"] = [str(p) for p in write_change_files(found, folder)]
-            results.append(data)
-            if not as_json:
-                since = found.since_tag or "the first commit"
-                dirty = (
-                    f", {len(found.uncommitted_files)} uncommitted file(s)" if found.dirty else ""
-                )
-                term.text(f"{member.name}: {len(found.commits)} commit(s) since {since}{dirty}")
-        if as_json:
-            from release_tool.cli.output import ChangesOutput, document
+@click.command("changes")
+@members_argument()
+@json_option
+@flag("no-files", "Do not write the changes files.")
+@flag("dry-run", "Say which files would be written; write none.")
+@pass_state
+def changes(
+    app_state: AppState, members: tuple[str, ...], as_json: bool, no_files: bool, dry_run: bool
+) -> None:
+    """Collect each member's uncommitted diff and its commits and diff since its latest tag.
 
-            term.json(document(ChangesOutput(dry_run=dry_run, members=results)))
-        elif dry_run:
-            term.info(f"would write the changes files under {folder}")
+    Writes changes_uncommitted.txt and changes_since_tag.txt per member
+    under the configured changes folder (default .release-tool/changes).
+    MEMBERS: default all.
+    """
+    from release_tool.notes.collect import collect_members
+    from release_tool.notes.report import (
+        SINCE_TAG_FILE,
+        UNCOMMITTED_FILE,
+        changes_json,
+        write_change_files,
+    )
+
+    term = app_state.terminal
+    ws = app_state.workspace()
+    dry_run = dry_run or ws.config.dry_run
+    folder = ws.root / ws.config.changes_dir
+    results = []
+    selected = ws.select(list(members) or None)
+    for member, found in zip(selected, collect_members(ws, selected), strict=True):
+        data = changes_json(found)
+        if dry_run:
+            data["would_write"] = [
+                str(folder / member.name / name) for name in (UNCOMMITTED_FILE, SINCE_TAG_FILE)
+            ]
         elif not no_files:
-            term.info(f"wrote the changes files under {folder}")
+            data["written"] = [str(p) for p in write_change_files(found, folder)]
+        results.append(data)
+        if not as_json:
+            since = found.since_tag or "the first commit"
+            dirty = f", {len(found.uncommitted_files)} uncommitted file(s)" if found.dirty else ""
+            term.text(f"{member.name}: {len(found.commits)} commit(s) since {since}{dirty}")
+    if as_json:
+        from release_tool.cli.output import ChangesOutput, document
+
+        term.json(document(ChangesOutput(dry_run=dry_run, members=results)))
+    elif dry_run:
+        term.info(f"would write the changes files under {folder}")
+    elif not no_files:
+        term.info(f"wrote the changes files under {folder}")

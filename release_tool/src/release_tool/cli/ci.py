@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+from release_tool.cli.options import flag, json_option, pass_state
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+if TYPE_CHECKING:
+    import click
+
+    from release_tool.cli.context import AppState
 
 
-def register(app: typer.Typer) -> None:
-    ci_app = typer.Typer(name="ci", help="Continuous integration pipelines.", no_args_is_help=True)
+def register(app: click.Group) -> None:
+    @app.group("ci", no_args_is_help=True)
+    def ci_app() -> None:
+        """Continuous integration pipelines."""
 
     @ci_app.command("init")
-    def init(
-        ctx: typer.Context,
-        force: Annotated[
-            bool, typer.Option("--force", help="Overwrite workflows that differ.")
-        ] = False,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Say what would be written; write nothing.")
-        ] = False,
-        as_json: JsonOption = False,
-    ) -> None:
+    @flag("force", "Overwrite workflows that differ.")
+    @flag("dry-run", "Say what would be written; write nothing.")
+    @json_option
+    @pass_state
+    def init(app_state: AppState, force: bool, dry_run: bool, as_json: bool) -> None:
         """Write .github/workflows/: check, dev-release and release (with its images job)."""
         from release_tool.core.ci_files import plan_workflow_files, write_workflow_files
 
-        app_state = state(ctx)
         workspace = app_state.workspace()
         term = app_state.terminal
         dry_run = dry_run or workspace.config.dry_run
@@ -49,5 +47,3 @@ def register(app: typer.Typer) -> None:
             term.info("dry run: nothing written")
         else:
             term.success(f"workflows in {plan.folder_relative} are up to date")
-
-    app.add_typer(ci_app, name="ci")

@@ -2,40 +2,44 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+from release_tool.cli.options import flag, json_option, members_argument, pass_state
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from release_tool.cli.context import AppState
     from release_tool.core.workspace import Member, Workspace
     from release_tool.notes.collect import MemberChanges
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("commit")
+    @members_argument()
+    @flag("edit", "Open $EDITOR on each message.")
+    @flag("push", "Push each commit.")
+    @flag("dry-run", "Show what would be sent and committed.")
+    @json_option
+    @flag("no-llm", "Do not ask the model.")
+    @flag("fail-on-secret", "Refuse if a secret would be sent.")
+    @pass_state
     def commit(
-        ctx: typer.Context,
-        members: Annotated[list[str] | None, typer.Argument(help="Members (default: all).")] = None,
-        edit: Annotated[bool, typer.Option("--edit", help="Open $EDITOR on each message.")] = False,
-        push: Annotated[bool, typer.Option("--push", help="Push each commit.")] = False,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Show what would be sent and committed.")
-        ] = False,
-        as_json: JsonOption = False,
-        no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not ask the model.")] = False,
-        fail_on_secret: Annotated[
-            bool, typer.Option("--fail-on-secret", help="Refuse if a secret would be sent.")
-        ] = False,
+        app_state: AppState,
+        members: tuple[str, ...],
+        edit: bool,
+        push: bool,
+        dry_run: bool,
+        as_json: bool,
+        no_llm: bool,
+        fail_on_secret: bool,
     ) -> None:
         """Commit each member with uncommitted changes, with a Conventional Commits message.
 
         The message comes from the configured LLM ([tool.release-tool.llm])
-        or, without one, from the changed paths.
+        or, without one, from the changed paths. MEMBERS: default all.
         """
         from release_tool.adapters.llm import resolve_endpoint
         from release_tool.cli.output_rows import CommitRow
@@ -44,7 +48,6 @@ def register(app: typer.Typer) -> None:
         from release_tool.notes.release import NotesOptions
         from release_tool.notes.report import outgoing_json, outgoing_lines
 
-        app_state = state(ctx)
         term = app_state.terminal
         ws = app_state.workspace()
         dry_run = dry_run or ws.config.dry_run
@@ -52,10 +55,10 @@ def register(app: typer.Typer) -> None:
         if not dry_run:  # the workspace lock, held until the command ends
             from release_tool.core.guard import mutating
 
-            ctx.with_resource(mutating(ws.root, "commit"))
+            click.get_current_context().with_resource(mutating(ws.root, "commit"))
         results: list[dict[str, Any]] = []
         chat = app_state.chat(ws.config.llm)
-        for member in ws.select(members):
+        for member in ws.select(list(members) or None):
             changes = collect_member(ws, member, history=False)
             if not changes.dirty:
                 continue

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from release_tool.cli.terminal import Terminal
 
 if TYPE_CHECKING:
-    import typer
+    import click
 
     from release_tool.core.ports import BranchRepoOpener, ChatOpener, GitHubConnector
     from release_tool.core.workspace import Workspace
@@ -62,7 +62,7 @@ class AppState:
         return self._workspace
 
 
-def state(ctx: typer.Context) -> AppState:
+def state(ctx: click.Context) -> AppState:
     """The ``AppState`` of the running command."""
     obj = ctx.find_root().obj
     assert isinstance(obj, AppState)

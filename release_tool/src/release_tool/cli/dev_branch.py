@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
-from release_tool.cli.release_common import DryRunOpt
+from release_tool.cli.options import flag, json_option, pass_state
+
+if TYPE_CHECKING:
+    from release_tool.cli.context import AppState
+from release_tool.cli.release_common import dry_run_option
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("dev-branch")
+    @click.option("--branch", help="Dev branch (default: config dev-branch).")
+    @click.option("--from", "start", help="Branch to start from (default: config main-branch).")
+    @flag("no-stash", "Refuse instead of stashing uncommitted work.")
+    @dry_run_option
+    @json_option
+    @pass_state
     def dev_branch(
-        ctx: typer.Context,
-        branch: Annotated[
-            str | None, typer.Option("--branch", help="Dev branch (default: config dev-branch).")
-        ] = None,
-        start: Annotated[
-            str | None,
-            typer.Option("--from", help="Branch to start from (default: config main-branch)."),
-        ] = None,
-        no_stash: Annotated[
-            bool, typer.Option("--no-stash", help="Refuse instead of stashing uncommitted work.")
-        ] = False,
-        dry_run: DryRunOpt = False,
-        as_json: JsonOption = False,
+        app_state: AppState,
+        branch: str | None,
+        start: str | None,
+        no_stash: bool,
+        dry_run: bool,
+        as_json: bool,
     ) -> None:
         """Check out the dev branch in the root and every member repo, created or fast-forwarded.
 
@@ -37,7 +38,6 @@ def register(app: typer.Typer) -> None:
         from release_tool.cli.output_rows import BranchRow
         from release_tool.core.dev_branch import apply_dev_branch, plan_dev_branch
 
-        app_state = state(ctx)
         term = app_state.terminal
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run

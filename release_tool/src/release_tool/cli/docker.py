@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+from release_tool.cli.options import flag, json_option, pass_state
 
 if TYPE_CHECKING:
     from release_tool.cli.context import AppState
@@ -17,63 +16,63 @@ if TYPE_CHECKING:
     from release_tool.core.images import ImagePlan, ImageSettings, Revision
     from release_tool.core.workspace import Workspace
 
-docker_app = typer.Typer(help="Build and smoke-test the workspace's container images.")
+
+@click.group("docker")
+def docker_app() -> None:
+    """Build and smoke-test the workspace's container images."""
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(docker_app, name="docker")
+def register(app: click.Group) -> None:
+    app.add_command(docker_app)
 
 
 @docker_app.command("build")
+@click.option(
+    "--mode", default="prod", show_default=True, help="Lock to build from: dev, staging, prod."
+)
+@click.option("--target", default="runtime", show_default=True, help="Dockerfile stage to build.")
+@click.option("--cuda", help="Comma-separated variants: cu124, cu128, cpu (default: config).")
+@click.option("--builder", help="docker (buildx) or buildah (default: config).")
+@flag("push", "Push every tag after building.")
+@click.option(
+    "--version", help="Version in the tags (default: the lock's version of the first package)."
+)
+@click.option("--image", help="Image name (default: the configured docker image).")
+@click.option(
+    "--build-arg", multiple=True, help="KEY=VALUE passed to the build, over the variant's."
+)
+@click.option(
+    "--cache-registry",
+    help="Registry repository for the layer cache (tag <variant>-<target> in it).",
+)
+@flag("dry-run", "Print the plan, build nothing.")
+@json_option
+@pass_state
 def build(
-    ctx: typer.Context,
-    mode: Annotated[str, typer.Option(help="Lock to build from: dev, staging, prod.")] = "prod",
-    target: Annotated[str, typer.Option(help="Dockerfile stage to build.")] = "runtime",
-    cuda: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated variants: cu124, cu128, cpu (default: config)."),
-    ] = None,
-    builder: Annotated[
-        str | None, typer.Option(help="docker (buildx) or buildah (default: config).")
-    ] = None,
-    push: Annotated[bool, typer.Option("--push", help="Push every tag after building.")] = False,
-    version: Annotated[
-        str | None,
-        typer.Option(
-            help="Version in the tags (default: the lock's version of the first package)."
-        ),
-    ] = None,
-    image: Annotated[
-        str | None, typer.Option(help="Image name (default: the configured docker image).")
-    ] = None,
-    build_arg: Annotated[
-        list[str] | None,
-        typer.Option("--build-arg", help="KEY=VALUE passed to the build, over the variant's."),
-    ] = None,
-    cache_registry: Annotated[
-        str | None,
-        typer.Option(
-            "--cache-registry",
-            help="Registry repository for the layer cache (tag <variant>-<target> in it).",
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan, build nothing.")
-    ] = False,
-    as_json: JsonOption = False,
+    app_state: AppState,
+    mode: str,
+    target: str,
+    cuda: str | None,
+    builder: str | None,
+    push: bool,
+    version: str | None,
+    image: str | None,
+    build_arg: tuple[str, ...],
+    cache_registry: str | None,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Build the image matrix with live progress; tags <image>:<version>-<variant>[-<sha7>]."""
     from release_tool.adapters import docker as adapter
     from release_tool.adapters import image_build
     from release_tool.core.images import parse_variants, plan_as_dict
 
-    app_state = state(ctx)
     term = app_state.terminal
     workspace = app_state.workspace()
     settings = workspace.config.docker
     variants = parse_variants(cuda if cuda is not None else ",".join(settings.variants))
     builder = builder or settings.builder
-    overrides = _parse_build_args(build_arg or [])
+    overrides = _parse_build_args(list(build_arg))
     plan = _plan(workspace, mode, target, variants, builder, push, version, image, overrides)
     if dry_run or workspace.config.dry_run:
         _render_plan(term, plan, as_json)
@@ -131,27 +130,34 @@ def build(
 
 
 @docker_app.command("smoke")
+@click.argument("image")
+@click.option("--builder", help="docker or buildah (default: config, else docker).")
+@click.option(
+    "--model-dir",
+    type=click.Path(path_type=Path),
+    help="A model folder mounted read-only at /models/model.",
+)
+@click.option("--port", type=int, help="Host port (default: a free one).")
+@click.option("--prompt", help="Also ask /v1/chat/completions this prompt.")
+@click.option(
+    "--timeout", type=float, default=180.0, show_default=True, help="Seconds to wait for /health."
+)
+@json_option
+@pass_state
 def smoke(
-    ctx: typer.Context,
-    image: Annotated[str, typer.Argument(help="The runtime image to start.")],
-    builder: Annotated[
-        str | None, typer.Option(help="docker or buildah (default: config, else docker).")
-    ] = None,
-    model_dir: Annotated[
-        Path | None, typer.Option(help="A model folder mounted read-only at /models/model.")
-    ] = None,
-    port: Annotated[int | None, typer.Option(help="Host port (default: a free one).")] = None,
-    prompt: Annotated[
-        str | None, typer.Option(help="Also ask /v1/chat/completions this prompt.")
-    ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for /health.")] = 180.0,
-    as_json: JsonOption = False,
+    app_state: AppState,
+    image: str,
+    builder: str | None,
+    model_dir: Path | None,
+    port: int | None,
+    prompt: str | None,
+    timeout: float,
+    as_json: bool,
 ) -> None:
     """Start IMAGE, check /health and /v1/models (and a chat answer with --prompt)."""
     from release_tool.adapters.docker import get_builder
     from release_tool.adapters.image_smoke import smoke_image
 
-    app_state = state(ctx)
     term = app_state.terminal
     builder = builder or _configured_builder(app_state)
     volumes = {str(model_dir.resolve()): "/models/model"} if model_dir else {}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+from release_tool.cli.options import json_option, pass_state
 from release_tool.errors import ExitCode
+
+if TYPE_CHECKING:
+    from release_tool.cli.context import AppState
 
 
 def exit_code_table() -> list[tuple[int, str, str]]:
@@ -25,20 +28,22 @@ def exit_code_table() -> list[tuple[int, str, str]]:
     return [(int(code), code.name, docs.get(code.name, "")) for code in ExitCode]
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("exit-codes")
-    def exit_codes(
-        ctx: typer.Context,
-        as_json: JsonOption = False,
-    ) -> None:
-        """List the exit codes release-tool uses."""
-        term = state(ctx).terminal
-        rows = exit_code_table()
-        if as_json:
-            from release_tool.cli.output import ExitCodeRow, ExitCodesOutput, document
+def register(app: click.Group) -> None:
+    app.add_command(exit_codes)
 
-            codes = [ExitCodeRow(code=c, name=n, meaning=m) for c, n, m in rows]
-            term.json(document(ExitCodesOutput(codes=codes)))
-            return
-        for code, name, meaning in rows:
-            term.text(f"{code:>3}  {name:<13} {meaning}")
+
+@click.command("exit-codes")
+@json_option
+@pass_state
+def exit_codes(app_state: AppState, as_json: bool) -> None:
+    """List the exit codes release-tool uses."""
+    term = app_state.terminal
+    rows = exit_code_table()
+    if as_json:
+        from release_tool.cli.output import ExitCodeRow, ExitCodesOutput, document
+
+        codes = [ExitCodeRow(code=c, name=n, meaning=m) for c, n, m in rows]
+        term.json(document(ExitCodesOutput(codes=codes)))
+        return
+    for code, name, meaning in rows:
+        term.text(f"{code:>3}  {name:<13} {meaning}")

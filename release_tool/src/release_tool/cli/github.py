@@ -2,57 +2,55 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+from release_tool.cli.options import flag, json_option, members_argument, pass_state
 
 if TYPE_CHECKING:
+    from release_tool.cli.context import AppState
     from release_tool.cli.terminal import Terminal
     from release_tool.core.github_release import ApiCall
 
-DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="Print the API calls it would make; call nothing.")
-]
+dry_run_option = flag("dry-run", "Print the API calls it would make; call nothing.")
 
 
-def register(app: typer.Typer) -> None:
-    github_app = typer.Typer(
-        name="github", help="GitHub releases and pull requests.", no_args_is_help=True
-    )
+def register(app: click.Group) -> None:
+    @app.group("github", no_args_is_help=True)
+    def github_app() -> None:
+        """GitHub releases and pull requests."""
 
     @github_app.command("release")
+    @members_argument()
+    @flag("prerelease-dev", "Publish dev tags as pre-releases.")
+    @click.option(
+        "--since",
+        metavar="REV",
+        help="Only tags made after root revision REV (member repos: its pointers).",
+    )
+    @dry_run_option
+    @json_option
+    @pass_state
     def release(
-        ctx: typer.Context,
-        members: Annotated[
-            list[str] | None,
-            typer.Argument(help="Members (their latest stable tag) or tag names; default: all."),
-        ] = None,
-        prerelease_dev: Annotated[
-            bool, typer.Option("--prerelease-dev", help="Publish dev tags as pre-releases.")
-        ] = False,
-        since: Annotated[
-            str | None,
-            typer.Option(
-                "--since",
-                metavar="REV",
-                help="Only tags made after root revision REV (member repos: its pointers).",
-            ),
-        ] = None,
-        dry_run: DryRunOption = False,
-        as_json: JsonOption = False,
+        app_state: AppState,
+        members: tuple[str, ...],
+        prerelease_dev: bool,
+        since: str | None,
+        dry_run: bool,
+        as_json: bool,
     ) -> None:
-        """Create or update one GitHub release per release tag, body = its changelog entry."""
+        """Create or update one GitHub release per release tag, body = its changelog entry.
+
+        MEMBERS: members (their latest stable tag) or tag names; default: all.
+        """
         from release_tool.core.github_release import publish_releases
 
-        app_state = state(ctx)
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
         outcomes = publish_releases(
             workspace,
-            members or [],
+            list(members),
             dry_run=dry_run,
             open_repo=app_state.open_repo,
             connect=app_state.github,
@@ -81,13 +79,13 @@ def register(app: typer.Typer) -> None:
             term.info("dry run: no API call made (POST when the release is new, else PATCH)")
 
     @github_app.command("pr")
-    def pull_request(
-        ctx: typer.Context, dry_run: DryRunOption = False, as_json: JsonOption = False
-    ) -> None:
+    @dry_run_option
+    @json_option
+    @pass_state
+    def pull_request(app_state: AppState, dry_run: bool, as_json: bool) -> None:
         """Open or update the pull request from the dev branch to main in each repo with changes."""
         from release_tool.core.github_pr import publish_pulls
 
-        app_state = state(ctx)
         workspace = app_state.workspace()
         dry_run = dry_run or workspace.config.dry_run
         outcomes = publish_pulls(
@@ -113,8 +111,6 @@ def register(app: typer.Typer) -> None:
                 _calls(term, outcome.calls)
             elif outcome.url:
                 term.text(f"{'':<16} {outcome.url}")
-
-    app.add_typer(github_app, name="github")
 
 
 def _calls(term: Terminal, calls: tuple[ApiCall, ...]) -> None:

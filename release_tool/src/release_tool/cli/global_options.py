@@ -1,22 +1,28 @@
-"""The options every command takes (before the command name): root, debug, quiet."""
+"""The top-level ``release-tool`` group and the options it takes before the command name."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from release_tool.cli.context import AppState
 
 
-def global_options(
-    ctx: typer.Context,
-    root: Annotated[
-        Path | None,
-        typer.Option("--root", "-C", help="Workspace root (default: search upward from cwd)."),
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Less output on stderr.")] = False,
-) -> None:
+@click.group(
+    name="release-tool",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--root",
+    "-C",
+    type=click.Path(path_type=Path),
+    help="Workspace root (default: search upward from cwd).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Less output on stderr.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None, debug: bool, quiet: bool) -> None:
+    """Move the members of a uv workspace through dev, staging and prod."""
     ctx.obj = AppState(root=root, debug=debug, quiet=quiet)

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+from release_tool.cli.options import flag, json_option, pass_state
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+if TYPE_CHECKING:
+    import click
+
+    from release_tool.cli.context import AppState
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("init")
-    def init(
-        ctx: typer.Context,
-        force: Annotated[
-            bool, typer.Option("--force", help="Overwrite existing mode files.")
-        ] = False,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
-        ] = False,
-        as_json: JsonOption = False,
-    ) -> None:
+    @flag("force", "Overwrite existing mode files.")
+    @flag("dry-run", "Show what would be written; write nothing.")
+    @json_option
+    @pass_state
+    def init(app_state: AppState, force: bool, dry_run: bool, as_json: bool) -> None:
         """Pin every member in staging/ (latest dev tag) and prod/ (latest stable tag)."""
         from release_tool.core.init import apply_init, plan_init
         from release_tool.core.status import workspace_status
 
-        app_state = state(ctx)
         workspace = app_state.workspace()
         term = app_state.terminal
         status = workspace_status(workspace, open_repo=app_state.open_repo)

@@ -6,23 +6,15 @@ are only ever added to a version, never renamed or removed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict
 
+from release_tool.cli.document import Document
+from release_tool.cli.document import document as document  # re-exported for the commands
 from release_tool.cli.output_rows import BranchRow, CiFile, InitFile, PullRow, ReleaseRow
 from release_tool.core.journal import ApplyReport
 from release_tool.core.plan import PLAN_SCHEMA, Plan
-
-
-class Document(BaseModel):
-    """A ``--json`` document: its fields after ``"schema": SCHEMA``."""
-
-    SCHEMA: ClassVar[str]
-
-    @model_serializer(mode="wrap")
-    def _with_schema(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return {"schema": self.SCHEMA, **handler(self)}
 
 
 class PlanOutput(Document):
@@ -70,12 +62,6 @@ class ErrorOutput(Document):
     hint: str | None = None
     applied: dict[str, Any] | None = None
     """For a failed apply: the report of what was done and rolled back."""
-
-
-def document(model: BaseModel) -> dict[str, Any]:
-    """The JSON data of an output model, with ``schema`` first."""
-    data: dict[str, Any] = model.model_dump(mode="json")
-    return data
 
 
 class MembersOutput(Document):

@@ -2,60 +2,54 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+from release_tool.cli.options import flag, json_option, members_argument, pass_state
 from release_tool.cli.release_common import (
-    AllOpt,
-    ChangedOpt,
-    DryRunOpt,
-    MembersArg,
-    PushOpt,
-    ResumeOpt,
+    all_option,
+    changed_option,
     dry_by_default,
+    dry_run_option,
     parse_selection,
+    push_option,
+    resume_option,
     run_plan,
     run_resume,
 )
 
-
-class Target(StrEnum):
-    staging = "staging"
-    prod = "prod"
+if TYPE_CHECKING:
+    from release_tool.cli.context import AppState
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("promote")
+    @click.argument("target", type=click.Choice(["staging", "prod"]), required=False)
+    @members_argument()
+    @changed_option
+    @all_option
+    @push_option
+    @flag("github-release", "Publish GitHub releases (prod, after push).")
+    @flag("no-changelog", "Do not write CHANGELOG.md entries.")
+    @flag("release-head", "prod: release HEAD even with commits after the staged dev tag.")
+    @dry_run_option
+    @json_option
+    @resume_option
+    @pass_state
     def promote(
-        ctx: typer.Context,
-        target: Annotated[
-            Target | None, typer.Argument(help="staging or prod.", show_default=False)
-        ] = None,
-        members: MembersArg = None,
-        changed: ChangedOpt = False,
-        all_: AllOpt = False,
-        push: PushOpt = False,
-        github_release: Annotated[
-            bool,
-            typer.Option("--github-release", help="Publish GitHub releases (prod, after push)."),
-        ] = False,
-        no_changelog: Annotated[
-            bool, typer.Option("--no-changelog", help="Do not write CHANGELOG.md entries.")
-        ] = False,
-        release_head: Annotated[
-            bool,
-            typer.Option(
-                "--release-head",
-                help="prod: release HEAD even with commits after the staged dev tag.",
-            ),
-        ] = False,
-        dry_run: DryRunOpt = False,
-        as_json: JsonOption = False,
-        resume: ResumeOpt = False,
+        app_state: AppState,
+        target: str | None,
+        members: tuple[str, ...],
+        changed: bool,
+        all_: bool,
+        push: bool,
+        github_release: bool,
+        no_changelog: bool,
+        release_head: bool,
+        dry_run: bool,
+        as_json: bool,
+        resume: bool,
     ) -> None:
         """promote prod: stable versions, tags, prod pins and lock, then the next dev cycle.
 
@@ -72,18 +66,17 @@ def register(app: typer.Typer) -> None:
             plan_promote_staging,
         )
 
-        app_state = state(ctx)
         term = app_state.terminal
         if resume:
             dry = dry_run or dry_by_default(app_state)
-            family = f"promote {target.value}" if target is not None else "promote"
+            family = f"promote {target}" if target is not None else "promote"
             root = app_state.workspace_root()
             run_resume(term, root, as_json=as_json, command=family, dry_run=dry)
             return
         if target is None:
-            raise typer.BadParameter("name the mode to promote to: staging or prod")
+            raise click.BadParameter("name the mode to promote to: staging or prod")
         if github_release and not push:
-            raise typer.BadParameter("--github-release needs --push (releases point at tags)")
+            raise click.BadParameter("--github-release needs --push (releases point at tags)")
         workspace = app_state.workspace()
         options = ReleaseOptions(
             selection=parse_selection(members, changed, all_),
@@ -97,6 +90,6 @@ def register(app: typer.Typer) -> None:
             from release_tool.core.guard import refuse_pending
 
             refuse_pending(workspace.root)
-        planner = plan_promote_prod if target is Target.prod else plan_promote_staging
+        planner = plan_promote_prod if target == "prod" else plan_promote_staging
         plan = planner(workspace, options, open_repo=app_state.open_repo)
         run_plan(term, workspace.root, plan, as_json=as_json)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import typer
+from typing import TYPE_CHECKING
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
-from release_tool.cli.release_common import DryRunOpt, run_plan
+from release_tool.cli.options import json_option, pass_state
+from release_tool.cli.release_common import dry_run_option, run_plan
+
+if TYPE_CHECKING:
+    import click
+
+    from release_tool.cli.context import AppState
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("push")
-    def push(ctx: typer.Context, dry_run: DryRunOpt = False, as_json: JsonOption = False) -> None:
+    @dry_run_option
+    @json_option
+    @pass_state
+    def push(app_state: AppState, dry_run: bool, as_json: bool) -> None:
         """Push every pending branch and tag: member repos first, one atomic push per repo.
 
         Pending: a branch the remote is behind on (it holds the submodule
@@ -21,7 +28,6 @@ def register(app: typer.Typer) -> None:
         """
         from release_tool.core.pending_push import plan_push
 
-        app_state = state(ctx)
         workspace = app_state.workspace()
         dry = dry_run or workspace.config.dry_run
         plan = plan_push(workspace, app_state.open_repo, dry_run=dry)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+import click
+
+from release_tool.cli.options import flag
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -14,26 +16,13 @@ if TYPE_CHECKING:
     from release_tool.core.journal import ApplyReport
     from release_tool.core.plan import Plan, Step
 
-MembersArg = Annotated[
-    list[str] | None, typer.Argument(help="Members to release (or use --changed / --all).")
-]
-ChangedOpt = Annotated[
-    bool, typer.Option("--changed", help="Members with commits since their latest tag.")
-]
-AllOpt = Annotated[bool, typer.Option("--all", help="Every member of the workspace.")]
-DryRunOpt = Annotated[
-    bool,
-    typer.Option(
-        "--dry-run", "-n", help="Print the plan; change nothing, call no LLM and no network."
-    ),
-]
-PushOpt = Annotated[
-    bool,
-    typer.Option("--push", help="Push branches and tags (git push --atomic, members first)."),
-]
-ResumeOpt = Annotated[
-    bool, typer.Option("--resume", help="Finish an interrupted run from its journal.")
-]
+changed_option = flag("changed", "Members with commits since their latest tag.")
+all_option = click.option("--all", "all_", is_flag=True, help="Every member of the workspace.")
+dry_run_option = flag(
+    "dry-run", "Print the plan; change nothing, call no LLM and no network.", "-n"
+)
+push_option = flag("push", "Push branches and tags (git push --atomic, members first).")
+resume_option = flag("resume", "Finish an interrupted run from its journal.")
 
 
 def dry_by_default(app_state: AppState) -> bool:
@@ -151,10 +140,10 @@ def _progress(term: Terminal) -> Any:
     return show
 
 
-def parse_selection(members: list[str] | None, changed: bool, all_: bool) -> Any:
+def parse_selection(members: tuple[str, ...], changed: bool, all_: bool) -> Any:
     """The ``Selection`` from the shared member options (names, ``--changed``, ``--all``)."""
     from release_tool.core.selection import Selection
 
     if all_ and members:
-        raise typer.BadParameter("--all cannot be combined with member names")
+        raise click.BadParameter("--all cannot be combined with member names")
     return Selection(names=tuple(members or ()), changed=changed, all=all_)

@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
-from release_tool.cli.release_common import DryRunOpt, dry_by_default, run_resume
+from release_tool.cli.options import flag, json_option, pass_state
+from release_tool.cli.release_common import dry_by_default, dry_run_option, run_resume
+
+if TYPE_CHECKING:
+    from release_tool.cli.context import AppState
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("resume")
+    @flag("abort", "Undo the interrupted run instead of finishing it.")
+    @flag("delete-published", "With --abort: also delete refs the run already pushed (asks first).")
+    @flag("yes", "Confirm --delete-published without asking.")
+    @dry_run_option
+    @json_option
+    @pass_state
     def resume(
-        ctx: typer.Context,
-        abort: Annotated[
-            bool, typer.Option("--abort", help="Undo the interrupted run instead of finishing it.")
-        ] = False,
-        delete_published: Annotated[
-            bool,
-            typer.Option(
-                "--delete-published",
-                help="With --abort: also delete refs the run already pushed (asks first).",
-            ),
-        ] = False,
-        yes: Annotated[
-            bool, typer.Option("--yes", help="Confirm --delete-published without asking.")
-        ] = False,
-        dry_run: DryRunOpt = False,
-        as_json: JsonOption = False,
+        app_state: AppState,
+        abort: bool,
+        delete_published: bool,
+        yes: bool,
+        dry_run: bool,
+        as_json: bool,
     ) -> None:
         """Finish the run recorded in .release-tool/journal.jsonl (after a crash or kill).
 
@@ -37,7 +35,6 @@ def register(app: typer.Typer) -> None:
         stops and lists the published refs (finish forward with `resume`)
         unless --delete-published is given and confirmed.
         """
-        app_state = state(ctx)
         term = app_state.terminal
         root = app_state.workspace_root()
         dry_run = dry_run or dry_by_default(app_state)
@@ -52,7 +49,7 @@ def register(app: typer.Typer) -> None:
             if yes:
                 return True
             term.warn("deleting published refs: " + ", ".join(published))
-            return typer.confirm("Delete these published refs?", default=False, err=True)
+            return click.confirm("Delete these published refs?", default=False, err=True)
 
         guard = abort_guard(delete_published=delete_published, confirm=confirm)
         report = abort_run(root, guard=guard)

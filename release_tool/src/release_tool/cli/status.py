@@ -2,97 +2,96 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from release_tool.cli.context import state
-from release_tool.cli.options import JsonOption
+from release_tool.cli.options import json_option, members_argument, pass_state
+from release_tool.cli.text_table import TextTable, terminal_width
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
+    from release_tool.cli.context import AppState
     from release_tool.core.status import MemberStatus, WorkspaceStatus
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("status")
-    def status(
-        ctx: typer.Context,
-        members: Annotated[
-            list[str] | None, typer.Argument(help="Members to show (default: all).")
-        ] = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Show each member's version, tags, unreleased commits, pins and drift."""
-        from release_tool.core.status import workspace_status
-        from release_tool.core.tag_schemes import detected_notes
-        from release_tool.errors import GitError
+def register(app: click.Group) -> None:
+    app.add_command(status)
 
-        app_state = state(ctx)
-        workspace = app_state.workspace()
-        term = app_state.terminal
-        if workspace.uninitialized:
-            paths = " ".join(workspace.uninitialized)
-            raise GitError(
-                f"submodule(s) not initialized: {paths}",
-                hint=f"run: git submodule update --init {paths}",
-            )
-        from release_tool.core.journal import pending_journal
+
+@click.command("status")
+@members_argument()
+@json_option
+@pass_state
+def status(app_state: AppState, members: tuple[str, ...], as_json: bool) -> None:
+    """Show each member's version, tags, unreleased commits, pins and drift.
+
+    MEMBERS: the members to show (default: all).
+    """
+    from release_tool.core.status import workspace_status
+    from release_tool.core.tag_schemes import detected_notes
+    from release_tool.errors import GitError
+
+    workspace = app_state.workspace()
+    term = app_state.terminal
+    if workspace.uninitialized:
+        paths = " ".join(workspace.uninitialized)
+        raise GitError(
+            f"submodule(s) not initialized: {paths}",
+            hint=f"run: git submodule update --init {paths}",
+        )
+    from release_tool.core.run_state import has_journal
+
+    pending = None
+    if has_journal(workspace.root):  # the journal's models are imported only when there is one
+        from release_tool.core.journal_records import pending_journal
 
         pending = pending_journal(workspace.root)
-        if pending is not None:  # first: the tree is mid-run, every row below may be stale
+    if pending is not None:  # first: the tree is mid-run, every row below may be stale
+        term.warn(
+            f"an interrupted run ({pending.command}) awaits `release-tool resume` "
+            "(or `release-tool resume --abort`)"
+        )
+    result = workspace_status(workspace, list(members) or None, open_repo=app_state.open_repo)
+    if as_json:
+        from release_tool.cli.status_output import StatusOutput
+
+        term.json(
+            StatusOutput.of(result, pending_run=pending.command if pending else None).to_json()
+        )
+    else:
+        term.write(render_table(result, width=terminal_width()).render())
+    for group in result.release_groups:
+        term.info(f"release group (runtime dependency cycle): {', '.join(group)}")
+    schemes = {row.member.name: row.member.tag_scheme for row in result.members}
+    for line in detected_notes(schemes, workspace.members):
+        term.info(line)
+    for row in result.members:
+        if "detached-head" in row.drift:
+            term.warn(f"{row.member.name}: HEAD is detached (release commands need a branch)")
+        if "shallow-no-tags" in row.drift:
             term.warn(
-                f"an interrupted run ({pending.command}) awaits `release-tool resume` "
-                "(or `release-tool resume --abort`)"
+                f"{row.member.name}: shallow clone without tags; run `git fetch --unshallow --tags`"
             )
-        result = workspace_status(workspace, members or None, open_repo=app_state.open_repo)
-        if as_json:
-            from release_tool.cli.output import document
-            from release_tool.cli.status_output import StatusOutput
-
-            term.json(
-                document(StatusOutput.of(result, pending_run=pending.command if pending else None))
-            )
-        else:
-            term.render(render_table(result, width=term.out.width))
-        for group in result.release_groups:
-            term.info(f"release group (runtime dependency cycle): {', '.join(group)}")
-        schemes = {row.member.name: row.member.tag_scheme for row in result.members}
-        for line in detected_notes(schemes, workspace.members):
-            term.info(line)
-        for row in result.members:
-            if "detached-head" in row.drift:
-                term.warn(f"{row.member.name}: HEAD is detached (release commands need a branch)")
-            if "shallow-no-tags" in row.drift:
-                term.warn(
-                    f"{row.member.name}: shallow clone without tags; "
-                    "run `git fetch --unshallow --tags`"
-                )
 
 
-def render_table(result: WorkspaceStatus, *, width: int = 80) -> Table:
+def render_table(result: WorkspaceStatus, *, width: int = 80) -> TextTable:
     """The status table (one row per member).
 
     The branch column is shown on wide terminals, and on narrow ones when
     the member repos are not all on one branch (then it matters most).
     """
-    from rich.table import Table
-
     branches = {_branch(row) for row in result.members if row.member.layout.has_own_repo}
     show_branch = bool(branches) and (width >= 100 or len(branches) > 1)
 
-    table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
-    for column in ("member", "version", "dev", "stable", "changes"):
-        table.add_column(column, no_wrap=True)
+    columns = ["member", "version", "dev", "stable", "changes"]
     if show_branch:
-        table.add_column("branch", no_wrap=True)
-    for mode, state_ in result.modes.items():
-        if state_.present:
-            table.add_column(mode, no_wrap=True)
-    table.add_column("drift", overflow="fold", min_width=14)
-    table.caption = "dev, stable: latest tags; +commits since the latest tag, ~uncommitted paths"
-    table.caption_justify = "left"
+        columns.append("branch")
+    columns += [mode for mode, state_ in result.modes.items() if state_.present]
+    columns.append("drift")
+    table = TextTable(
+        columns,
+        caption="dev, stable: latest tags; +commits since the latest tag, ~uncommitted paths",
+    )
     for row in result.members:
         cells = _cells(row, result)
         if show_branch:

@@ -1,17 +1,19 @@
 """The ``--json`` documents of ``status`` (``release-tool.status/1``) and ``check``.
 
-Pydantic models of the documented fields, built from the core's status
-values; the README documents the status fields one by one.
+msgspec structs of the documented fields, built from the core's status
+values; the README documents the status fields one by one. These two are
+the read path's documents, printed on every ``status --json``: msgspec
+imports in a fraction of pydantic's time (bench/README.md), which is most
+of what such a command costs. ``to_json()`` puts ``"schema"`` first, like
+every ``release-tool.<name>/<version>`` document.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
-
-from release_tool.cli.output import Document
+import msgspec
 
 if TYPE_CHECKING:
     from release_tool.core.checks import CheckResult
@@ -19,7 +21,17 @@ if TYPE_CHECKING:
     from release_tool.core.status import MemberStatus, TagRef, WorkspaceStatus
 
 
-class TagOut(BaseModel):
+class ReadDocument(msgspec.Struct, kw_only=True):
+    """A read command's ``--json`` document: its fields after ``"schema": SCHEMA``."""
+
+    SCHEMA: ClassVar[str]
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = msgspec.to_builtins(self)
+        return {"schema": self.SCHEMA, **data}
+
+
+class TagOut(msgspec.Struct):
     name: str
     version: str
     commit: str
@@ -31,8 +43,12 @@ class TagOut(BaseModel):
         )
 
 
-class PinOut(BaseModel):
-    """A mode's source of a member: git URL and tag (or rev/branch), or another source."""
+class PinOut(msgspec.Struct, omit_defaults=True, kw_only=True):
+    """A mode's source of a member: git URL and tag (or rev/branch), or another source.
+
+    Source keys appear only when set; ``version`` (no default) always, null
+    when the pin is not a release tag.
+    """
 
     git: str | None = None
     tag: str | None = None
@@ -40,14 +56,8 @@ class PinOut(BaseModel):
     rev: str | None = None
     branch: str | None = None
     other: str | None = None
-    version: str | None = None
+    version: str | None
     """The version the pinned tag encodes; null when it is not a release tag of the member."""
-
-    @model_serializer(mode="wrap")
-    def _present(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Source keys only when set; ``version`` always (null = not a release tag)."""
-        data: dict[str, Any] = handler(self)
-        return {k: v for k, v in data.items() if v is not None or k == "version"}
 
     @classmethod
     def of(cls, pin: Pin | None, version: object) -> PinOut | None:
@@ -56,7 +66,7 @@ class PinOut(BaseModel):
         return cls(**asdict(pin), version=None if version is None else str(version))
 
 
-class DependencyOut(BaseModel):
+class DependencyOut(msgspec.Struct):
     """A requirement on another member: ``runtime``, ``extra`` or ``dev`` (a dependency group)."""
 
     name: str
@@ -66,7 +76,7 @@ class DependencyOut(BaseModel):
     requirement: str
 
 
-class MemberOut(BaseModel):
+class MemberOut(msgspec.Struct, kw_only=True):
     name: str
     path: str
     layout: str
@@ -133,20 +143,20 @@ def _dependency(name: str, section: str, requirement: str) -> DependencyOut:
     )
 
 
-class ModeOut(BaseModel):
+class ModeOut(msgspec.Struct):
     present: bool
     path: str
     """Relative to the root when inside it."""
 
 
-class TagSchemeOut(BaseModel):
+class TagSchemeOut(msgspec.Struct):
     template: str
     source: str
     """Where the template came from: configured, detected or default."""
     members: list[str]
 
 
-class StatusOutput(Document):
+class StatusOutput(ReadDocument, kw_only=True):
     """``release-tool status --json``."""
 
     SCHEMA = "release-tool.status/1"
@@ -189,13 +199,13 @@ class StatusOutput(Document):
         )
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(msgspec.Struct):
     subject: str
     message: str
     fix: str
 
 
-class CheckOut(BaseModel):
+class CheckOut(msgspec.Struct, kw_only=True):
     name: str
     description: str
     severity: str
@@ -216,7 +226,7 @@ class CheckOut(BaseModel):
         )
 
 
-class CheckOutput(Document):
+class CheckOutput(ReadDocument, kw_only=True):
     """``release-tool check --json``."""
 
     SCHEMA = "release-tool.check/1"

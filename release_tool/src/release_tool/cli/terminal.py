@@ -61,14 +61,15 @@ class Terminal:
         """Plain text data on stdout, markup off (commit messages, notes)."""
         self.out.print(text, markup=False, highlight=False)
 
+    def write(self, text: str) -> None:
+        """Text already laid out (a table) on stdout, as it is: no rich on this path."""
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
     def json(self, data: Any) -> None:
         """Machine-readable data on stdout."""
         sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
         sys.stdout.flush()
-
-    def render(self, renderable: Any) -> None:
-        """A rich renderable (table, panel) on stdout."""
-        self.out.print(renderable)
 
     def status(self, message: str) -> Any:
         """A spinner on stderr for long work (a no-op context when quiet)."""

@@ -1,16 +1,23 @@
-"""``[tool.release-tool]`` configuration, validated with pydantic.
+"""``[tool.release-tool]`` configuration, validated with msgspec.
 
 The seed tool's ``release_tool.toml`` (``[tool.release_tool]``) is read too,
 so its users can migrate: its keys are translated to ours, and the
 pyproject table wins where both set a value.
+
+Every command reads the configuration, so its validation library sits on
+every command's start-up path: msgspec imports in ~0.03 s where pydantic
+took ~0.1 s (more than ``status``'s work; bench/README.md). Keys are
+kebab-case (``rename="kebab"``), unknown keys are errors, constraints are
+``msgspec.Meta`` annotations, tag templates are checked in ``__post_init__``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import msgspec
 
 from release_tool.adapters.toml_files import get_path, read_toml, unwrap
 from release_tool.core.tags import check_template
@@ -19,27 +26,50 @@ from release_tool.errors import ConfigError
 LEGACY_FILE = "release_tool.toml"
 TABLE = ("tool", "release-tool")
 LEGACY_TABLE = ("tool", "release_tool")
+DEFAULT_REPO_TEMPLATE = "v{version}"
+DEFAULT_FOLDER_TEMPLATE = "{name}-v{version}"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+class _Table(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    """A config table: kebab-case keys, unknown keys refused."""
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> Self:
+        """The validated table (``msgspec.ValidationError`` names key and form)."""
+        return msgspec.convert(values, cls)
 
 
-class TagRule(_Model):
+def _template(key: str, value: str) -> None:
+    try:
+        check_template(value)
+    except ValueError as exc:
+        raise ValueError(f"{key}: {exc}") from None
+
+
+class TagRule(_Table):
     """The tag template of the members one ``tag-template.members`` key names."""
 
     template: str
-    short_prefix: str | None = Field(
-        None, alias="short-prefix", description="what {short} drops from the name"
-    )
+    short_prefix: str | None = None
+    """What {short} drops from the name."""
 
-    @field_validator("template")
-    @classmethod
-    def _valid(cls, value: str) -> str:
-        return check_template(value)
+    def __post_init__(self) -> None:
+        _template("template", self.template)
+
+    def as_table(self) -> dict[str, Any]:
+        """The rule as written in the config (``short-prefix`` only when set)."""
+        out: dict[str, Any] = {"template": self.template}
+        if self.short_prefix is not None:
+            out["short-prefix"] = self.short_prefix
+        return out
 
 
-class TagTemplates(_Model):
+def _rule(value: Any) -> TagRule:
+    """A ``tag-template.members`` value (a template or a table) as a rule."""
+    return TagRule.from_values({"template": value} if isinstance(value, str) else value)
+
+
+class TagTemplates(_Table):
     """How tag names are made from a version (the language: ``core/tags.py``).
 
     ``members`` (a member name or a glob of names or paths -> template) wins
@@ -47,135 +77,130 @@ class TagTemplates(_Model):
     names, gets the scheme detected from the existing tags.
     """
 
-    repo: str = Field("v{version}", description="tags inside a member's own repo")
-    folder: str = Field(
-        "{name}-v{version}", description="tags in the root repo for a folder member"
-    )
-    short_prefix: str | None = Field(
-        None, alias="short-prefix", description="what {short} drops (default: common prefix)"
-    )
-    members: dict[str, TagRule] = Field(
-        default_factory=dict, description="member name or glob -> template or {template, ...}"
-    )
+    repo_value: str | None = msgspec.field(default=None, name="repo")
+    """Tags inside a member's own repo (None: not configured, ``v{version}`` or detected)."""
+    folder_value: str | None = msgspec.field(default=None, name="folder")
+    """Tags in the root repo for a folder member (None: not configured)."""
+    short_prefix: str | None = None
+    """What {short} drops (default: the members' common prefix)."""
+    rules: dict[str, Any] = msgspec.field(default_factory=dict, name="members")
+    """Member name or glob -> template or {template, short-prefix} (as written)."""
 
-    @field_validator("repo", "folder")
-    @classmethod
-    def _valid(cls, value: str) -> str:
-        return check_template(value)
+    def __post_init__(self) -> None:
+        for key, value in (("repo", self.repo_value), ("folder", self.folder_value)):
+            if value is not None:
+                _template(key, value)
+        for key, rule in self.rules.items():  # here, so errors name the key (msgspec's
+            try:  # paths do not)
+                _rule(rule)
+            except msgspec.ValidationError as exc:
+                raise ValueError(f"members.{key}.{describe_error(exc)}") from None
 
-    @field_validator("members", mode="before")
-    @classmethod
-    def _plain_templates(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: {"template": v} if isinstance(v, str) else v for k, v in value.items()}
-        return value
+    @property
+    def repo(self) -> str:
+        return DEFAULT_REPO_TEMPLATE if self.repo_value is None else self.repo_value
+
+    @property
+    def folder(self) -> str:
+        return DEFAULT_FOLDER_TEMPLATE if self.folder_value is None else self.folder_value
+
+    @property
+    def members(self) -> dict[str, TagRule]:
+        """``members`` with plain templates as rules."""
+        return {key: _rule(rule) for key, rule in self.rules.items()}
 
     def is_set(self, key: Literal["repo", "folder"]) -> bool:
         """Whether the layout key was configured (else the scheme is detected)."""
-        return key in self.model_fields_set
+        return (self.repo_value if key == "repo" else self.folder_value) is not None
 
 
-class LLMSettings(_Model):
+class LLMSettings(_Table):
     """OpenAI-compatible endpoint used for commit messages and release notes."""
 
-    base_url: str | None = Field(None, alias="base-url")
+    base_url: str | None = None
     model: str | None = None
-    api_key_env: str = Field("OPENAI_API_KEY", alias="api-key-env")
-    timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(2, ge=0, alias="max-retries")
-    temperature: float = Field(0.0, ge=0)
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    max_retries: Annotated[int, msgspec.Meta(ge=0)] = 2
+    temperature: Annotated[float, msgspec.Meta(ge=0)] = 0.0
     seed: int | None = 0
-    context_tokens: int = Field(8192, gt=512, alias="context-tokens")
-    output_tokens: int = Field(1024, gt=16, alias="output-tokens")
+    context_tokens: Annotated[int, msgspec.Meta(gt=512)] = 8192
+    output_tokens: Annotated[int, msgspec.Meta(gt=16)] = 1024
     stream: bool = False
-    response_format: Literal["json_object", "json_object_schema", "json_schema", "none"] = Field(
-        "json_object", alias="response-format"
+    response_format: Literal["json_object", "json_object_schema", "json_schema", "none"] = (
+        "json_object"
     )
-    exclude: list[str] = Field(
-        default_factory=list, description="extra globs of files never sent to the model"
-    )
-    cache: bool = Field(True, description="reuse validated answers for identical requests")
+    exclude: list[str] = msgspec.field(default_factory=list)
+    """Extra globs of files never sent to the model."""
+    cache: bool = True
+    """Reuse validated answers for identical requests."""
 
 
-class GitHubSettings(_Model):
+class GitHubSettings(_Table):
     """GitHub API location and repository overrides."""
 
-    api_url: str = Field("https://api.github.com", alias="api-url")
-    repos: dict[str, str] = Field(
-        default_factory=dict, description="member name (or '.' for the root) -> owner/name"
-    )
+    api_url: str = "https://api.github.com"
+    repos: dict[str, str] = msgspec.field(default_factory=dict)
+    """Member name (or '.' for the root) -> owner/name."""
 
 
-class DockerSettings(_Model):
+class DockerSettings(_Table):
     """Image names, the registry images are pushed to, and the build matrix."""
 
     image: str = "hyperbench"
     registry: str | None = None
     dockerfile: str = "docker/Dockerfile-uv"
-    packages: list[str] = Field(
-        default_factory=lambda: ["bench-utils", "model-qwen-vl"],
-        description="members whose dependencies the runtime image installs (dev mode)",
-    )
-    extras: list[str] = Field(
-        default_factory=lambda: ["serve", "hf"], description="extras of those members"
-    )
-    variants: list[str] = Field(default_factory=lambda: ["cu124", "cu128"])
+    packages: list[str] = msgspec.field(default_factory=lambda: ["bench-utils", "model-qwen-vl"])
+    """Members whose dependencies the runtime image installs (dev mode)."""
+    extras: list[str] = msgspec.field(default_factory=lambda: ["serve", "hf"])
+    """Extras of those members."""
+    variants: list[str] = msgspec.field(default_factory=lambda: ["cu124", "cu128"])
     builder: Literal["docker", "buildah"] = "docker"
     python: str = "3.11"
-    flash_attn_cuda_archs: str = Field("80;90", alias="flash-attn-cuda-archs")
-    max_jobs: int | None = Field(
-        None, ge=1, alias="max-jobs", description="default: memory / 5 GB per nvcc thread"
-    )
-    nvcc_threads: int = Field(2, ge=1, alias="nvcc-threads")
-    wheel_dirs: list[str] = Field(
-        default_factory=lambda: ["/opt/wheels"],
-        alias="wheel-dirs",
-        description="where the cpu variant finds a torch-*+cpu wheel",
-    )
-    base_images: dict[str, str] = Field(
-        default_factory=dict,
-        alias="base-images",
-        description="overrides, keyed '<variant>-build' / '<variant>-runtime'",
-    )
+    flash_attn_cuda_archs: str = "80;90"
+    max_jobs: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    """Default: memory / 5 GB per nvcc thread."""
+    nvcc_threads: Annotated[int, msgspec.Meta(ge=1)] = 2
+    wheel_dirs: list[str] = msgspec.field(default_factory=lambda: ["/opt/wheels"])
+    """Where the cpu variant finds a torch-*+cpu wheel."""
+    base_images: dict[str, str] = msgspec.field(default_factory=dict)
+    """Overrides, keyed '<variant>-build' / '<variant>-runtime'."""
 
 
-class Config(_Model):
+class Config(_Table):
     """The validated ``[tool.release-tool]`` table."""
 
-    members: list[str] | None = Field(
-        None, description="member globs (default: the uv workspace members)"
-    )
-    exclude: list[str] = Field(default_factory=list)
-    staging_dir: str = Field("staging", alias="staging-dir")
-    prod_dir: str = Field("prod", alias="prod-dir")
-    tag_template: TagTemplates = Field(
-        default_factory=lambda: TagTemplates.model_validate({}), alias="tag-template"
-    )
-    git_remote: str = Field("origin", alias="git-remote")
-    dev_branch: str = Field("dev", alias="dev-branch")
-    main_branch: str = Field("main", alias="main-branch")
-    repo_urls: dict[str, str] = Field(
-        default_factory=dict,
-        alias="repo-urls",
-        description="member name (or '.' for the root repo) -> git URL used in pins",
-    )
-    pin_ref: Literal["tag", "rev"] = Field(
-        "tag",
-        alias="pin-ref",
-        description="pins name the release tag, or the full commit sha it points at "
-        "(for repos whose tags do not reach every clone)",
-    )
-    changes_dir: str = Field(".release-tool/changes", alias="changes-dir")
-    commit_message_filename: str = Field("commit_message.txt", alias="commit-message-filename")
-    tag_message_filename: str = Field("tag_message.md", alias="tag-message-filename")
-    dry_run: bool = Field(False, alias="dry-run", description="make --dry-run the default")
-    llm: LLMSettings = Field(default_factory=lambda: LLMSettings.model_validate({}))
-    github: GitHubSettings = Field(default_factory=lambda: GitHubSettings.model_validate({}))
-    docker: DockerSettings = Field(default_factory=lambda: DockerSettings.model_validate({}))
+    members: list[str] | None = None
+    """Member globs (default: the uv workspace members)."""
+    exclude: list[str] = msgspec.field(default_factory=list)
+    staging_dir: str = "staging"
+    prod_dir: str = "prod"
+    tag_template: TagTemplates = msgspec.field(default_factory=TagTemplates)
+    git_remote: str = "origin"
+    dev_branch: str = "dev"
+    main_branch: str = "main"
+    repo_urls: dict[str, str] = msgspec.field(default_factory=dict)
+    """Member name (or '.' for the root repo) -> git URL used in pins."""
+    pin_ref: Literal["tag", "rev"] = "tag"
+    """Pins name the release tag, or the full commit sha it points at (for repos whose tags
+    do not reach every clone)."""
+    changes_dir: str = ".release-tool/changes"
+    commit_message_filename: str = "commit_message.txt"
+    tag_message_filename: str = "tag_message.md"
+    dry_run: bool = False
+    """Make --dry-run the default."""
+    llm: LLMSettings = msgspec.field(default_factory=LLMSettings)
+    github: GitHubSettings = msgspec.field(default_factory=GitHubSettings)
+    docker: DockerSettings = msgspec.field(default_factory=DockerSettings)
 
     def mode_dir(self, mode: Literal["staging", "prod"]) -> str:
         """The folder (relative to the workspace root) of a pinned mode."""
         return self.staging_dir if mode == "staging" else self.prod_dir
+
+    def as_table(self) -> dict[str, Any]:
+        """Every key with its value, as ``[tool.release-tool]`` spells it."""
+        data: dict[str, Any] = msgspec.to_builtins(self)
+        return data
 
 
 LEGACY_KEYS = {
@@ -229,23 +254,34 @@ def legacy_translations(root: Path) -> list[tuple[str, Any, str, Any]]:
 def validate_config(values: dict[str, Any], source: Path) -> Config:
     """Validate plain values, naming file, key and expected form on error."""
     try:
-        return Config.model_validate(values)
-    except ValidationError as exc:
-        lines = [_describe(err) for err in exc.errors()]
+        config: Config = Config.from_values(values)
+    except msgspec.ValidationError as exc:
         raise ConfigError(
-            f"{source}: invalid [tool.release-tool] configuration:\n  " + "\n  ".join(lines),
+            f"{source}: invalid [tool.release-tool] configuration:\n  {describe_error(exc)}",
             hint="see the configuration reference in the README",
         ) from None
+    return config
 
 
-def _describe(err: Any) -> str:
-    key = ".".join(str(part) for part in err["loc"]) or "(table)"
-    if err["type"] == "extra_forbidden":
-        return f"{key}: unknown key"
-    expected = err["msg"]
-    got = err.get("input")
-    shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
-    return f"{key}: {expected}{shown}"
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>.*)`)?$", re.DOTALL)
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<key>.+)`$")
+_OURS = re.compile(r"^(?P<key>[a-z][^ :]*): (?P<message>.+)$", re.DOTALL)
+
+
+def describe_error(exc: msgspec.ValidationError) -> str:
+    """``key.path: what is wrong`` from msgspec's ``message - at `$.key.path```."""
+    found = _AT.match(str(exc))
+    assert found is not None  # the pattern matches any text
+    message, path = found["message"], (found["path"] or "")
+    keys = [part for part in re.split(r"\.|\[(\d+)\]", path) if part]
+    if unknown := _UNKNOWN.match(message):
+        return f"{'.'.join([*keys, unknown['key']])}: unknown key"
+    if ours := _OURS.match(message):  # a __post_init__ check naming its key
+        keys.append(ours["key"])
+        message = ours["message"]
+    else:
+        message = message[:1].lower() + message[1:]
+    return f"{'.'.join(keys) or '(table)'}: {message}"
 
 
 def _translate_legacy(path: Path, legacy: dict[str, Any]) -> list[tuple[str, Any, str, Any]]:

@@ -194,7 +194,7 @@ def _with_config_table(root_doc: Any, workspace: Workspace) -> tuple[str, list[s
     table["dev-branch"] = config.dev_branch
     table["main-branch"] = config.main_branch
     extra = {ours for _, _, ours, _ in translated}
-    dumped = config.model_dump(by_alias=True)
+    dumped = config.as_table()
     for key in ("changes-dir", "commit-message-filename", "tag-message-filename", "dry-run"):
         if key in extra:
             table[key] = dumped[key]

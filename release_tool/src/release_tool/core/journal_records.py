@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, ValidationError, computed_field
 
 from release_tool.core.plan import Plan
-from release_tool.core.run_state import STATE_DIR
+from release_tool.core.run_state import JOURNAL, STATE_DIR
 from release_tool.errors import JournalError, LockedError, NotFoundError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-JOURNAL = "journal.jsonl"
 LAST_JOURNAL = "last-journal.json"
 
 

@@ -14,8 +14,6 @@ import socket
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
-
 from release_tool.adapters.toml_files import write_text_atomic
 from release_tool.errors import LockedError
 
@@ -24,9 +22,15 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 STATE_DIR = ".release-tool"
+JOURNAL = "journal.jsonl"
 LOCK = "lock"
 LOCK_OWNER = "lock-owner.json"
 """Who holds the lock (pid, host, command), for the refusal message; the OS lock decides."""
+
+
+def has_journal(root: Path) -> bool:
+    """Whether an interrupted run left its journal (cheap: read paths check it on every run)."""
+    return (root / STATE_DIR / JOURNAL).is_file()
 
 
 def state_dir(root: Path) -> Path:
@@ -47,6 +51,8 @@ def workspace_lock(root: Path, command: str) -> Iterator[None]:
     live run ever blocks another.
     """
     folder = state_dir(root)
+    from filelock import FileLock, Timeout
+
     lock = FileLock(folder / LOCK, timeout=0)
     try:
         lock.acquire()

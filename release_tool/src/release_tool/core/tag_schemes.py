@@ -173,7 +173,7 @@ def config_table(members: dict[str, Member]) -> tuple[dict[str, Any], list[str]]
     table: dict[str, Any] = {}
     notes: list[str] = []
     rules: dict[str, Any] = {
-        key: rule.template if rule.short_prefix is None else rule.model_dump(by_alias=True)
+        key: rule.template if rule.short_prefix is None else rule.as_table()
         for key, rule in config.members.items()
     }
     for layout in ("repo", "folder"):
@@ -208,7 +208,7 @@ def config_table(members: dict[str, Member]) -> tuple[dict[str, Any], list[str]]
 def _default_templates() -> TagTemplates:
     from release_tool.core.config import TagTemplates
 
-    return TagTemplates.model_validate({})
+    return TagTemplates.from_values({})
 
 
 def detected_notes(schemes: dict[str, TagScheme], members: dict[str, Member]) -> list[str]:

@@ -89,7 +89,7 @@ class Member:
             from release_tool.core.config import TagTemplates
             from release_tool.core.tag_schemes import TagSchemes
 
-            return TagSchemes(TagTemplates.model_validate({}), [self]).for_member(self)
+            return TagSchemes(TagTemplates.from_values({}), [self]).for_member(self)
         return self.schemes.for_member(self)
 
     @property

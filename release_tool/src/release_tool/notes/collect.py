@@ -15,6 +15,7 @@ from release_tool.adapters.git import Repo
 from release_tool.errors import GitError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from release_tool.adapters.git_patches import FilePatch
@@ -75,12 +76,27 @@ def member_repo(member: Member) -> tuple[Path, str | None]:
     return member.repo_root, member.git_subdir
 
 
-def latest_tag(workspace: Workspace, member: Member, *, stable_only: bool = False) -> str | None:
-    """The highest-version tag of ``member`` that HEAD contains, or None."""
+def latest_tag(
+    workspace: Workspace, member: Member, *, stable_only: bool = False, git: Repo | None = None
+) -> str | None:
+    """The highest-version tag of ``member`` that HEAD contains, or None (``git``: its repo,
+    when the caller has it open)."""
     repo, _ = member_repo(member)
-    merged = sorted(Repo(repo).merged_tags())
+    merged = sorted((git or Repo(repo)).merged_tags())
     latest = member.tag_scheme.latest(merged, stable_only=stable_only)
     return latest.name if latest else None
+
+
+def collect_members(
+    workspace: Workspace, members: list[Member], *, uncommitted: bool = True, history: bool = True
+) -> Iterator[MemberChanges]:
+    """``collect_member`` for each member in turn, each repo opened once: a monorepo's
+    members share its merged tags and its work-tree scan (``Repo`` reads them once)."""
+    repos: dict[Path, Repo] = {}
+    for member in members:
+        root, _ = member_repo(member)
+        git = repos.setdefault(root, Repo(root))
+        yield collect_member(workspace, member, git=git, uncommitted=uncommitted, history=history)
 
 
 def collect_member(
@@ -90,16 +106,17 @@ def collect_member(
     since_tag: str | None = LATEST,
     uncommitted: bool = True,
     history: bool = True,
+    git: Repo | None = None,
 ) -> MemberChanges:
     """Commits and diff since ``since_tag`` plus uncommitted work.
 
     ``LATEST`` (the default) means the member's latest tag; None means the
-    whole history (a first release).
+    whole history (a first release). ``git``: the member's repo, if open.
     """
     repo, spec = member_repo(member)
+    git = git or Repo(repo)
     if since_tag == LATEST and history:
-        since_tag = latest_tag(workspace, member)
-    git = Repo(repo)
+        since_tag = latest_tag(workspace, member, git=git)
     head = None if git.is_unborn else git.head()
     commits: tuple[Commit, ...] = ()
     range_files: tuple[FileDiff, ...] = ()

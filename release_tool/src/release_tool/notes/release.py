@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 class NotesOptions:
     """How notes are made: the endpoint settings plus run-time switches."""
 
-    llm: LLMSettings = field(default_factory=lambda: LLMSettings.model_validate({}))
+    llm: LLMSettings = field(default_factory=lambda: LLMSettings.from_values({}))
     use_llm: bool = True
     fail_on_secret: bool = False
     cache_dir: Path | None = None
