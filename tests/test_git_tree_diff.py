@@ -124,13 +124,23 @@ def test_a_missing_side_lists_everything_wanted(history: tuple[Path, list[str]])
     assert differ.changed(None, oid.raw, {b"bb"}) == {b"bb": (None, ids[b"bb"][1])}
 
 
-def test_walk_counts_match_git_through_renames(history: tuple[Path, list[str]]) -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [(), ("packages",), ("elsewhere", "packages/aa/deeper")],
+    ids=["below-one-folder", "the-folder-itself", "two-places"],
+)
+def test_walk_counts_match_git_through_renames(
+    history: tuple[Path, list[str]], extra: tuple[str, ...]
+) -> None:
+    """Folders below one path (the walk asks each tree for that path once) and folders
+    in several places (the walk compares from the root) count like git."""
     path, commits = history
     names = ("aa", "ab", "ac", "ad", "adx", "ba", "bb", "ca", "notes.txt")
+    folders = [f"packages/{name}" for name in names] + list(extra)
     for since in (None, commits[0], commits[3], commits[6]):
-        ranges = {name: (f"packages/{name}", since) for name in names}
+        ranges = {folder: (folder, since) for folder in folders}
         counts = Repo(path).count_commits_many(commits[-1], ranges)
-        for name in names:
+        for folder in folders:
             revs = f"{since}..HEAD" if since else "HEAD"
-            expected = git(path, "rev-list", "--count", revs, "--", f"packages/{name}")
-            assert counts[name] == int(expected), (name, since)
+            expected = git(path, "rev-list", "--count", revs, "--", folder)
+            assert counts[folder] == int(expected), (folder, since)
