@@ -149,9 +149,7 @@ class _Touched:
         """Folders changed by ``commit``; a merge changes a folder only if it differs from
         every parent (as ``git rev-list -- path`` counts it: a merge that takes one
         side's version of the folder is not a change of its own)."""
-        root = commit.tree_id.raw
-        if self._differ is None:
-            self._differ = TreeDiffer(self._read, len(root))
+        root = self._root(commit)
         parents = commit.parents
         if not parents:
             out: set[str] = set()
@@ -166,12 +164,17 @@ class _Touched:
 
     def against(self, commit: pygit2.Commit, parent: pygit2.Commit) -> frozenset[str]:
         """Folders changed by ``commit`` against ``parent``, its only parent."""
-        root = commit.tree_id.raw
-        if self._differ is None:
-            self._differ = TreeDiffer(self._read, len(root))
+        root = self._root(commit)
         out: set[str] = set()
         self._compare(root, parent.tree_id.raw, self.trie, out)
         return frozenset(out)
+
+    def _root(self, commit: pygit2.Commit) -> bytes:
+        """The raw id of ``commit``'s tree (the first one also sizes the ids compared)."""
+        root: bytes = commit.tree_id.raw
+        if self._differ is None:
+            self._differ = TreeDiffer(self._read, len(root))
+        return root
 
     def _compare(
         self, mine: bytes | None, theirs: bytes | None, trie: _Trie, out: set[str]
