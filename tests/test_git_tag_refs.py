@@ -144,3 +144,12 @@ def test_a_repo_without_tags(tmp_path: Path) -> None:
     assert read_tag_refs(tmp_path / ".git") == {}
     assert Repo(tmp_path).tags() == {}
     assert Repo(tmp_path).tag_names() == []
+
+
+def test_a_tag_line_that_is_not_a_ref_is_left_to_libgit2(repo: Path) -> None:
+    git(repo, "pack-refs", "--all")
+    packed = repo / ".git" / "packed-refs"
+    packed.write_text(
+        packed.read_text(encoding="utf-8") + "not-an-id refs/tags/odd\n", encoding="utf-8"
+    )
+    assert read_tag_refs(repo / ".git") is None
