@@ -153,3 +153,12 @@ def test_a_tag_line_that_is_not_a_ref_is_left_to_libgit2(repo: Path) -> None:
         packed.read_text(encoding="utf-8") + "not-an-id refs/tags/odd\n", encoding="utf-8"
     )
     assert read_tag_refs(repo / ".git") is None
+
+
+def test_a_file_git_would_not_read_as_a_ref_is_left_to_libgit2(repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    (repo / ".git" / "refs" / "tags" / "light-v0.1.0~").write_text(f"{head}\n", encoding="utf-8")
+    assert read_tag_refs(repo / ".git") is None
+    r = Repo(repo)
+    assert r.tags() == r._tags_through_libgit2()
+    assert "light-v0.1.0~" not in git(repo, "tag", "--list").splitlines()

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 _HEX = frozenset("0123456789abcdef")
 _ID = "[0-9a-f]{40}(?:[0-9a-f]{24})?"  # SHA-1 or SHA-256
+_ODD_NAME = re.compile(r"^\.|\.$|\.\.|[\x00-\x20~^:?*\[\\\x7f]|@\{")
+"""What git refuses in a ref name's component (``git check-ref-format``), roughly."""
 _TAG = re.compile(  # a packed tag and the id it peels to (a "^" line), if recorded
     rf"^({_ID}) refs/tags/([^\n]+)\n(?:\^({_ID})\n)?", re.MULTILINE
 )
@@ -99,6 +101,8 @@ def _loose(folder: str) -> dict[str, TagRef] | None:
                 continue
             if entry.name.endswith(".lock"):
                 continue  # a ref being written by git right now, not a ref
+            if _ODD_NAME.search(entry.name):
+                return None  # not a name git would read as a ref: let libgit2 decide
             with open(entry.path, encoding="utf-8") as handle:
                 target = handle.read().strip()
             if not _is_id(target):
