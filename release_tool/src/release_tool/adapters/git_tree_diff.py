@@ -6,10 +6,11 @@ tree through pygit2 makes a Python object per entry (80 members: 80 objects,
 names decoded, ids wrapped), and libgit2's own tree diff costs more still.
 Yet two neighbouring versions of a folder's tree are byte-for-byte the same
 except for the id of the one entry that changed. So the raw bytes are
-compared: where they first and last differ is found with C-level slice
-compares, and when that stretch lies inside entry ids of an unchanged layout
-(the same names, modes and offsets) those entries are the answer. Anything
-else (an entry added, removed or renamed) falls back to parsing both trees.
+compared: the first entry whose bytes differ is found by binary search with
+C-level compares, and when the differences lie inside entry ids of an
+unchanged layout (the same names, modes and offsets) those entries are the
+answer. Anything else (an entry added, removed or renamed, a mode changed)
+falls back to parsing both trees.
 
 Raw tree format: entries ``<mode> <name>\\0<id bytes>``, sorted by name.
 """
