@@ -114,18 +114,17 @@ def test_cache_key_covers_model_url_params_and_payload(tmp_path: Path) -> None:
 
 def test_cache_entries_are_validated(tmp_path: Path) -> None:
     """A damaged file, one of another format or stored under another key is a miss."""
+    from release_tool.core.jsonable import decode, encode
     from release_tool.notes.cache import CachedAnswer
 
     cache = AnswerCache(tmp_path)
     key, other = "ab" + "0" * 62, "ab" + "1" * 62
     cache.put(key, {"entries": [1]})
     path = tmp_path / "ab" / f"{key}.json"
-    assert CachedAnswer.model_validate_json(path.read_text()).answer == {"entries": [1]}
+    assert decode(CachedAnswer, path.read_text()).answer == {"entries": [1]}
     other_format = json.dumps({"format": "other/9", "key": key, "answer": 1})
     for text in ("{not json", other_format):
         path.write_text(text)
         assert cache.get(key) is None
-    (tmp_path / "ab" / f"{other}.json").write_text(
-        CachedAnswer(key=key, answer=2).model_dump_json()
-    )
+    (tmp_path / "ab" / f"{other}.json").write_text(encode(CachedAnswer(key=key, answer=2)).decode())
     assert cache.get(other) is None and cache.hits == 0

@@ -47,7 +47,9 @@ def test_promote_staging_pins_each_member_to_its_newest_tag(tmp_path: Path) -> N
     _staging(tmp_path, "alpha-v0.1.0", "beta-v0.1.0")
     repo, repos = _repos(tmp_path)
     plan = plan_promote_staging(ws, ReleaseOptions(selection=Selection(all=True)), open_repo=repos)
-    assert plan.pins == (("staging", "alpha", "alpha-v0.1.0", "alpha-v0.2.0.dev1"),)
+    assert tuple(tuple(pin) for pin in plan.pins) == (
+        ("staging", "alpha", "alpha-v0.1.0", "alpha-v0.2.0.dev1"),
+    )
     assert plan.notes == ("beta: staging already pins beta-v0.1.0",)
     assert [s.kind for s in plan.steps] == [StepKind.EDIT, StepKind.LOCK, StepKind.COMMIT]
     edit = plan.steps[0].content or ""

@@ -1,7 +1,8 @@
 """Every TOML read and edit goes through here (tomlkit: comments and layout survive).
 
 Plain reads use the stdlib's ``tomllib`` (several times faster: ``status``
-reads every member's pyproject); edits parse with tomlkit. Reads report the
+reads every member's pyproject); edits parse with tomlkit, imported only by
+the functions that edit (read-only commands never load it). Reads report the
 file and line of a syntax error; writes are atomic
 (temp file + rename) so an interrupted run never leaves half a file.
 """
@@ -11,8 +12,6 @@ from __future__ import annotations
 import re
 import tomllib
 from typing import TYPE_CHECKING, Any
-
-import tomlkit
 
 from release_tool.adapters.files import write_text_atomic as write_text_atomic
 from release_tool.errors import ConfigError
@@ -53,12 +52,16 @@ def read_document(path: Path) -> TOMLDocument:
 
 def parse_document(text: str, source: Path | str) -> TOMLDocument:
     """Parse TOML text for editing (syntax errors reported like every other read)."""
+    import tomlkit
+
     parse_toml(text, source)
     return tomlkit.parse(text)
 
 
 def new_document(comment: str | None = None) -> TOMLDocument:
     """An empty document, headed by ``comment`` if given."""
+    import tomlkit
+
     doc = tomlkit.document()
     if comment:
         doc.add(tomlkit.comment(comment))
@@ -67,6 +70,8 @@ def new_document(comment: str | None = None) -> TOMLDocument:
 
 def new_table(*, comment: str | None = None, super_table: bool = False) -> Table:
     """An empty table (a super-table holds only sub-tables: ``[tool.uv]``, not ``[tool]``)."""
+    import tomlkit
+
     table = tomlkit.table(is_super_table=super_table or None)
     if comment:
         table.add(tomlkit.comment(comment))
@@ -75,6 +80,8 @@ def new_table(*, comment: str | None = None, super_table: bool = False) -> Table
 
 def new_array(items: Iterable[Any] = (), *, multiline: bool = False) -> Array:
     """An array of ``items``, one per line when ``multiline``."""
+    import tomlkit
+
     array = tomlkit.array()
     for item in items:
         array.append(item)
@@ -85,11 +92,15 @@ def new_array(items: Iterable[Any] = (), *, multiline: bool = False) -> Array:
 
 def dumps(doc: Any) -> str:
     """The TOML text of a document, layout as kept or built."""
+    import tomlkit
+
     return tomlkit.dumps(doc)
 
 
 def copy_document(doc: TOMLDocument) -> TOMLDocument:
     """An independent copy of ``doc`` (edits to it leave ``doc`` as it is)."""
+    import tomlkit
+
     return tomlkit.parse(tomlkit.dumps(doc))
 
 
@@ -119,6 +130,8 @@ def unwrap(value: Any) -> Any:
 
 def ensure_table(doc: Any, *keys: str) -> Table:
     """Return the (super-)table at ``keys``, creating missing levels."""
+    import tomlkit
+
     node = doc
     for key in keys:
         if key not in node:
@@ -129,6 +142,8 @@ def ensure_table(doc: Any, *keys: str) -> Table:
 
 def inline_table(values: dict[str, Any]) -> InlineTable:
     """An inline table with keys in the given order."""
+    import tomlkit
+
     table = tomlkit.inline_table()
     for key, value in values.items():
         table[key] = value
@@ -137,6 +152,8 @@ def inline_table(values: dict[str, Any]) -> InlineTable:
 
 def spaced_inline(values: dict[str, Any]) -> InlineTable:
     """An inline table written ``{ key = "value" }``, the layout uv and humans use."""
+    import tomlkit
+
     body = ", ".join(f"{key} = {tomlkit.item(value).as_string()}" for key, value in values.items())
     table = tomlkit.parse(f"x = {{ {body} }}\n")["x"]
     assert isinstance(table, tomlkit.items.InlineTable)

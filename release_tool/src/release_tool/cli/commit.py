@@ -43,6 +43,7 @@ def register(app: click.Group) -> None:
         """
         from release_tool.adapters.llm import resolve_endpoint
         from release_tool.cli.output_rows import CommitRow
+        from release_tool.core.jsonable import dump
         from release_tool.notes.collect import collect_member
         from release_tool.notes.commit_message import commit_message
         from release_tool.notes.release import NotesOptions
@@ -63,7 +64,7 @@ def register(app: click.Group) -> None:
             if not changes.dirty:
                 continue
             written = commit_message(changes, options, client=chat, call=not dry_run)
-            data = CommitRow.of(written).model_dump(mode="json")
+            data = dump(CommitRow.of(written))
             data["would_send"] = outgoing_json([written.request], written.outgoing)
             if dry_run:
                 results.append(data)

@@ -34,6 +34,8 @@ def register(app: click.Group) -> None:
         Uncommitted work is stashed and re-applied on the dev branch; with
         --no-stash such a repo stops the command before anything changes.
         """
+        import msgspec
+
         from release_tool.cli.output import DevBranchOutput, document
         from release_tool.cli.output_rows import BranchRow
         from release_tool.core.dev_branch import apply_dev_branch, plan_dev_branch
@@ -44,7 +46,7 @@ def register(app: click.Group) -> None:
         actions = plan_dev_branch(
             workspace, app_state.open_repo, branch=branch, start=start, stash=not no_stash
         )
-        rows = [BranchRow.model_validate(a, from_attributes=True) for a in actions]
+        rows = [msgspec.convert(a, BranchRow, from_attributes=True) for a in actions]
         if dry_run:
             if as_json:
                 term.json(document(DevBranchOutput(dry_run=True, actions=rows)))

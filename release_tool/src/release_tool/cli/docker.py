@@ -125,7 +125,7 @@ def build(
 
         built_rows = [vars(item) for item in built]
         fields = {**plan_as_dict(plan), "built": built_rows}
-        output = DockerBuildOutput.model_validate({"dry_run": False, **fields})
+        output = DockerBuildOutput(dry_run=False, fields=fields)
         term.json(document(output))
 
 
@@ -168,7 +168,7 @@ def smoke(
     if as_json:
         from release_tool.cli.output import DockerSmokeOutput, document
 
-        term.json(document(DockerSmokeOutput.model_validate(vars(result))))
+        term.json(document(DockerSmokeOutput(fields=vars(result))))
         return
     term.success(f"{image}: healthy after {result.startup_seconds:.1f} s on port {result.port}")
     term.text(f"models: {', '.join(result.models)}")
@@ -304,7 +304,7 @@ def _render_plan(term: Terminal, plan: ImagePlan, as_json: bool) -> None:
         from release_tool.cli.output import DockerBuildOutput, document
 
         fields = {**plan_as_dict(plan), "commands": commands}
-        output = DockerBuildOutput.model_validate({"dry_run": True, **fields})
+        output = DockerBuildOutput(dry_run=True, fields=fields)
         term.json(document(output))
         return
     term.info(f"plan: {len(plan.images)} image(s) from {plan.mode} mode ({plan.builder})")

@@ -1,8 +1,8 @@
 """The typed rows inside the ``--json`` documents of ``init``, ``ci``, ``dev-branch``,
 ``commit`` and ``github``.
 
-The core returns plain dataclasses (plans and outcomes); these pydantic
-models fix the JSON shape of each row in one place, so the shape is
+The core returns plain dataclasses (plans and outcomes); these msgspec
+structs fix the JSON shape of each row in one place, so the shape is
 validated and documented instead of spelled out by a ``to_json`` method on
 every core type.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+import msgspec
 
 from release_tool.notes.ask import AskStats
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from release_tool.notes.commit_message import CommitMessage
 
 
-class InitFile(BaseModel):
+class InitFile(msgspec.Struct, kw_only=True):
     """A file ``init`` writes."""
 
     path: str
@@ -37,7 +37,7 @@ class InitFile(BaseModel):
         return cls(path=write.path.relative_to(root).as_posix(), overwrite=write.exists)
 
 
-class CiFile(BaseModel):
+class CiFile(msgspec.Struct, kw_only=True):
     """A workflow ``ci init`` writes (or would)."""
 
     path: str
@@ -49,7 +49,7 @@ class CiFile(BaseModel):
         return cls(path=item.relative, action=item.action, content=item.content)
 
 
-class BranchRow(BaseModel):
+class BranchRow(msgspec.Struct, kw_only=True):
     """What ``dev-branch`` does in one repo."""
 
     repo: str
@@ -59,7 +59,7 @@ class BranchRow(BaseModel):
     stash: bool
 
 
-class Call(BaseModel):
+class Call(msgspec.Struct, kw_only=True):
     """One GitHub REST call (made, or with ``--dry-run`` planned)."""
 
     method: str
@@ -71,7 +71,7 @@ class Call(BaseModel):
         return cls(method=call.method, path=call.path, body=call.body)
 
 
-class ReleaseRow(BaseModel):
+class ReleaseRow(msgspec.Struct, kw_only=True):
     """One GitHub release of ``github release``."""
 
     member: str
@@ -102,14 +102,14 @@ class ReleaseRow(BaseModel):
         )
 
 
-class PullMember(BaseModel):
+class PullMember(msgspec.Struct, kw_only=True):
     name: str
     dev_version: str | None
     release_version: str | None
     commits: int
 
 
-class PullRow(BaseModel):
+class PullRow(msgspec.Struct, kw_only=True):
     """One pull request of ``github pr``."""
 
     repo: str
@@ -150,7 +150,7 @@ class PullRow(BaseModel):
         )
 
 
-class CommitRow(BaseModel):
+class CommitRow(msgspec.Struct, kw_only=True):
     """One member of ``commit``: the message and how it was made (``commit`` adds more keys)."""
 
     member: str

@@ -4,31 +4,23 @@ msgspec structs of the documented fields, built from the core's status
 values; the README documents the status fields one by one. These two are
 the read path's documents, printed on every ``status --json``: msgspec
 imports in a fraction of pydantic's time (bench/README.md), which is most
-of what such a command costs. ``to_json()`` puts ``"schema"`` first, like
-every ``release-tool.<name>/<version>`` document.
+of what such a command costs. They share every document's base
+(``cli.document.Document``): ``to_json()`` puts ``"schema"`` first.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
 
 import msgspec
+
+from release_tool.cli.document import Document
 
 if TYPE_CHECKING:
     from release_tool.core.checks import CheckResult
     from release_tool.core.modes import Pin
     from release_tool.core.status import MemberStatus, TagRef, WorkspaceStatus
-
-
-class ReadDocument(msgspec.Struct, kw_only=True):
-    """A read command's ``--json`` document: its fields after ``"schema": SCHEMA``."""
-
-    SCHEMA: ClassVar[str]
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = msgspec.to_builtins(self)
-        return {"schema": self.SCHEMA, **data}
 
 
 class TagOut(msgspec.Struct):
@@ -156,7 +148,7 @@ class TagSchemeOut(msgspec.Struct):
     members: list[str]
 
 
-class StatusOutput(ReadDocument, kw_only=True):
+class StatusOutput(Document, kw_only=True):
     """``release-tool status --json``."""
 
     SCHEMA = "release-tool.status/1"
@@ -226,7 +218,7 @@ class CheckOut(msgspec.Struct, kw_only=True):
         )
 
 
-class CheckOutput(ReadDocument, kw_only=True):
+class CheckOutput(Document, kw_only=True):
     """``release-tool check --json``."""
 
     SCHEMA = "release-tool.check/1"

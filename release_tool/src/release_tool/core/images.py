@@ -119,7 +119,7 @@ class ImagePlan:
 
 @dataclass(frozen=True)
 class ImageSettings:
-    """The ``[tool.release-tool.docker]`` values the plan needs (decoupled from pydantic)."""
+    """The ``[tool.release-tool.docker]`` values the plan needs (not the config table itself)."""
 
     image: str = "hyperbench"
     registry: str | None = None

@@ -6,7 +6,7 @@ running, done, failed) with what undoing it needs. A line is written and
 flushed before and after every step, so a process killed at any point
 leaves enough to ``resume`` or ``abort``; appending keeps the cost per
 step constant however large the plan. Runs hold the workspace lock
-(``core.run_state``); the journal's lines are pydantic models
+(``core.run_state``); the journal's lines are msgspec structs
 (``core.journal_records``), validated when read.
 """
 
@@ -21,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from release_tool.adapters.toml_files import write_text_atomic
 from release_tool.core.journal_records import (
     JOURNAL,
@@ -34,6 +36,7 @@ from release_tool.core.journal_records import (
     pending_journal,
     require_journal,
 )
+from release_tool.core.jsonable import encode
 from release_tool.core.plan import Plan, Step, StepKind
 from release_tool.core.run_state import LOCK, LOCK_OWNER, STATE_DIR, state_dir, workspace_lock
 from release_tool.core.step_runner import Publisher, StepRunner
@@ -105,8 +108,8 @@ def apply_plan(
             raise ApplyError("a dry-run plan is never applied (it was built read-only)")
         head = JournalHead(command=plan.command, plan=plan, started=time.time())
         folder = state_dir(root)
-        write_text_atomic(folder / JOURNAL, head.model_dump_json() + "\n")
-        journal = Journal(**dict(head))
+        write_text_atomic(folder / JOURNAL, encode(head).decode() + "\n")
+        journal = Journal(command=head.command, plan=head.plan, started=head.started)
         return _run(root, plan, journal, progress, publisher)
 
 
@@ -300,8 +303,7 @@ class _RunState:
                 _save(self.folder, record)
                 if self.failed_index is None:
                     self.failed_index = index
-                    self.report.failed = f"{index + 1}. {step.summary}"
-                    self.report.error = str(exc)
+                    self.report.fail(f"{index + 1}. {step.summary}", str(exc))
             return False
         with self.lock:
             record.state = "done"
@@ -349,7 +351,7 @@ def _after_last_push(plan: Plan, index: int) -> bool:
 def _save(folder: Path, record: StepRecord) -> None:
     """Append one step's state to the journal (the last line per step wins)."""
     with open(folder / JOURNAL, "a", encoding="utf-8") as handle:
-        handle.write(record.model_dump_json() + "\n")
+        handle.write(encode(record).decode() + "\n")
         handle.flush()
 
 
@@ -358,7 +360,9 @@ def _close(root: Path, journal: Journal, outcome: str, report: ApplyReport | Non
     folder = state_dir(root)
     journal.outcome = outcome
     journal.report = report
-    write_text_atomic(folder / LAST_JOURNAL, journal.model_dump_json(indent=1))
+    write_text_atomic(
+        folder / LAST_JOURNAL, msgspec.json.format(encode(journal), indent=1).decode()
+    )
     (folder / JOURNAL).unlink(missing_ok=True)
     backups = folder / "backups"
     if backups.is_dir():

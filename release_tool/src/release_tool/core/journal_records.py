@@ -1,4 +1,4 @@
-"""The journal's records as pydantic models, and reading the journal of an interrupted run.
+"""The journal's records as msgspec structs, and reading the journal of an interrupted run.
 
 ``.release-tool/journal.jsonl``: the first line is a ``JournalHead`` (the
 command and its whole plan), every further line a ``StepRecord`` (the last
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, ValidationError, computed_field
+import msgspec
 
+from release_tool.core.jsonable import decode, dump
 from release_tool.core.plan import Plan
 from release_tool.core.run_state import JOURNAL, STATE_DIR
 from release_tool.errors import JournalError, LockedError, NotFoundError
@@ -22,24 +23,30 @@ if TYPE_CHECKING:
 LAST_JOURNAL = "last-journal.json"
 
 
-class ApplyReport(BaseModel):
+class ApplyReport(msgspec.Struct, kw_only=True):
     """What an apply did: steps done, the step that failed and why, what was undone."""
 
     command: str
-    done: list[str] = Field(default_factory=list)
+    done: list[str] = msgspec.field(default_factory=list)
     failed: str | None = None
     error: str | None = None
-    undone: list[str] = Field(default_factory=list)
-    undo_errors: list[str] = Field(default_factory=list)
+    undone: list[str] = msgspec.field(default_factory=list)
+    undo_errors: list[str] = msgspec.field(default_factory=list)
     resumed_from: int | None = None
+    ok: bool = True
+    """No step failed. Always ``failed is None``: set from it on creation and by ``fail``;
+    a field (not a property) so the JSON of a report, alone or nested, carries it last."""
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def ok(self) -> bool:
-        return self.failed is None
+    def __post_init__(self) -> None:
+        self.ok = self.failed is None
+
+    def fail(self, step: str, error: str) -> None:
+        """Record the step that failed and why."""
+        self.failed, self.error, self.ok = step, error, False
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        data: dict[str, Any] = dump(self)
+        return data
 
     def describe_failure(self) -> str:
         lines = [f"step failed: {self.failed}", f"  {self.error}"]
@@ -52,16 +59,16 @@ class ApplyReport(BaseModel):
         return "\n".join(lines)
 
 
-class StepRecord(BaseModel):
+class StepRecord(msgspec.Struct, kw_only=True):
     """One step's state in the journal and what undoing it needs (one JSON line each)."""
 
     index: int
     state: str
     """``preparing``, ``running``, ``done``, ``failed``, ``refused`` or ``retry``."""
-    undo: dict[str, Any] = Field(default_factory=dict)
+    undo: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class JournalHead(BaseModel):
+class JournalHead(msgspec.Struct, kw_only=True):
     """The journal's first line: the command and its whole plan."""
 
     command: str
@@ -70,10 +77,10 @@ class JournalHead(BaseModel):
     """Unix time the run started."""
 
 
-class Journal(JournalHead):
+class Journal(JournalHead, kw_only=True):
     """A run's journal: its plan, every step's last state and, once closed, the outcome."""
 
-    steps: list[StepRecord] = Field(default_factory=list)
+    steps: list[StepRecord] = msgspec.field(default_factory=list)
     outcome: str | None = None
     report: ApplyReport | None = None
 
@@ -90,19 +97,20 @@ def pending_journal(root: Path) -> Journal | None:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
     if not lines:
         return None
+    number = 1
     try:
-        head = JournalHead.model_validate_json(lines[0])
+        head = decode(JournalHead, lines[0])
         records: dict[int, StepRecord] = {}
-        for line in lines[1:]:
-            record = StepRecord.model_validate_json(line)
+        for number in range(2, len(lines) + 1):  # 1-based, for the error
+            record = decode(StepRecord, lines[number - 1])
             records[record.index] = record
-    except ValidationError as exc:
+    except msgspec.DecodeError as exc:  # bad JSON, or a record that does not fit (ValidationError)
         raise JournalError(
-            f"{path} cannot be read: {exc.error_count()} problem(s), first: "
-            f"{exc.errors()[0]['msg']}",
+            f"{path} cannot be read: line {number}: {exc}",
             hint="move it aside by hand once you know what the interrupted run did",
         ) from None
-    return Journal(**dict(head), steps=[records[i] for i in sorted(records)])
+    fields = msgspec.structs.asdict(head)
+    return Journal(**fields, steps=[records[i] for i in sorted(records)])
 
 
 def command_matches(pending: str, wanted: str | None) -> bool:

@@ -7,19 +7,15 @@ hold the whole plan and ``--resume`` can finish it in a later process.
 
 from __future__ import annotations
 
-from dataclasses import field
 from enum import StrEnum
-from typing import Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from pydantic import (
-    BeforeValidator,
-    PlainSerializer,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
-from pydantic.dataclasses import dataclass
+import msgspec
 
 from release_tool.core.jsonable import dump, load
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 PLAN_SCHEMA = "release-tool.plan/1"
 """The ``--json`` schema of ``bump``, ``promote`` and ``resume`` (a plan and what was applied)."""
@@ -42,18 +38,14 @@ class StepKind(StrEnum):
     """Publish GitHub releases (the ``github`` hook); after every push."""
 
 
-def _record(kind: Any) -> Any:
-    """A NamedTuple that unpacks like a tuple in code and is an object in JSON."""
+class _Record(msgspec.Struct, frozen=True):
+    """A record that unpacks like a tuple in code and is an object in JSON."""
 
-    def read(value: Any) -> Any:
-        if isinstance(value, dict):
-            return kind(**value)
-        return value if isinstance(value, kind) else kind(*value)
-
-    return Annotated[kind, BeforeValidator(read), PlainSerializer(lambda v: v._asdict())]
+    def __iter__(self) -> Iterator[Any]:
+        return iter(msgspec.structs.astuple(self))
 
 
-class ConstraintUpdate(NamedTuple):
+class ConstraintUpdate(_Record, frozen=True):
     """A dependency requirement rewritten in a member's pyproject."""
 
     dependency: str
@@ -61,7 +53,7 @@ class ConstraintUpdate(NamedTuple):
     new: str
 
 
-class PinChange(NamedTuple):
+class PinChange(_Record, frozen=True):
     """A mode's pin of a member moved from ``old`` (None: not pinned) to ``new``."""
 
     mode: str
@@ -70,13 +62,22 @@ class PinChange(NamedTuple):
     new: str
 
 
-@dataclass(frozen=True)
-class Step:
-    """One step of a plan. ``repo`` is relative to the workspace root (``.`` = root)."""
+def _records(kind: type[Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``values`` as ``kind`` records: code may build them as plain tuples."""
+    return tuple(v if isinstance(v, kind) else kind(*v) for v in values)
+
+
+class Step(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One step of a plan. ``repo`` is relative to the workspace root (``.`` = root).
+
+    In JSON only the fields a step uses appear (journals stay small and
+    readable): unset optional fields are left out, ``repo`` always written.
+    """
 
     kind: StepKind
     summary: str
-    repo: str = "."
+    repo: str = msgspec.field(default_factory=lambda: ".")
+    """A factory default, so ``omit_defaults`` never drops it (it did not before)."""
     path: str | None = None
     content: str | None = None
     paths: tuple[str, ...] = ()
@@ -91,15 +92,8 @@ class Step:
     resolve: tuple[tuple[str, str], ...] = ()
     """(tag, repo relative to the root) pairs: an EDIT's ``rev-of:<tag>`` becomes its commit."""
 
-    @model_serializer(mode="wrap")
-    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Only the fields a step uses: journals stay small and readable."""
-        data: dict[str, Any] = handler(self)
-        return {k: v for k, v in data.items() if v is not None and v != [] and v != ()}
 
-
-@dataclass(frozen=True)
-class Release:
+class Release(msgspec.Struct, frozen=True):
     """One member's version change in a plan."""
 
     member: str
@@ -109,12 +103,15 @@ class Release:
     repo: str
     reason: str
     """``selected``, ``changed`` or ``dependent of <name>``."""
-    constraint_updates: tuple[_record(ConstraintUpdate), ...] = ()  # type: ignore[valid-type]
+    constraint_updates: tuple[ConstraintUpdate, ...] = ()
     """(dependency name, old requirement, new requirement) in this member's pyproject."""
 
+    def __post_init__(self) -> None:
+        updates = _records(ConstraintUpdate, self.constraint_updates)
+        msgspec.structs.force_setattr(self, "constraint_updates", updates)
 
-@dataclass(frozen=True)
-class PlannedNotes:
+
+class PlannedNotes(msgspec.Struct, frozen=True):
     """Where a release's notes (tag message, changelog) come from."""
 
     member: str
@@ -133,21 +130,23 @@ class PlannedNotes:
         return f"{verb} by the LLM from {commits}"
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """Everything a command will do, in order."""
 
     command: str
     releases: tuple[Release, ...] = ()
     steps: tuple[Step, ...] = ()
-    pins: tuple[_record(PinChange), ...] = ()  # type: ignore[valid-type]
+    pins: tuple[PinChange, ...] = ()
     """(mode, member, old tag, new tag)."""
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
     """Messages for the user (members skipped and why)."""
     release_notes: tuple[PlannedNotes, ...] = ()
     """Per release: who writes (or would write) its notes, from how many commits."""
     dry_run: bool = False
     """Built for ``--dry-run``: read-only, notes not asked of the LLM; never applied."""
+
+    def __post_init__(self) -> None:
+        msgspec.structs.force_setattr(self, "pins", _records(PinChange, self.pins))
 
     @property
     def empty(self) -> bool:

@@ -22,7 +22,7 @@ from release_tool.core.mode_constraints import (
     unsatisfied,
 )
 from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
-from release_tool.core.plan import Plan
+from release_tool.core.plan import PinChange, Plan
 from release_tool.core.release_plan import (
     ReleaseChange,
     ReleaseOptions,
@@ -287,7 +287,7 @@ def plan_promote_staging(
     return Plan(
         command="promote staging " + options.selection.describe(),
         steps=tuple(steps),
-        pins=tuple(pin_rows),
+        pins=tuple(PinChange(*row) for row in pin_rows),
         notes=tuple(notes),
         dry_run=options.dry_run,
     )

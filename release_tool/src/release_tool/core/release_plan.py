@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 from release_tool.core import pin_edits, pin_sources
 from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
-from release_tool.core.plan import Plan, PlannedNotes, Release, Step, StepKind
+from release_tool.core.plan import (
+    ConstraintUpdate,
+    PinChange,
+    Plan,
+    PlannedNotes,
+    Release,
+    Step,
+    StepKind,
+)
 from release_tool.core.release_texts import release_texts
 from release_tool.core.rev_pins import pinned_version
 from release_tool.core.selection import (
@@ -173,7 +181,7 @@ def build_plan(
             tag=c.tag,
             repo=repo_rel(workspace, c.member),
             reason=c.reason,
-            constraint_updates=tuple(c.updates),
+            constraint_updates=tuple(ConstraintUpdate(*u) for u in c.updates),
         )
         for c in changes
     )
@@ -181,7 +189,7 @@ def build_plan(
         command=command,
         releases=releases,
         steps=tuple(steps),
-        pins=tuple(pin_rows),
+        pins=tuple(PinChange(*row) for row in pin_rows),
         notes=tuple(notes),
         release_notes=tuple(c.notes for c in changes if c.notes is not None),
         dry_run=options.dry_run,

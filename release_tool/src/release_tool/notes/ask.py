@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, field_serializer
+import msgspec
 
+from release_tool.core.jsonable import dump
 from release_tool.errors import ExternalServiceError
 from release_tool.notes.budget import estimate_tokens
 from release_tool.notes.cache import cache_key
 from release_tool.notes.prompt import PROMPT_VERSION, json_schema, retry_messages
-from release_tool.notes.redact import Redaction
 from release_tool.notes.validate import AnswerRejected, Checked, parse_answer
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class NotesFailed(Exception):
     """The model gave no usable answer; the reason is shown and the fallback used."""
 
 
-class AskStats(BaseModel):
+class AskStats(msgspec.Struct, kw_only=True):
     """What talking to the model cost, for ``--json`` output and the benchmark."""
 
     calls: int = 0
@@ -42,17 +42,13 @@ class AskStats(BaseModel):
     """The largest single request (estimated prompt tokens + output reserve)."""
     reported_prompt_tokens: int = 0
     reported_completion_tokens: int = 0
-    warnings: list[str] = Field(default_factory=list)
-    answer_redactions: list[Redaction] = Field(default_factory=list)
-
-    @field_serializer("answer_redactions")
-    def _described(self, redactions: list[Redaction]) -> list[str]:
-        """Where secrets were replaced, never their values."""
-        return [r.describe() for r in redactions]
+    warnings: list[str] = msgspec.field(default_factory=list)
+    answer_redactions: list[str] = msgspec.field(default_factory=list)
+    """Where secrets in answers were replaced (``Redaction.describe``), never their values."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON data of these counts (kept for the callers that embed them)."""
-        data: dict[str, Any] = self.model_dump(mode="json")
+        data: dict[str, Any] = dump(self)
         return data
 
 
@@ -115,7 +111,7 @@ class Asker:
 
     def _account(self, checked: Checked) -> None:
         self.stats.warnings += checked.warnings
-        self.stats.answer_redactions += checked.redactions
+        self.stats.answer_redactions += [r.describe() for r in checked.redactions]
 
     def _call(
         self, messages: list[dict[str, str]], schema: dict[str, Any]

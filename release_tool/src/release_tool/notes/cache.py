@@ -3,8 +3,9 @@
 The key covers everything that shapes an answer: model, base URL, prompt
 version, sampling parameters and the redacted payload itself. Only answers
 that passed validation are stored; a rejected one is never replayed. Each
-file is a ``CachedAnswer`` (pydantic): one that does not validate, or was
-stored under another key, is a miss.
+file is a ``CachedAnswer`` (a msgspec struct, the same JSON the pydantic
+model wrote before): one that does not validate, or was stored under
+another key, is a miss.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+import msgspec
 
 from release_tool.adapters.files import write_text_atomic as write_atomic
+from release_tool.core.jsonable import decode, encode
 
 CACHE_SCHEMA = "release-tool.llm-answer/1"
 
 
-class CachedAnswer(BaseModel):
+class CachedAnswer(msgspec.Struct, kw_only=True):
     """One stored answer: the key it answers and the model's parsed JSON."""
 
     format: str = CACHE_SCHEMA
@@ -73,8 +75,8 @@ class AnswerCache:
             return None
         path = self._path(key)
         try:
-            entry = CachedAnswer.model_validate_json(path.read_bytes())
-        except (OSError, ValidationError):
+            entry = decode(CachedAnswer, path.read_bytes())
+        except (OSError, msgspec.DecodeError):
             return None
         if entry.format != CACHE_SCHEMA or entry.key != key:
             return None
@@ -84,7 +86,7 @@ class AnswerCache:
     def put(self, key: str, value: Any) -> None:
         if self.folder is not None:
             entry = CachedAnswer(key=key, answer=value)
-            write_atomic(self._path(key), entry.model_dump_json())
+            write_atomic(self._path(key), encode(entry).decode())
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
