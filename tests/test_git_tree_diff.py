@@ -144,3 +144,27 @@ def test_walk_counts_match_git_through_renames(
             revs = f"{since}..HEAD" if since else "HEAD"
             expected = git(path, "rev-list", "--count", revs, "--", folder)
             assert counts[folder] == int(expected), (folder, since)
+
+
+def test_walk_counts_match_git_across_a_merge(history: tuple[Path, list[str]]) -> None:
+    """With a merge the walk compares each commit with every parent (not the chain)."""
+    path, commits = history
+    git(path, "checkout", "-q", "-b", "side", commits[4])
+    write(path / "packages/aa/side.txt", "side\n")
+    commit_all(path, "aa on side")
+    write(path / "packages/ba/side.txt", "side\n")
+    side = commit_all(path, "ba on side")
+    git(path, "checkout", "-q", "main")
+    write(path / "packages/bb/main.txt", "main\n")
+    commit_all(path, "bb on main")
+    git(path, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+    write(path / "packages/ab/after.txt", "after\n")
+    head = commit_all(path, "ab after the merge")
+    folders = [f"packages/{n}" for n in ("aa", "ab", "ac", "ba", "bb", "ca", "notes.txt")]
+    for since in (None, commits[2], commits[8], side):
+        ranges = {folder: (folder, since) for folder in folders}
+        counts = Repo(path).count_commits_many(head, ranges)
+        for folder in folders:
+            revs = f"{since}..HEAD" if since else "HEAD"
+            expected = git(path, "rev-list", "--count", revs, "--", folder)
+            assert counts[folder] == int(expected), (folder, since)
