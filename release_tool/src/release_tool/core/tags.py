@@ -20,6 +20,7 @@ import re
 import string
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import product
 from typing import TYPE_CHECKING, Literal
 
 from packaging.version import InvalidVersion, Version
@@ -159,9 +160,25 @@ class TagScheme:
         )
 
     def parse(self, tag: str | None) -> Version | None:
-        """The version ``tag`` encodes under this scheme, or None when it is not one of ours."""
-        match = self._regex.fullmatch(tag) if tag else None
-        return parse_version(match["version"]) if match else None
+        """The version ``tag`` encodes under this scheme, or None when it is not one of ours.
+
+        The tag must be one spelling's text before ``{version}``, a version
+        text, then that spelling's text after it. Spellings are tried longest
+        name first; the first whose text around fits decides (a version text
+        that is not PEP 440 then gives None).
+        """
+        if not tag:
+            return None
+        for before, after in self._affixes:
+            if (
+                len(tag) > len(before) + len(after)
+                and tag.startswith(before)
+                and tag.endswith(after)
+            ):
+                text = tag[len(before) : len(tag) - len(after)]
+                if _TAG_VERSION.fullmatch(text):
+                    return parse_version(text)
+        return None
 
     def match(self, tag: str | None) -> bool:
         """True when ``tag`` is a release tag of this scheme."""
@@ -197,17 +214,24 @@ class TagScheme:
         return f"{self.template} ({self.source}{': ' + self.origin if self.origin else ''})"
 
     @cached_property
-    def _regex(self) -> re.Pattern[str]:
+    def _affixes(self) -> tuple[tuple[str, str], ...]:
+        """(text before ``{version}``, text after it) for every spelling of the placeholders,
+        longest name first: matching a tag is then two string compares, where a regex per
+        member cost a compile each (80 members: ~4 ms of every ``status``)."""
         names = sorted({n for n in (self.name, *self.aliases) if n}, key=len, reverse=True)
-        spelled = {"name": names, "short": [self.short or self.name]}
-        out = ""
+        spelled = {"name": names or [""], "short": [self.short or self.name]}
+        choices: list[list[str]] = []
+        version_at = 0
         for literal, field in template_parts(self.template):
-            out += re.escape(literal)
+            choices.append([literal])
             if field == "version":
-                out += f"(?P<version>{_VERSION_TEXT})"
+                version_at = len(choices)
             elif field:
-                out += "(?:" + "|".join(re.escape(n) for n in spelled[field]) + ")"
-        return re.compile(out)
+                choices.append(spelled[field])
+        out = []
+        for texts in product(*choices):
+            out.append(("".join(texts[:version_at]), "".join(texts[version_at:])))
+        return tuple(dict.fromkeys(out))
 
 
 def split_version(tag: str) -> list[tuple[str, Version]]:
