@@ -165,3 +165,27 @@ def test_read_file_at_a_ref_and_gitlinks(repo: Path) -> None:
     assert r.read_file_at("HEAD", "missing.py") is None
     assert r.read_file_at("no-such-ref", "a/x.py") is None
     assert r.gitlinks() == {}
+
+
+def test_state_from_one_read_of_head(repo: Path, tmp_path: Path) -> None:
+    """Branch, detached HEAD and upstream distance as git reports them."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    state = Repo(repo).state()
+    assert (state.branch, state.detached, state.upstream, state.ahead, state.behind) == (
+        "main",
+        False,
+        "origin/main",
+        0,
+        0,
+    )
+    assert state.head == git(repo, "rev-parse", "HEAD")
+    committed(repo, "feat: ahead", {"a/new.py": "1\n"})
+    state = Repo(repo).state()
+    assert (state.ahead, state.behind) == (1, 0)
+    git(repo, "checkout", "-q", "--detach", "HEAD~1")
+    state = Repo(repo).state()
+    assert (state.branch, state.detached, state.upstream) == (None, True, None)
+    assert state.head == git(repo, "rev-parse", "HEAD")

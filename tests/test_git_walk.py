@@ -66,3 +66,13 @@ def test_counts_match_git_across_merges_and_a_tag_off_the_main_line(tmp_path: Pa
     counts = Repo(repo).count_commits_many(head, ranges)
     for key, (subdir, since) in ranges.items():
         assert counts[key] == git_count(repo, since, subdir), key
+
+
+def test_ranges_starting_at_head_count_nothing(tmp_path: Path) -> None:
+    ws = fixtures.long_history(tmp_path, members=3, commits=12, tags=0)
+    head = git(ws.repo, "rev-parse", "HEAD")
+    ranges = {"a": ("packages/plugin-000", head), "all": (None, head)}
+    assert Repo(ws.repo).count_commits_many(head, ranges) == {"a": 0, "all": 0}
+    ranges["b"] = ("packages/plugin-001", None)
+    counts = Repo(ws.repo).count_commits_many(head, ranges)
+    assert counts == {"a": 0, "all": 0, "b": git_count(ws.repo, None, "packages/plugin-001")}

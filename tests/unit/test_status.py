@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from fakes import FakeRepo, FakeRepos
 from workspaces import member, workspace
 
-from release_tool.core.status import workspace_status
+from release_tool.core.status import member_tags, workspace_status
 from release_tool.core.workspace import Layout
 
 if TYPE_CHECKING:
@@ -59,3 +59,40 @@ def test_a_member_without_tags_counts_its_whole_history(tmp_path: Path) -> None:
     row = workspace_status(workspace(tmp_path, alpha), open_repo=FakeRepos({tmp_path: repo}))
     assert row.members[0].latest_tag is None
     assert row.members[0].commits_since_tag == 2
+
+
+def test_newest_tags_are_the_ends_of_the_sorted_tag_list(tmp_path: Path) -> None:
+    """Status picks the newest dev and stable tags without sorting; they must be what
+    ``member_tags`` (sorted by version, then name) ends with, equal versions included."""
+    alpha = member(tmp_path, "alpha")
+    repo = FakeRepo()
+    names = [
+        "alpha-v1.0",
+        "alpha-v1.0.0",  # the same version as alpha-v1.0
+        "alpha-v0.9",
+        "alpha-v1.1.0rc1",
+        "alpha-v1.1.0rc01",  # the same version as rc1, on a later commit, sorted first
+        "alpha-v1.1.0.dev2",
+        "alpha-v1.1.0.dev2+local",
+        "alpha-v0.8.post1",
+        "beta-v9.0",  # another member's
+        "alpha-latest",  # no version
+    ]
+    for index, name in enumerate(names):
+        repo.add_commit(f"c{index}", "packages/alpha/a.py")
+        repo.tag(name)
+    repo.add_commit("after", "packages/alpha/b.py")
+    ws = workspace(tmp_path, alpha)
+    row = workspace_status(ws, open_repo=FakeRepos({tmp_path: repo})).members[0]
+    listed = member_tags(ws.members["alpha"], repo.tags())
+    dev = [t for t in listed if t.version.is_prerelease]
+    stable = [t for t in listed if not t.version.is_prerelease]
+    assert row.latest_dev == dev[-1]
+    assert row.latest_stable == stable[-1]
+    assert row.latest_stable is not None and row.latest_stable.name == "alpha-v1.0.0"
+    since = max(listed, key=lambda t: t.version)  # the first of the highest version
+    assert (since.name, row.latest_dev and row.latest_dev.name) == (
+        "alpha-v1.1.0rc01",
+        "alpha-v1.1.0rc1",
+    )
+    assert row.commits_since_tag == len(names) - names.index(since.name)

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pygit2
-from pygit2.enums import FileStatus, SortMode
+from pygit2.enums import FileStatus, ObjectType, SortMode
 
 from release_tool.adapters import git_patches
 from release_tool.adapters.git_cli import GitCliWrites
+from release_tool.adapters.git_tag_refs import read_tag_refs
 from release_tool.errors import GitError
 
 if TYPE_CHECKING:
@@ -187,7 +188,28 @@ class Repo(GitCliWrites):
     # -- reads: tags ----------------------------------------------------------------------
 
     def tags(self) -> dict[str, str]:
-        """Every local tag of a commit: name -> the commit it points to (peeled)."""
+        """Every local tag of a commit: name -> the commit it points to (peeled).
+
+        Read from the ref files (``adapters.git_tag_refs``); only objects that
+        ``packed-refs`` does not peel are looked up, each once.
+        """
+        repo = self._repo
+        refs = read_tag_refs(Path(repo.path))
+        if refs is None:
+            return self._tags_through_libgit2()
+        commits: dict[str, str | None] = {}  # object id -> the commit it peels to, or None
+        out: dict[str, str] = {}
+        for name, ref in refs.items():
+            oid = ref.peeled or ref.target
+            if oid not in commits:
+                commits[oid] = self._commit_of(oid)
+            commit = commits[oid]
+            if commit is not None:
+                out[name] = commit
+        return out
+
+    def _tags_through_libgit2(self) -> dict[str, str]:
+        """``tags()`` asking libgit2 ref by ref (ref stores the file reader cannot read)."""
         out: dict[str, str] = {}
         for ref_name in self._repo.references:
             if not ref_name.startswith("refs/tags/"):
@@ -198,6 +220,22 @@ class Repo(GitCliWrites):
                 continue  # a tag of a tree or blob: not a release tag
             out[ref_name[len("refs/tags/") :]] = str(target.id)
         return out
+
+    def _commit_of(self, oid: str) -> str | None:
+        """The commit object ``oid`` is or peels to; None for a tree, a blob or a missing id.
+
+        The object's header is enough for a commit (most tags): reading and
+        parsing the whole object costs four times more.
+        """
+        try:
+            kind = self._repo.odb.read_header(oid)[0]
+            if kind == ObjectType.COMMIT:
+                return oid
+            if kind != ObjectType.TAG:
+                return None  # a tag of a tree or blob: not a release tag
+            return str(self._repo[oid].peel(pygit2.Commit).id)
+        except (pygit2.GitError, KeyError, ValueError):
+            return None
 
     def tag_commit(self, name: str) -> str | None:
         """The commit tag ``name`` points to (peeled), or None if there is no such tag."""
@@ -211,6 +249,9 @@ class Repo(GitCliWrites):
 
     def tag_names(self) -> list[str]:
         """The name of every local tag, unpeeled (cheap: no object is read)."""
+        refs = read_tag_refs(Path(self._repo.path))
+        if refs is not None:
+            return list(refs)
         return [r[len("refs/tags/") :] for r in self._repo.references if r.startswith("refs/tags/")]
 
     def tag_message(self, name: str, *, strip_signature: bool = False) -> str | None:
@@ -365,21 +406,22 @@ class Repo(GitCliWrites):
     def state(self, *, with_changes: bool = True) -> RepoState:
         """Branch, upstream distance, tags and dirty paths, for ``status``."""
         repo = self._repo
-        unborn = repo.head_is_unborn
-        head = None if unborn else str(repo.head.target)
+        head, branch = self._head_and_branch()
         upstream = ahead = behind = None
-        branch = self.branch()
-        if not unborn and branch is not None:
+        if head is not None and branch is not None:
             local = repo.branches.local.get(branch)
             remote = local.upstream if local is not None else None
             if local is not None and remote is not None:
                 upstream = remote.shorthand
-                ahead, behind = repo.ahead_behind(local.target, remote.target)
+                if local.target == remote.target:
+                    ahead, behind = 0, 0  # in step: no need to walk both histories
+                else:
+                    ahead, behind = repo.ahead_behind(local.target, remote.target)
         return RepoState(
             path=self.path,
             head=head,
             branch=branch,
-            detached=repo.head_is_detached,
+            detached=branch is None and head is not None,
             shallow=repo.is_shallow,
             upstream=upstream,
             ahead=ahead,
@@ -387,6 +429,22 @@ class Repo(GitCliWrites):
             tags=self.tags(),
             changed_paths=tuple(self.changed_paths()) if with_changes else (),
         )
+
+    def _head_and_branch(self) -> tuple[str | None, str | None]:
+        """(HEAD's commit or None if unborn, the checked-out branch or None if detached),
+        from one read of HEAD (``is_unborn``, ``head`` and ``branch`` read it once each)."""
+        repo = self._repo
+        ref = repo.references.get("HEAD")
+        if ref is None:
+            return None, None
+        target = ref.target
+        if not isinstance(target, str):
+            return str(target), None  # detached
+        branch = target.removeprefix("refs/heads/")
+        resolved = repo.references.get(target)
+        if resolved is None:
+            return None, branch  # unborn: the branch has no commit yet
+        return str(resolved.resolve().target), branch
 
     # -- internals ------------------------------------------------------------------------
 

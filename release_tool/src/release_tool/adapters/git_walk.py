@@ -14,7 +14,9 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 import pygit2
-from pygit2.enums import SortMode
+from pygit2.enums import ObjectType, SortMode
+
+from release_tool.adapters.git_tree_diff import TreeDiffer
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -31,6 +33,8 @@ def commits_since(
     merges, each distinct ``since`` is walked on its own. Either way a
     commit's touched folders are computed once.
     """
+    if all(since == head for _, since in ranges.values()):
+        return dict.fromkeys(ranges, 0)  # at the tag: nothing to walk (a release just made)
     subdirs = {subdir for subdir, _ in ranges.values() if subdir}
     linear = _linear_walk(repo, head, {since for _, since in ranges.values()})
     if linear is not None:
@@ -66,7 +70,7 @@ def _linear_walk(
     chain: list[pygit2.Commit] = []
     # unsorted: a topological sort would make libgit2 walk the whole history first
     for commit in repo.walk(pygit2.Oid(hex=head), SortMode.NONE):
-        if len(commit.parents) > 1:
+        if len(commit.parent_ids) > 1:
             return None
         chain.append(commit)
         wanted.discard(str(commit.id))
@@ -90,7 +94,9 @@ def _count_linear(
     hits: dict[str, list[int]] = {subdir: [] for subdir in subdirs}
     touch = _Touched(repo, subdirs)
     for i, commit in enumerate(chain[:needed]):
-        for touched in touch(commit):
+        # the chain is first parents: a commit's parent is the next one (read already)
+        parent = chain[i + 1] if i + 1 < len(chain) else None
+        for touched in touch(commit) if parent is None else touch.against(commit, parent):
             hits[touched].append(i)
     out: dict[str, int] = {}
     for key, (subdir, since) in ranges.items():
@@ -109,75 +115,131 @@ def _walk(repo: pygit2.Repository, head: str, since: str | None) -> list[pygit2.
 class _Touched:
     """Which member folders a commit changes, by comparing trees along the folders' trie.
 
-    A tree's entries are read once into ``name -> id`` (each tree is met as
-    a commit's and again as its child's parent), and two entry maps are
-    compared with a set operation, so a commit costs a handful of C-level
-    operations however many members a folder holds.
+    Trees are compared by their raw bytes (``adapters.git_tree_diff``): each
+    tree is read once (it is met as a commit's and again as its child's
+    parent), and neighbouring versions of a folder are compared without
+    listing their entries, so a commit costs a few C-level operations however
+    many members a folder holds.
     """
 
     def __init__(self, repo: pygit2.Repository, subdirs: set[str]) -> None:
-        self.repo = repo
         self.trie: _Trie = {}
         for subdir in subdirs:
             node = self.trie
-            parts = subdir.split("/")
+            parts = [part.encode("utf-8", "surrogateescape") for part in subdir.split("/")]
             for i, part in enumerate(parts):
                 children, end = node.get(part, ({}, None))
                 node[part] = (children, subdir if i == len(parts) - 1 else end)
                 node = children
-        self._entries: dict[pygit2.Oid, dict[str, pygit2.Oid]] = {}
-        self._subtrees: dict[pygit2.Oid, pygit2.Tree | None] = {}
+        odb = repo.odb
+
+        def read(oid: bytes) -> bytes | None:
+            try:
+                kind, data = odb.read(pygit2.Oid(raw=oid))[:2]
+            except (KeyError, ValueError, pygit2.GitError):
+                return None  # a submodule's commit: not in this repo
+            return data if kind == ObjectType.TREE else None
+
+        self._read = read
+        self._repo = repo
+        self._looked_up: dict[tuple[bytes | None, int], dict[bytes, pygit2.Object | None]] = {}
+        self._differ: TreeDiffer | None = None
 
     def __call__(self, commit: pygit2.Commit) -> frozenset[str]:
         """Folders changed by ``commit``; a merge changes a folder only if it differs from
         every parent (as ``git rev-list -- path`` counts it: a merge that takes one
         side's version of the folder is not a change of its own)."""
+        root = self._root(commit)
         parents = commit.parents
         if not parents:
             out: set[str] = set()
-            self._compare(commit.tree, None, self.trie, out)
+            self._compare(root, None, self.trie, out)
             return frozenset(out)
         found: set[str] | None = None
         for parent in parents:
             changed: set[str] = set()
-            self._compare(commit.tree, parent.tree, self.trie, changed)
+            self._compare(root, parent.tree_id.raw, self.trie, changed)
             found = changed if found is None else found & changed
         return frozenset(found or ())
 
+    def against(self, commit: pygit2.Commit, parent: pygit2.Commit) -> frozenset[str]:
+        """Folders changed by ``commit`` against ``parent``, its only parent."""
+        root = self._root(commit)
+        out: set[str] = set()
+        self._compare(root, parent.tree_id.raw, self.trie, out)
+        return frozenset(out)
+
+    def _root(self, commit: pygit2.Commit) -> bytes:
+        """The raw id of ``commit``'s tree (the first one also sizes the ids compared)."""
+        root: bytes = commit.tree_id.raw
+        if self._differ is None:
+            self._differ = TreeDiffer(self._read, len(root))
+        return root
+
     def _compare(
-        self, tree: pygit2.Tree | None, other: pygit2.Tree | None, trie: _Trie, out: set[str]
+        self, mine: bytes | None, theirs: bytes | None, trie: _Trie, out: set[str]
     ) -> None:
-        mine = self._map(tree)
-        theirs = self._map(other)
-        changed = {name for name, _ in mine.items() ^ theirs.items()}
-        for name in changed.intersection(trie):
+        assert self._differ is not None
+        if mine == theirs:
+            return
+        if len(trie) <= _FEW:
+            changed = self._few_changed(mine, theirs, trie)
+        else:
+            changed = self._differ.changed(mine, theirs, trie.keys())
+        for name, (left, right) in changed.items():
             children, end = trie[name]
             if end is not None:
                 out.add(end)
             if children:
-                self._compare(
-                    self._subtree(tree, mine.get(name)),
-                    self._subtree(other, theirs.get(name)),
-                    children,
-                    out,
-                )
+                self._compare(left, right, children, out)
 
-    def _map(self, tree: pygit2.Tree | None) -> dict[str, pygit2.Oid]:
-        if tree is None:
-            return {}
-        found = self._entries.get(tree.id)
-        if found is None:
-            found = self._entries[tree.id] = {entry.name: entry.id for entry in tree}  # type: ignore[misc]
+    def _few_changed(
+        self, mine: bytes | None, theirs: bytes | None, trie: _Trie
+    ) -> dict[bytes, tuple[bytes | None, bytes | None]]:
+        """``TreeDiffer.changed`` for a folder with few wanted entries (the root holding
+        ``packages/``): libgit2 looks each name up, no raw bytes need reading."""
+        left, right = self._entries(mine, trie), self._entries(theirs, trie)
+        found: dict[bytes, tuple[bytes | None, bytes | None]] = {}
+        for name, a in left.items():
+            b = right[name]
+            if a is None and b is None:
+                continue
+            # entries compare by id; the mode is asked only when the ids agree
+            if a is None or b is None or a != b or a.filemode != b.filemode:
+                found[name] = (
+                    a.id.raw if a is not None else None,
+                    b.id.raw if b is not None else None,
+                )
         return found
 
-    def _subtree(self, tree: pygit2.Tree | None, oid: pygit2.Oid | None) -> pygit2.Tree | None:
-        if tree is None or oid is None:
-            return None
-        if oid not in self._subtrees:  # a parent's subtree is its child's, one commit later
-            found = self.repo.get(oid)
-            self._subtrees[oid] = found if isinstance(found, pygit2.Tree) else None
-        return self._subtrees[oid]
+    def _entries(self, oid: bytes | None, trie: _Trie) -> dict[bytes, pygit2.Object | None]:
+        """The entries of tree ``oid`` that ``trie`` names (looked up once per tree: a
+        commit's tree is its child's parent tree one commit later)."""
+        key = (oid, id(trie))
+        found = self._looked_up.get(key)
+        if found is None:
+            tree = None
+            if oid is not None:
+                try:
+                    tree = self._repo[pygit2.Oid(raw=oid)]
+                except (KeyError, ValueError, pygit2.GitError):
+                    tree = None
+            found = self._looked_up[key] = {name: _entry(tree, name) for name in trie}
+        return found
 
 
-_Trie = dict[str, "tuple[_Trie, str | None]"]
+def _entry(tree: pygit2.Object | None, name: bytes) -> pygit2.Object | None:
+    """Entry ``name`` of ``tree`` (None: absent, or ``tree`` is not a tree)."""
+    if not isinstance(tree, pygit2.Tree):
+        return None
+    try:
+        return tree[name.decode("utf-8", "surrogateescape")]
+    except KeyError:
+        return None
+
+
+_FEW = 4
+"""Up to this many wanted entries, a folder is compared by looking each one up."""
+
+_Trie = dict[bytes, "tuple[_Trie, str | None]"]
 """Path component -> (children, the member folder ending here or None)."""

@@ -25,7 +25,7 @@ from release_tool.core.tags import (
     check_template,
     common_prefix,
     short_name,
-    split_version,
+    splits_of,
 )
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ class TagSchemes:
         self._schemes: dict[str, TagScheme] = {}
         self._detected: dict[Path, dict[str, TagScheme]] = {}
         self._known_tags: dict[Path, list[str]] = {}
+        self._members_by_repo: dict[Path, list[Member]] | None = None
         self._prefix = config.short_prefix or common_prefix(self.members)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> TagSchemes:
@@ -137,9 +138,18 @@ class TagSchemes:
             origin=origin,
         )
 
+    def _by_repo(self) -> dict[Path, list[Member]]:
+        """Repo -> the members whose history it holds (grouped once, not per member)."""
+        if self._members_by_repo is None:
+            self._members_by_repo = {}
+            for member in self.members.values():
+                if member.repo_root is not None:
+                    self._members_by_repo.setdefault(member.repo_root, []).append(member)
+        return self._members_by_repo
+
     def _detect_repo(self, repo: Path) -> dict[str, TagScheme]:
         if repo not in self._detected:
-            here = [m for m in self.members.values() if m.repo_root == repo]
+            here = self._by_repo().get(repo, [])
             tags = self._known_tags.get(repo)
             found = detect(self._list_tags(repo) if tags is None else tags, here, self._prefix)
             self._detected[repo] = {
@@ -224,11 +234,11 @@ def detect(tags: Iterable[str], members: list[Member], prefix: str) -> dict[str,
     what ``{short}`` drops from a name. Members the tags say nothing about
     are left out.
     """
-    spellings = _spellings(members, prefix)
+    reader = _TagReader(_spellings(members, prefix))
     own: dict[str, Counter[str]] = {m.name: Counter() for m in members}
     shared: Counter[str] = Counter()
     for tag in tags:
-        read = _generalize(tag, spellings)
+        read = reader.generalize(tag)
         if read is None:
             continue
         owner, template = read
@@ -284,23 +294,65 @@ def _spellings(members: list[Member], prefix: str) -> list[tuple[str, str, str]]
     return sorted(out, key=lambda s: (-len(s[0]), s[1]))
 
 
-def _generalize(tag: str, spellings: list[tuple[str, str, str]]) -> tuple[str | None, str] | None:
-    """(owning member or None, template) for ``tag``, or None when it holds no version."""
-    splits = split_version(tag)
-    for literal, _version in splits:
-        for text, placeholder, owner in spellings:
-            at = _word_at(literal, text)
-            if at >= 0:
-                template = f"{literal[:at]}{{{placeholder}}}{literal[at + len(text) :]}{{version}}"
+class _TagReader:
+    """Reads tag names as (owning member or None, template) for one repo's members.
+
+    A member's tags share their literal prefix (``plugin-007-v`` for every
+    version), so each literal is matched once; and a literal is matched by
+    looking its words up in an index of the spellings, not by searching it
+    for each of them (a monorepo's 80 members: 160 spellings).
+    """
+
+    def __init__(self, spellings: list[tuple[str, str, str]]) -> None:
+        self.spellings = spellings
+        self.index: dict[str, int] = {}  # spelling text -> its first position
+        for position, (text, _, _) in enumerate(spellings):
+            self.index.setdefault(text, position)
+        self.literals: dict[str, tuple[str, str] | None] = {}
+
+    def generalize(self, tag: str) -> tuple[str | None, str] | None:
+        """(owning member or None, template) for ``tag``, or None when it holds no version."""
+        splits = splits_of(tag)
+        for literal, _version in splits:
+            if literal not in self.literals:
+                self.literals[literal] = self.spelled_in(literal)
+            found = self.literals[literal]
+            if found is not None:
+                owner, template = found
                 return (owner, template) if _valid(template) else None
-    if not splits or not _valid(splits[0][0] + "{version}"):
-        return None
-    return None, splits[0][0] + "{version}"
+        if not splits or not _valid(splits[0][0] + "{version}"):
+            return None
+        return None, splits[0][0] + "{version}"
+
+    def spelled_in(self, literal: str) -> tuple[str, str] | None:
+        """(member, template) for the first spelling (in ``spellings`` order: longest
+        first) that is a word of ``literal``, at its last such place; a word is not inside
+        a longer one (``core`` in ``autogen-core-v``, not in ``score-v``)."""
+        if len(self.spellings) <= _SCAN_UP_TO:  # a repo of its own: search for each
+            for text, placeholder, owner in self.spellings:
+                at = _word_at(literal, text)
+                if at >= 0:
+                    rest = literal[at + len(text) :]
+                    return owner, f"{literal[:at]}{{{placeholder}}}{rest}{{version}}"
+            return None
+        best: tuple[int, int] | None = None  # (position in spellings, where the word starts)
+        for start, end in _word_spans(literal):
+            found = self.index.get(literal[start:end])
+            if found is not None and (best is None or (found, -start) < (best[0], -best[1])):
+                best = (found, start)
+        if best is None:
+            return None
+        text, placeholder, owner = self.spellings[best[0]]
+        at = best[1]
+        return owner, f"{literal[:at]}{{{placeholder}}}{literal[at + len(text) :]}{{version}}"
+
+
+_SCAN_UP_TO = 8
+"""Up to this many spellings, a literal is searched for each; beyond, its words are looked up."""
 
 
 def _word_at(literal: str, text: str) -> int:
-    """The last index of ``text`` in ``literal`` not inside a longer word (``core`` in
-    ``autogen-core-v``, not in ``score-v``), or -1."""
+    """The last index of ``text`` in ``literal`` not inside a longer word, or -1."""
     at = literal.rfind(text)
     while at >= 0:
         before = literal[at - 1] if at else ""
@@ -309,6 +361,18 @@ def _word_at(literal: str, text: str) -> int:
             return at
         at = literal.rfind(text, 0, at + len(text) - 1)
     return -1
+
+
+def _word_spans(literal: str) -> list[tuple[int, int]]:
+    """Every (start, end) where ``literal[start:end]`` may be a word: not preceded by a
+    letter or digit, and followed by none (or by a final ``v``: ``pkg-v``)."""
+    starts = [i for i in range(len(literal)) if i == 0 or not literal[i - 1].isalnum()]
+    ends = [
+        j
+        for j in range(1, len(literal) + 1)
+        if j == len(literal) or not literal[j].isalnum() or literal[j:] == "v"
+    ]
+    return [(i, j) for i in starts for j in ends if i < j]
 
 
 def _valid(template: str) -> bool:

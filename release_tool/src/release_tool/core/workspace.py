@@ -308,16 +308,50 @@ def _string_list(table: Any, key: str, source: Path) -> list[str]:
 def _expand_globs(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
     found: dict[Path, None] = {}
     root = root.resolve()
+    parents: dict[Path, Path] = {}  # folder -> resolved: siblings share one resolve
     for pattern in include:
-        for match in sorted(root.glob(pattern)):
-            if match.is_dir() and match.name != "__pycache__":
+        for match, is_link in _glob_folders(root, pattern):
+            if match.name == "__pycache__":
+                continue
+            if is_link:
                 found[match.resolve()] = None
+                continue
+            parent = parents.get(match.parent)
+            if parent is None:
+                parent = parents[match.parent] = match.parent.resolve()
+            found[parent / match.name] = None
     excluded = [p.rstrip("/") for p in exclude]
     return [
         path
         for path in found
         if not any(fnmatch.fnmatch(path.relative_to(root).as_posix(), p) for p in excluded)
     ]
+
+
+def _glob_folders(root: Path, pattern: str) -> list[tuple[Path, bool]]:
+    """The folders ``root.glob(pattern)`` matches, sorted, each with whether it is a link.
+
+    The usual pattern, ``<folder>/*``, is one directory listing whose entries
+    already say what they are; ``Path.glob`` would stat every match again.
+    """
+    import os
+
+    parts = pattern.split("/")
+    literal = parts[:-1]
+    if parts[-1] == "*" and literal and all(_plain(part) for part in literal):
+        folder = root.joinpath(*literal)
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            return []
+        return [(folder / e.name, e.is_symlink()) for e in entries if e.is_dir()]
+    return [(match, match.is_symlink()) for match in sorted(root.glob(pattern)) if match.is_dir()]
+
+
+def _plain(part: str) -> bool:
+    """A path component with no glob syntax that names a child folder."""
+    return part not in ("", ".", "..") and not any(c in part for c in "*?[]")
 
 
 def _load_member(
