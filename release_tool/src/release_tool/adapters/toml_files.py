@@ -1,8 +1,9 @@
 """Every TOML read and edit goes through here (tomlkit: comments and layout survive).
 
-Plain reads use the stdlib's ``tomllib`` (several times faster: ``status``
-reads every member's pyproject); edits parse with tomlkit, imported only by
-the functions that edit (read-only commands never load it). Reads report the
+Plain reads use ``tomli`` (the stdlib's ``tomllib`` as a compiled wheel:
+~3x faster to parse and quicker to import; ``status`` reads every member's
+pyproject on every run); edits parse with tomlkit, imported only by the
+functions that edit (read-only commands never load it). Reads report the
 file and line of a syntax error; writes are atomic
 (temp file + rename) so an interrupted run never leaves half a file.
 """
@@ -10,8 +11,9 @@ file and line of a syntax error; writes are atomic
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import TYPE_CHECKING, Any
+
+import tomli
 
 from release_tool.adapters.files import write_text_atomic as write_text_atomic
 from release_tool.errors import ConfigError
@@ -34,8 +36,8 @@ def read_toml(path: Path) -> dict[str, Any]:
 def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
     """Parse TOML text into plain data; ``path`` only names the source in errors."""
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         match = _POSITION.search(str(exc))
         where = f"{match['line']}:{match['col']}" if match else "?"
         reason = _POSITION.sub("", str(exc)).strip()
