@@ -23,8 +23,10 @@ Three comparisons, each against its baseline in the same run, interleaved
    files per member. Target: at least as fast (≥ 1x).
 
 Bytecode cache: the CLI runs without ``PYTHONDONTWRITEBYTECODE`` (a user's
-second run: ``.pyc`` written by the warm-up and used); ``--no-pyc`` keeps
-the variable (every run compiles the tool's modules), to show that state.
+second run: ``.pyc`` written by the warm-up and used); ``--no-pyc`` sets it and
+points ``PYTHONPYCACHEPREFIX`` at an empty folder, so every run compiles every
+module it imports from source (a machine that never writes bytecode, like this
+project's CI boxes; ``__pycache__`` folders written earlier are not read).
 
 Run: ``uv run python bench/bench_workspace.py [--repeat 7] [--no-pyc]``.
 Prints a Markdown table for bench/README.md.
@@ -132,7 +134,9 @@ def interleaved(fns: dict[str, object], repeat: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--no-pyc", action="store_true", help="keep PYTHONDONTWRITEBYTECODE")
+    parser.add_argument(
+        "--no-pyc", action="store_true", help="no bytecode cache: compile every module every run"
+    )
     parser.add_argument(
         "--only", default="monorepo,submodules,startup,changes-monorepo,changes-submodules"
     )
@@ -147,7 +151,10 @@ def main() -> None:
     os.environ["GIT_CONFIG_GLOBAL"] = str(gitconfig)
     os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
     env = dict(os.environ)
-    if not args.no_pyc:
+    if args.no_pyc:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PYTHONPYCACHEPREFIX"] = str(tmp / "no-pycache")  # empty: no .pyc is ever found
+    else:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     exe = str(Path(sys.executable).parent / "release-tool")
     rows: list[tuple[str, dict[str, float], float | None, float | None]] = []

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from release_tool.adapters.toml_files import get_path, read_toml, unwrap
+from release_tool.core.names import canonical_name, requirement_name
 from release_tool.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -63,29 +61,22 @@ def load_mode(name: str, folder: Path) -> ModeState:
     doc = read_toml(pyproject)
     pins: dict[str, Pin] = {}
     for raw_name, source in (unwrap(get_path(doc, "tool", "uv", "sources")) or {}).items():
-        pins[canonicalize_name(raw_name)] = _parse_source(pyproject, raw_name, source)
+        pins[canonical_name(raw_name)] = _parse_source(pyproject, raw_name, source)
     requirements: dict[str, str] = {}
     for req in unwrap(get_path(doc, "project", "dependencies")) or []:
         requirements[_requirement_name(pyproject, req)] = req
     return ModeState(name, folder, True, pins, requirements)
 
 
-_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-_NAME_CHARS = _ALNUM | frozenset("._-")
-
-
 def _requirement_name(pyproject: Path, req: str) -> str:
     """The canonical project name of requirement ``req`` (ConfigError if it is invalid).
 
-    A bare name needs no parser: a pinned mode lists its 100 members that way,
-    and packaging's requirement parser costs ~10 us each.
+    A bare name needs no parser (``core.names``): a pinned mode lists its 100
+    members that way.
     """
-    name = req.strip() if isinstance(req, str) else ""
-    if name and _NAME_CHARS.issuperset(name) and name[0] in _ALNUM and name[-1] in _ALNUM:
-        return canonicalize_name(name)  # a bare PEP 508 name
     try:
-        return canonicalize_name(Requirement(req).name)
-    except InvalidRequirement as exc:
+        return requirement_name(req if isinstance(req, str) else "")
+    except ValueError as exc:
         raise ConfigError(f"{pyproject}: invalid requirement {req!r}: {exc}") from None
 
 

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from release_tool.adapters.toml_files import get_path, read_toml, unwrap
 from release_tool.core.config import Config, load_config
 from release_tool.core.graph import DependencyGraph, Edge, EdgeKind
+from release_tool.core.names import canonical_name, requirement_name
 from release_tool.core.version_source import VersionSource, version_source
 from release_tool.errors import ConfigError, GitError, WorkspaceError
 
@@ -55,6 +54,8 @@ class InternalDependency:
 
     @property
     def specifier(self) -> str:
+        from packaging.requirements import Requirement
+
         return str(Requirement(self.requirement).specifier)
 
 
@@ -63,7 +64,7 @@ class Member:
     """One package of the workspace."""
 
     name: str
-    """Canonical name (``packaging.utils.canonicalize_name``)."""
+    """Canonical name (PEP 503, ``core.names``)."""
     display_name: str
     path: Path
     rel_path: str
@@ -144,7 +145,7 @@ class Workspace:
     def member(self, name: str) -> Member:
         from release_tool.errors import NotFoundError
 
-        key = canonicalize_name(name)
+        key = canonical_name(name)
         if key not in self.members:
             raise NotFoundError(
                 f"unknown member {name!r}",
@@ -211,7 +212,7 @@ def load_workspace(root: Path) -> Workspace:
     if get_path(doc, "project") is not None:
         # uv counts a root [project] as a member, even with tool.uv.package = false
         if get_path(doc, "tool", "uv", "package") is False:
-            virtual_root = canonicalize_name(str(unwrap(get_path(doc, "project", "name")) or ""))
+            virtual_root = canonical_name(str(unwrap(get_path(doc, "project", "name")) or ""))
         elif root not in folders:
             folders.insert(0, root)
     for folder in folders:
@@ -392,7 +393,7 @@ def _load_member(
         repo_path = folder.relative_to(git_root).as_posix() if git_root else rel
         repo_path = "" if repo_path == "." else repo_path
     return Member(
-        name=canonicalize_name(raw_name),
+        name=canonical_name(raw_name),
         display_name=raw_name,
         path=folder,
         rel_path=rel,
@@ -422,12 +423,12 @@ def _raw_requirements(doc: Any, source: Path) -> list[InternalDependency]:
             if not isinstance(req, str):
                 continue  # {include-group = ...}
             try:
-                parsed = Requirement(req)
-            except InvalidRequirement as exc:
+                name = requirement_name(req)
+            except ValueError as exc:
                 raise WorkspaceError(
                     f"{source}: invalid requirement {req!r} in {section}: {exc}"
                 ) from None
-            out.append(InternalDependency(canonicalize_name(parsed.name), req, section))
+            out.append(InternalDependency(name, req, section))
     return out
 
 
