@@ -115,11 +115,9 @@ def render_mode(
     project = get_path(root_doc, "project") or {}
     root_name = str(project.get("name", workspace.root.name))
     member_names = set(workspace.members)
-    third_party = [
-        str(req)
-        for req in unwrap(project.get("dependencies", [])) or []
-        if _req_name(req) not in member_names
-    ]
+    root_deps = [str(req) for req in unwrap(project.get("dependencies", [])) or []]
+    third_party = [req for req in root_deps if _req_name(req) not in member_names]
+    as_in_dev = {_req_name(req): _without_version(req) for req in root_deps}
     sources: dict[str, dict[str, str]] = {}
     pinned: dict[str, str] = {}
     missing: list[str] = []
@@ -142,7 +140,8 @@ def render_mode(
     proj["name"] = f"{root_name}-{mode}"
     proj["version"] = "0.0.0"
     proj["requires-python"] = str(project.get("requires-python", ">=3.11"))
-    proj["dependencies"] = new_array([*sources, *third_party], multiline=True)
+    members = [as_in_dev.get(name, name) for name in sources]
+    proj["dependencies"] = new_array([*members, *third_party], multiline=True)
     doc["project"] = proj
     uv_table = new_table(super_table=True)
     uv_inner = new_table()
@@ -213,7 +212,17 @@ def _with_config_table(root_doc: Any, workspace: Workspace) -> tuple[str, list[s
 
 
 def _req_name(requirement: str) -> str:
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
+    from release_tool.core.names import requirement_name
 
-    return canonicalize_name(Requirement(requirement).name)
+    return requirement_name(requirement)
+
+
+def _without_version(requirement: str) -> str:
+    """A member's requirement as a mode lists it: the dev root's extras and marker, no
+    version (the mode's source pins it): ``bench-utils[serve]>=0.1`` -> ``bench-utils[serve]``.
+    """
+    from packaging.requirements import Requirement
+
+    req = Requirement(requirement)
+    text = req.name + (f"[{','.join(sorted(req.extras))}]" if req.extras else "")
+    return f"{text}; {req.marker}" if req.marker else text
