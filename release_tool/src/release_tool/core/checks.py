@@ -348,6 +348,24 @@ def _constraints(ctx: CheckContext) -> list[Problem]:
     return problems
 
 
+@check("mode-extras", "modes ask for the extras and markers the dev root asks for")
+def _mode_extras(ctx: CheckContext) -> list[Problem]:
+    from release_tool.core.mode_requirements import missing_extras
+
+    members = set(ctx.workspace.members)
+    return [
+        Problem(
+            f"{mode}: {name}",
+            f"lists {listed!r}: the dev root asks for {wanted!r}",
+            f"write {wanted!r} in [project].dependencies of {state.path.name}/pyproject.toml, "
+            "then lock it",
+        )
+        for mode, state in ctx.modes.items()
+        if state.present
+        for name, listed, wanted in missing_extras(ctx.workspace.root, state, members)
+    ]
+
+
 @check("locks-fresh", "each mode's uv.lock is up to date (uv lock --check)")
 def _locks_fresh(ctx: CheckContext) -> list[Problem]:
     problems = []

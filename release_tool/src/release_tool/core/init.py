@@ -23,6 +23,7 @@ from release_tool.adapters.toml_files import (
     unwrap,
     write_text_atomic,
 )
+from release_tool.core.mode_requirements import as_in_mode
 from release_tool.core.modes import MODES
 from release_tool.core.pin_sources import needs_override, override_requirement, pin_source
 from release_tool.errors import ExistsError
@@ -117,7 +118,7 @@ def render_mode(
     member_names = set(workspace.members)
     root_deps = [str(req) for req in unwrap(project.get("dependencies", [])) or []]
     third_party = [req for req in root_deps if _req_name(req) not in member_names]
-    as_in_dev = {_req_name(req): _without_version(req) for req in root_deps}
+    as_in_dev = {_req_name(req): as_in_mode(req) for req in root_deps}
     sources: dict[str, dict[str, str]] = {}
     pinned: dict[str, str] = {}
     missing: list[str] = []
@@ -215,14 +216,3 @@ def _req_name(requirement: str) -> str:
     from release_tool.core.names import requirement_name
 
     return requirement_name(requirement)
-
-
-def _without_version(requirement: str) -> str:
-    """A member's requirement as a mode lists it: the dev root's extras and marker, no
-    version (the mode's source pins it): ``bench-utils[serve]>=0.1`` -> ``bench-utils[serve]``.
-    """
-    from packaging.requirements import Requirement
-
-    req = Requirement(requirement)
-    text = req.name + (f"[{','.join(sorted(req.extras))}]" if req.extras else "")
-    return f"{text}; {req.marker}" if req.marker else text
