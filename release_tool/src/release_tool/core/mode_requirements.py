@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from release_tool.core.modes import ModeState
 
 
@@ -29,17 +27,16 @@ def as_in_mode(requirement: str) -> str:
 
 
 def missing_extras(
-    dev_root: Path, mode: ModeState, members: set[str]
+    dev_requirements: list[str], mode: ModeState, members: set[str]
 ) -> list[tuple[str, str, str]]:
     """(member, what the mode lists, what it should list) where the mode asks a member for
-    fewer extras, or another marker, than the dev root does."""
+    fewer extras, or another marker, than the dev root's ``dev_requirements`` do."""
     from packaging.requirements import Requirement
 
-    from release_tool.adapters.toml_files import get_path, read_toml
     from release_tool.core.names import requirement_name
 
     wanted = {}
-    for raw in get_path(read_toml(dev_root / "pyproject.toml"), "project", "dependencies") or []:
+    for raw in dev_requirements:
         name = requirement_name(raw)
         if name in members:
             wanted[name] = Requirement(raw)
