@@ -39,6 +39,7 @@ PORTS_ONLY = (
     "core/status.py",
     "core/tags.py",
     "core/versions.py",
+    "core/workflow_scripts.py",
     "core/workflow_yaml.py",
     "core/workflows.py",
     "notes/ask.py",
