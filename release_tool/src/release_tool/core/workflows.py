@@ -74,7 +74,13 @@ class ActionPin:
 
 CHECKOUT = ActionPin("actions/checkout", "08c6903cd8c0fde910a37f88322edcfb5dd907a8", "v5.0.0")
 SETUP_UV = ActionPin("astral-sh/setup-uv", "681c641aba71e4a1c380be3ab5e12ad51f415867", "v7.1.6")
-PINNED_ACTIONS = (CHECKOUT, SETUP_UV)
+UPLOAD_ARTIFACT = ActionPin(
+    "actions/upload-artifact", "330a01c490aca151604b8cf639adc76d48f6c5d4", "v5.0.0"
+)
+PINNED_ACTIONS = (CHECKOUT, SETUP_UV, UPLOAD_ARTIFACT)
+JOURNAL_FILES = (".release-tool/journal.jsonl", ".release-tool/last-journal.json")
+"""What a failed release job keeps as an artifact: the journal of a run that stopped
+(``resume`` / ``resume --abort`` read it), else the record of the last finished run."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,7 @@ def dev_release_workflow(s: WorkflowSettings) -> dict[str, Any]:
                 "Bump dev versions of changed members, tag, pin staging, push",
                 f"{s.tool} bump --dev --changed --push",
             ),
+            _journal_artifact(),
         ],
     }
     jobs = {"guard": _guard_job(s), "check": _check_job(), "bump-dev": bump}
@@ -217,12 +224,30 @@ def release_workflow(s: WorkflowSettings) -> dict[str, Any]:
                 _sync_dev_script(s),
                 env={"SHA": "${{ github.sha }}"},
             ),
+            _journal_artifact(),
         ],
     }
     jobs: dict[str, Any] = {"guard": _guard_job(s), "check": _check_job(), "promote": promote}
     if s.registry:
         jobs["images"] = _images_job(s)
     return _release_workflow("release", s.main_branch, jobs)
+
+
+def _journal_artifact() -> dict[str, Any]:
+    """On a failed job: the run's journal as an artifact, to read what the run did and
+    finish it (``release-tool resume``) or undo it; nothing when no file is there."""
+    return {
+        "name": "Keep the release journal of a failed run",
+        "if": "failure()",
+        "uses": UPLOAD_ARTIFACT.uses(),
+        "with": {
+            "name": "release-tool-journal-${{ github.job }}-${{ github.run_attempt }}",
+            "path": Script("\n".join(JOURNAL_FILES) + "\n"),
+            "include-hidden-files": True,
+            "if-no-files-found": "ignore",
+            "retention-days": 30,
+        },
+    }
 
 
 def _release_workflow(name: str, branch: str, jobs: dict[str, Any]) -> dict[str, Any]:
