@@ -80,7 +80,7 @@ UPLOAD_ARTIFACT = ActionPin(
 PINNED_ACTIONS = (CHECKOUT, SETUP_UV, UPLOAD_ARTIFACT)
 JOURNAL_FILES = (".release-tool/journal.jsonl", ".release-tool/last-journal.json")
 """What a failed release job keeps as an artifact: the journal of a run that stopped
-(``resume`` / ``resume --abort`` read it), else the record of the last finished run."""
+part-way, and the record of the last finished run."""
 
 
 @dataclass(frozen=True)
@@ -234,8 +234,8 @@ def release_workflow(s: WorkflowSettings) -> dict[str, Any]:
 
 
 def _journal_artifact() -> dict[str, Any]:
-    """On a failed job: the run's journal as an artifact, to read what the run did and
-    finish it (``release-tool resume``) or undo it; nothing when no file is there."""
+    """On a failed job: the run's journal as an artifact, to read what the run did before
+    re-running the job (docs/github.md); nothing when no file is there."""
     return {
         "name": "Keep the release journal of a failed run",
         "if": "failure()",
