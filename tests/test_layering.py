@@ -28,6 +28,7 @@ PORTS_ONLY = (
     "core/images.py",
     "core/journal_records.py",
     "core/jsonable.py",
+    "core/member_folders.py",
     "core/mode_steps.py",
     "core/mode_requirements.py",
     "core/names.py",
