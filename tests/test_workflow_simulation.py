@@ -231,12 +231,14 @@ def test_a_member_main_ahead_of_the_root_pointer_stops_the_release(tmp_path: Pat
 
 
 def sync_dev_script(world: World) -> str:
-    """The release job's last step (main's commits onto dev), as generated for the sandbox."""
+    """The release job's step bringing main's commits onto dev, as generated for the sandbox."""
     from ruamel.yaml import YAML
 
     text = (world.sb.root / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
-    step = YAML(typ="safe").load(text)["jobs"]["promote"]["steps"][-1]
-    assert step["name"] == "Bring main's release commits onto the dev branch"
+    steps = YAML(typ="safe").load(text)["jobs"]["promote"]["steps"]
+    (step,) = [
+        s for s in steps if s.get("name") == "Bring main's release commits onto the dev branch"
+    ]
     return step["run"]
 
 
