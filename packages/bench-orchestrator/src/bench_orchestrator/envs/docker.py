@@ -129,9 +129,7 @@ class DockerManager(EnvManager):
         container.reload()
         if exited(container.attrs):
             server.log_path.write_bytes(container.logs())
-            raise EnvironmentSetupError(
-                "the model container exited before it was healthy:\n" + log_tail(server.log_path)
-            )
+            raise EnvironmentSetupError("the model container exited:\n" + log_tail(server.log_path))
         status = health_status(container.attrs)
         return status == "healthy" if status is not None else probe_health(server.url)
 

@@ -112,8 +112,7 @@ class ProcessManager(EnvManager):
         code = process.poll()
         if code is not None:
             raise EnvironmentSetupError(
-                f"the model server exited with code {code} before it was healthy:\n"
-                + log_tail(server.log_path)
+                f"the model server exited with code {code}:\n" + log_tail(server.log_path)
             )
         return probe_health(server.url)
 
