@@ -66,7 +66,7 @@ def probe_health(url: str) -> bool:
 
 
 class ProcessManager(EnvManager):
-    """No containers: one venv per lock (shared), one ``hyperbench serve`` process per cell."""
+    """No containers: one venv per lock (shared), one ``hyperbench serve`` per model server."""
 
     name: ClassVar[str] = "process"
 
