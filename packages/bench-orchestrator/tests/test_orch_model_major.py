@@ -183,6 +183,7 @@ def test_a_server_dying_fails_its_cell_restarts_once_and_resume_finishes(
         assert states[task].stage == "infer"
         assert "the model server died during this cell" in (states[task].error or "")
         assert "exited with code -9" in (states[task].error or "")
+        assert states[task].log_tail, "the dead server's log tail is kept"
     assert states["t1"].timings["server_index"] == 1
     assert states["t3"].timings["server_index"] == 2
     assert states["t3"].timings["server_reused"] is False and states["t3"].timings["start_s"] > 0
