@@ -90,6 +90,9 @@ def test_a_model_whose_server_does_not_start_fails_all_its_cells_after_one_attem
         assert state.stage == "infer"
         assert state.error is not None and "exited with code 1" in state.error
         assert "missing-weights does not exist" in (state.log_tail or "")
+    for task in ("a", "b", "c"):
+        log = (tmp_path / "out" / "cells" / "broken" / task / "server.log").read_text()
+        assert "missing-weights does not exist" in log
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["failed"] == 3
 

@@ -53,7 +53,12 @@ def _infer(
     state.stage = "infer"
     state.timings = {}
     view.stage(cell, "infer: starting server" if serving.current is None else "infer")
-    running = serving.acquire()
+    try:
+        running = serving.acquire()
+    except ServerFailedError:
+        if serving.last_log is not None and serving.last_log.is_file():
+            prepared.store.upload(cell.file("server.log"), serving.last_log)
+        raise
     reused = running.cells > 0
     running.cells += 1
     timings: dict[str, float] = {
