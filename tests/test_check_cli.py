@@ -65,8 +65,8 @@ def test_all_checks_pass_on_a_locked_workspace(tmp_path: Path) -> None:
     result = run_cli("check", cwd=sb.root)
     assert result.exit_code == 0, result.output
     assert set(states(result.stdout).values()) == {"ok"}
-    assert len(states(result.stdout)) == 13
-    assert "all 13 checks passed" in result.stderr
+    assert len(states(result.stdout)) == 14
+    assert "all 14 checks passed" in result.stderr
 
     # a stale lock fails: the staging pin changes but uv.lock does not
     edit(sb.root / "staging/pyproject.toml", 'tag = "core-v0.2.0.dev1"', 'tag = "core-v0.1.0"')
@@ -171,3 +171,23 @@ def test_unknown_check_name(sandbox: Sandbox) -> None:
     result = run_cli("check", "--only", "nope", cwd=sandbox.root)
     assert result.exit_code == ExitCode.NOT_FOUND
     assert "unknown check(s): nope" in result.stderr
+
+
+def test_mode_extras_fails_when_a_mode_drops_the_dev_roots_extras(sandbox: Sandbox) -> None:
+    root = sandbox.root / "pyproject.toml"
+    edit(root, '    "app",\n', "    \"app[cli]; sys_platform == 'linux'\",\n")
+    result = run_cli("check", "--only", "mode-extras", "--json", cwd=sandbox.root)
+    assert result.exit_code == ExitCode.CHECK_FAILED, result.output
+    (found,) = json.loads(result.stdout)["checks"]
+    assert [p["subject"] for p in found["problems"]] == ["staging: app", "prod: app"]
+    assert found["problems"][0]["fix"] == (
+        "write 'app[cli]; sys_platform == \"linux\"' in [project].dependencies of "
+        "staging/pyproject.toml, then lock it"
+    )
+    for mode in ("staging", "prod"):  # what init writes for such a root
+        edit(
+            sandbox.root / mode / "pyproject.toml",
+            '    "app",\n',
+            '    "app[cli]; sys_platform == \\"linux\\"",\n',
+        )
+    assert run_cli("check", "--only", "mode-extras", cwd=sandbox.root).exit_code == 0

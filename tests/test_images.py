@@ -327,3 +327,32 @@ def test_public_url_drops_credentials(url: str | None, public: str | None) -> No
     from release_tool.core.images import public_url
 
     assert public_url(url) == public
+
+
+MODE_LOCK = """\
+version = 1
+
+[[package]]
+name = "hyperbench-workspace-prod"
+version = "0.0.0"
+source = { virtual = "." }
+
+[package.optional-dependencies]
+cu128 = []
+
+[[package]]
+name = "bench-utils"
+version = "0.3.0"
+source = { git = "https://github.com/org/ws.git?subdirectory=packages%2Fbench-utils&tag=bench-utils-v0.3.0" }
+
+[package.optional-dependencies]
+serve = []
+"""
+
+
+def test_a_pinned_mode_selects_only_its_own_projects_extras(tmp_path: Path) -> None:
+    """`uv export --extra` names the mode project's extras; members' come from its list."""
+    (tmp_path / "uv.lock").write_text(MODE_LOCK)
+    extras, versions = lock_facts(tmp_path / "uv.lock", (), root_only=True)
+    assert extras == {"cu128"} and versions["bench-utils"] == "0.3.0"
+    assert lock_facts(tmp_path / "uv.lock", ())[0] == {"cu128", "serve"}

@@ -136,3 +136,21 @@ def test_init_then_lock_then_check_passes(tmp_path: Path) -> None:
         subprocess.run(["uv", "lock", "-q"], cwd=sb.root / mode, check=True)
     result = run_cli("check", cwd=sb.root)
     assert result.exit_code == 0, result.output
+
+
+def test_modes_ask_for_the_extras_and_markers_the_dev_root_asks_for(tmp_path: Path) -> None:
+    specs = [MemberSpec("lib", tags=("0.1.0.dev1", "0.1.0")), MemberSpec("app", tags=("0.2.0",))]
+    sb = build_sandbox(tmp_path, specs, modes=False)
+    root = sb.root / "pyproject.toml"
+    text = root.read_text()
+    assert '    "lib",\n' in text
+    root.write_text(
+        text.replace('    "lib",\n', "    \"lib[fast,cli]>=0.1; python_version >= '3.11'\",\n")
+    )
+    assert run_cli("init", cwd=sb.root).exit_code == 0
+    for mode in ("staging", "prod"):
+        written = (sb.root / mode / "pyproject.toml").read_text()
+        # extras and marker kept, the version left to the mode's pinned source
+        assert '    "lib[cli,fast]; python_version >= \\"3.11\\"",\n' in written, written
+        assert '    "app",\n' in written
+        subprocess.run(["uv", "lock", "-q"], cwd=sb.root / mode, check=True)

@@ -17,6 +17,8 @@ ALLOWED_ROOMS = ("adapters", "testing")
 FORBIDDEN_MODULES = {"pygit2", "git", "tomlkit"}
 SUBPROCESS_CALLS = {"run", "Popen", "call", "check_call", "check_output"}
 PORTS_ONLY = (
+    "core/check_repos.py",
+    "core/checks.py",
     "core/ci_files.py",
     "core/dev_branch.py",
     "core/github_pr.py",
@@ -26,6 +28,10 @@ PORTS_ONLY = (
     "core/images.py",
     "core/journal_records.py",
     "core/jsonable.py",
+    "core/member_folders.py",
+    "core/mode_steps.py",
+    "core/mode_requirements.py",
+    "core/names.py",
     "core/plan.py",
     "core/ports.py",
     "core/release.py",
@@ -35,6 +41,7 @@ PORTS_ONLY = (
     "core/status.py",
     "core/tags.py",
     "core/versions.py",
+    "core/workflow_scripts.py",
     "core/workflow_yaml.py",
     "core/workflows.py",
     "notes/ask.py",

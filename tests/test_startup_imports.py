@@ -8,6 +8,7 @@ asked). Each command runs in a fresh interpreter and reports ``sys.modules``.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -31,14 +32,24 @@ PROBE = (
     "    code = exc.code\n"
     "else:\n"
     "    code = 0\n"
-    "heavy = sorted(m for m in ('pydantic', 'pydantic_core', 'openai') if m in sys.modules)\n"
+    "import os\n"
+    "heavy = sorted(m for m in os.environ['PROBE_NEVER'].split(',') if m in sys.modules)\n"
     "sys.stderr.write('\\nPROBE ' + json.dumps({'code': code, 'heavy': heavy}) + '\\n')\n"
 )
 
 
-def _probe(cwd: Path, *args: str) -> tuple[dict[str, object], str]:
+HEAVY = ("pydantic", "pydantic_core", "openai")
+STATUS_NEVER = (*HEAVY, "rich", "tomlkit", "filelock", "importlib.metadata")
+
+
+def _probe(cwd: Path, *args: str, never: tuple[str, ...] = HEAVY) -> tuple[dict[str, object], str]:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True, check=False
+        [sys.executable, "-c", PROBE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PROBE_NEVER": ",".join(never)},
     )
     line = done.stderr.rstrip().rsplit("\n", 1)[-1]
     assert line.startswith("PROBE "), done.stderr
@@ -70,3 +81,14 @@ def test_read_and_plan_commands_never_import_pydantic(
     assert report["heavy"] == []
     if "--json" in args:
         assert json.loads(stdout)["schema"].startswith("release-tool.")
+
+
+@pytest.mark.parametrize("args", [("status",), ("status", "--json")], ids=" ".join)
+def test_status_loads_no_rich_tomlkit_filelock_or_metadata(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """A quiet ``status`` imports none of what only writes, warns or locks need."""
+    sb = build_sandbox(tmp_path, [MemberSpec("alpha", tags=TAGS), MemberSpec("beta", tags=TAGS)])
+    report, stdout = _probe(sb.root, *args, never=STATUS_NEVER)
+    assert report["code"] in (ExitCode.OK, None), stdout
+    assert report["heavy"] == []

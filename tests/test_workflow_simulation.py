@@ -8,6 +8,7 @@ REST server, and ``release_tool.testing.workflow_sim`` running the jobs of
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from typing import TYPE_CHECKING
@@ -197,6 +198,10 @@ def test_a_failed_publish_is_finished_by_a_rerun(world: World, tmp_path: Path) -
     event = world.push_event("main", before, after)
     with pytest.raises(StepFailed, match="Publish a GitHub release"):
         world.sim.run("release.yml", event)
+    # the failed job kept the journal of the run it made (promote pushed, publish failed)
+    (kept,) = [folder for name, folder in world.sim.artifacts.items() if "promote" in name]
+    record = json.loads((kept / ".release-tool" / "last-journal.json").read_text())
+    assert record["command"].startswith("promote prod"), record
     tags = world.tags()
     rerun = world.sim.run("release.yml", event)  # "Re-run all jobs": same event, same sha
     assert rerun["promote"].status == "success"

@@ -164,7 +164,7 @@ def test_release_job_promotes_publishes_idempotently_syncs_dev_then_images() -> 
 
 def test_multi_repo_syncs_member_dev_branches_first() -> None:
     promote = parsed(MULTI_REPO)["release.yml"]["jobs"]["promote"]
-    sync = promote["steps"][-1]["run"]
+    sync = promote["steps"][-2]["run"]  # the last step keeps the journal of a failed run
     assert sync.index('sync_dev "$path"') < sync.index('sync_dev . "$SHA" pointers')
     assert "MAIN_BRANCH='master'" in sync and "DEV_BRANCH='develop'" in sync
     assert promote["steps"][0]["with"]["submodules"] == "recursive"
@@ -194,3 +194,20 @@ def test_no_registry_means_no_image_job() -> None:
 )
 def test_tag_glob(template: str, glob: str) -> None:
     assert tag_glob(template) == glob
+
+
+@pytest.mark.parametrize(
+    ("workflow", "job"), [("dev-release.yml", "bump-dev"), ("release.yml", "promote")]
+)
+def test_a_failed_release_job_keeps_its_journal(workflow: str, job: str) -> None:
+    step = parsed(MONOREPO)[workflow]["jobs"][job]["steps"][-1]
+    assert step["if"] == "failure()"
+    assert step["uses"].startswith(
+        "actions/upload-artifact@330a01c490aca151604b8cf639adc76d48f6c5d4"
+    )
+    assert step["with"]["path"].split() == [
+        ".release-tool/journal.jsonl",
+        ".release-tool/last-journal.json",
+    ]
+    assert step["with"]["include-hidden-files"] is True  # .release-tool/ is a hidden folder
+    assert step["with"]["if-no-files-found"] == "ignore"

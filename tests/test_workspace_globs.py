@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from release_tool.core.workspace import _glob_folders
+from release_tool.core.member_folders import glob_folders
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,4 +29,4 @@ def tree(tmp_path: Path) -> Path:
 )
 def test_same_folders_as_path_glob(tree: Path, pattern: str) -> None:
     expected = [(m, m.is_symlink()) for m in sorted(tree.glob(pattern)) if m.is_dir()]
-    assert _glob_folders(tree, pattern) == expected
+    assert glob_folders(tree, pattern) == expected

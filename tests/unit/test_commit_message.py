@@ -92,3 +92,15 @@ def test_no_model_and_dry_run_never_call(tmp_path: Path) -> None:
     assert without.fallback_reason == "no LLM configured"
     assert dry.fallback_reason == "dry run: the model was not called"
     assert unused.requests == [] and dry.request  # the request is still prepared and shown
+
+
+def test_the_release_date_comes_from_the_clock_port() -> None:
+    import datetime as dt
+
+    from release_tool.adapters.clock import FixedClock
+    from release_tool.notes.release import release_date
+
+    assert release_date(NotesOptions(clock=FixedClock(dt.date(2031, 2, 3)))) == "2031-02-03"
+    assert release_date(NotesOptions(date="2020-01-01", clock=FixedClock(dt.date(2031, 2, 3)))) == (
+        "2020-01-01"
+    )

@@ -91,6 +91,15 @@ def lock_check(folder: Path, *, timeout: float = 600) -> UvResult:
     return run_uv(["lock", "--check"], folder, timeout=timeout)
 
 
+def lock_problem(folder: Path, *, timeout: float = 600) -> str | None:
+    """None when ``uv lock --check`` passes in ``folder``, else the last line uv said (the
+    ``LockCheck`` port of ``core.check_base``)."""
+    result = lock_check(folder, timeout=timeout)
+    if result.ok:
+        return None
+    return (result.stderr.strip().splitlines() or ["uv lock --check failed"])[-1]
+
+
 def lock(
     folder: Path,
     *,

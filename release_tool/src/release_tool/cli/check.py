@@ -39,7 +39,11 @@ def check(app_state: AppState, only: tuple[str, ...], as_json: bool, list_checks
         )
     workspace = app_state.workspace()
     status = workspace_status(workspace, open_repo=app_state.open_repo)
-    context = CheckContext(workspace, status)
+    from release_tool.adapters.uv import lock_problem
+
+    context = CheckContext(
+        workspace, status, open_repo=app_state.open_repo, lock_check=lock_problem
+    )
     results = run_checks(context, list(only) or None)
     failed = [r for r in results if not r.passed]
     if as_json:

@@ -262,8 +262,15 @@ def max_jobs_for(memory_gib: float | None, nvcc_threads: int) -> int:
     return max(1, int(memory_gib // (5 * max(1, nvcc_threads))))
 
 
-def lock_facts(lock_path: Path, packages: tuple[str, ...]) -> tuple[frozenset[str], dict[str, str]]:
-    """Extras the selected packages define, and every locked version by name."""
+def lock_facts(
+    lock_path: Path, packages: tuple[str, ...], *, root_only: bool = False
+) -> tuple[frozenset[str], dict[str, str]]:
+    """Extras the selected packages define, and every locked version by name.
+
+    ``root_only`` (a pinned mode): only the mode's own project's extras. Its
+    members' extras are chosen in its dependency list (``bench-utils[serve]``,
+    as ``init`` writes it); ``uv export --extra`` names the root project's.
+    """
     try:
         lock = tomllib.loads(lock_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -275,7 +282,8 @@ def lock_facts(lock_path: Path, packages: tuple[str, ...]) -> tuple[frozenset[st
     for package in lock.get("package", []):
         name = package.get("name", "")
         versions.setdefault(name, package.get("version", ""))
-        if not packages or name in packages or package.get("source", {}).get("virtual") == ".":
+        is_root = package.get("source", {}).get("virtual") == "."
+        if is_root or (not root_only and (not packages or name in packages)):
             extras.update(package.get("optional-dependencies", {}))
             extras.update(package.get("metadata", {}).get("provides-extras", []))
     return frozenset(extras), versions
@@ -307,7 +315,10 @@ def plan_images(
             f"{dockerfile}: no Dockerfile", hint="set [tool.release-tool.docker] dockerfile"
         )
     lock_dir = root / mode_dir
-    extras, versions = lock_facts(lock_dir / "uv.lock", settings.packages if mode == "dev" else ())
+    dev = mode == "dev"
+    extras, versions = lock_facts(
+        lock_dir / "uv.lock", settings.packages if dev else (), root_only=not dev
+    )
     missing = [name for name in settings.packages if mode == "dev" and name not in versions]
     if missing:
         raise NotFoundError(

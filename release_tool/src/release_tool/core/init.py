@@ -23,6 +23,7 @@ from release_tool.adapters.toml_files import (
     unwrap,
     write_text_atomic,
 )
+from release_tool.core.mode_requirements import as_in_mode
 from release_tool.core.modes import MODES
 from release_tool.core.pin_sources import needs_override, override_requirement, pin_source
 from release_tool.errors import ExistsError
@@ -115,11 +116,9 @@ def render_mode(
     project = get_path(root_doc, "project") or {}
     root_name = str(project.get("name", workspace.root.name))
     member_names = set(workspace.members)
-    third_party = [
-        str(req)
-        for req in unwrap(project.get("dependencies", [])) or []
-        if _req_name(req) not in member_names
-    ]
+    root_deps = [str(req) for req in unwrap(project.get("dependencies", [])) or []]
+    third_party = [req for req in root_deps if _req_name(req) not in member_names]
+    as_in_dev = {_req_name(req): as_in_mode(req) for req in root_deps}
     sources: dict[str, dict[str, str]] = {}
     pinned: dict[str, str] = {}
     missing: list[str] = []
@@ -142,7 +141,8 @@ def render_mode(
     proj["name"] = f"{root_name}-{mode}"
     proj["version"] = "0.0.0"
     proj["requires-python"] = str(project.get("requires-python", ">=3.11"))
-    proj["dependencies"] = new_array([*sources, *third_party], multiline=True)
+    members = [as_in_dev.get(name, name) for name in sources]
+    proj["dependencies"] = new_array([*members, *third_party], multiline=True)
     doc["project"] = proj
     uv_table = new_table(super_table=True)
     uv_inner = new_table()
@@ -213,7 +213,6 @@ def _with_config_table(root_doc: Any, workspace: Workspace) -> tuple[str, list[s
 
 
 def _req_name(requirement: str) -> str:
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
+    from release_tool.core.names import requirement_name
 
-    return canonicalize_name(Requirement(requirement).name)
+    return requirement_name(requirement)

@@ -21,16 +21,10 @@ from release_tool.core.mode_constraints import (
     tag_requirements,
     unsatisfied,
 )
+from release_tool.core.mode_steps import mode_steps, pin_update, root_commit
 from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import PinChange, Plan
-from release_tool.core.release_plan import (
-    ReleaseChange,
-    ReleaseOptions,
-    build_plan,
-    mode_steps,
-    pin_update,
-    root_commit,
-)
+from release_tool.core.release_plan import ReleaseChange, ReleaseOptions, build_plan
 from release_tool.core.release_units import release_unit, with_units
 from release_tool.core.selection import preflight_repos, select_members
 from release_tool.core.staged import (

@@ -27,6 +27,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from release_tool.core.workflow_scripts import (
+    GUARD_SCRIPT,
+    IMAGE_SCRIPT,
+    MEMBERS_AT_POINTERS,
+    PUBLISH_SCRIPT,
+    PUSH_AUTH,
+    SYNC_DEV,
+    SYNC_MEMBERS,
+)
 from release_tool.core.workflow_yaml import Script, Uses, dump_workflow
 
 if TYPE_CHECKING:
@@ -65,7 +74,13 @@ class ActionPin:
 
 CHECKOUT = ActionPin("actions/checkout", "08c6903cd8c0fde910a37f88322edcfb5dd907a8", "v5.0.0")
 SETUP_UV = ActionPin("astral-sh/setup-uv", "681c641aba71e4a1c380be3ab5e12ad51f415867", "v7.1.6")
-PINNED_ACTIONS = (CHECKOUT, SETUP_UV)
+UPLOAD_ARTIFACT = ActionPin(
+    "actions/upload-artifact", "330a01c490aca151604b8cf639adc76d48f6c5d4", "v5.0.0"
+)
+PINNED_ACTIONS = (CHECKOUT, SETUP_UV, UPLOAD_ARTIFACT)
+JOURNAL_FILES = (".release-tool/journal.jsonl", ".release-tool/last-journal.json")
+"""What a failed release job keeps as an artifact: the journal of a run that stopped
+part-way, and the record of the last finished run."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +192,7 @@ def dev_release_workflow(s: WorkflowSettings) -> dict[str, Any]:
                 "Bump dev versions of changed members, tag, pin staging, push",
                 f"{s.tool} bump --dev --changed --push",
             ),
+            _journal_artifact(),
         ],
     }
     jobs = {"guard": _guard_job(s), "check": _check_job(), "bump-dev": bump}
@@ -208,6 +224,7 @@ def release_workflow(s: WorkflowSettings) -> dict[str, Any]:
                 _sync_dev_script(s),
                 env={"SHA": "${{ github.sha }}"},
             ),
+            _journal_artifact(),
         ],
     }
     jobs: dict[str, Any] = {"guard": _guard_job(s), "check": _check_job(), "promote": promote}
@@ -216,16 +233,21 @@ def release_workflow(s: WorkflowSettings) -> dict[str, Any]:
     return _release_workflow("release", s.main_branch, jobs)
 
 
-PUBLISH_SCRIPT = """\
-# The stable tags made since the pushed-over main (a re-run sees the same
-# event, so it finishes what a failed publish left out); older tags without
-# a release are left alone. A manual run publishes every member's latest.
-since=()
-if [ -n "$BEFORE" ] && git cat-file -e "$BEFORE^{commit}" 2>/dev/null; then
-  since=(--since "$BEFORE")
-fi
-__TOOL__ github release "${since[@]}"
-"""
+def _journal_artifact() -> dict[str, Any]:
+    """On a failed job: the run's journal as an artifact, to read what the run did before
+    re-running the job (docs/github.md); nothing when no file is there."""
+    return {
+        "name": "Keep the release journal of a failed run",
+        "if": "failure()",
+        "uses": UPLOAD_ARTIFACT.uses(),
+        "with": {
+            "name": "release-tool-journal-${{ github.job }}-${{ github.run_attempt }}",
+            "path": Script("\n".join(JOURNAL_FILES) + "\n"),
+            "include-hidden-files": True,
+            "if-no-files-found": "ignore",
+            "retention-days": 30,
+        },
+    }
 
 
 def _release_workflow(name: str, branch: str, jobs: dict[str, Any]) -> dict[str, Any]:
@@ -239,29 +261,6 @@ def _release_workflow(name: str, branch: str, jobs: dict[str, Any]) -> dict[str,
         "defaults": {"run": {"shell": "bash"}},
         "jobs": jobs,
     }
-
-
-GUARD_SCRIPT = """\
-# Release unless every pushed commit was committed by release-tool's bot: a
-# merge, squash or rebase through GitHub is committed by GitHub, and a
-# fast-forward push carries the merged commits of people too.
-if [ "$EVENT" != push ]; then
-  echo "release=true" >> "$GITHUB_OUTPUT"
-  exit 0
-fi
-if git cat-file -e "$BEFORE^{commit}" 2>/dev/null; then
-  range="$BEFORE..$AFTER"
-else
-  range="$AFTER^!"
-fi
-others="$(git log --format='%cn <%ce>' "$range" | grep -cvxF "$BOT" || true)"
-if [ "$others" -eq 0 ]; then
-  echo "only release-tool's own commits were pushed ($range): nothing to release"
-  echo "release=false" >> "$GITHUB_OUTPUT"
-else
-  echo "release=true" >> "$GITHUB_OUTPUT"
-fi
-"""
 
 
 def _guard_job(s: WorkflowSettings) -> dict[str, Any]:
@@ -313,24 +312,6 @@ def _checkout(s: WorkflowSettings, *, ref: str | None) -> dict[str, Any]:
     return {"uses": CHECKOUT.uses(), "with": options}
 
 
-MEMBERS_AT_POINTERS = """\
-# Each member repo's branch is moved to the root's submodule pointer: the
-# content staging tested (the staged dev tag) is what gets released, though
-# the member's own branch was never merged. It must be a fast-forward.
-# shellcheck disable=SC2016  # expanded by the shell foreach starts, per member
-git submodule foreach --quiet --recursive '
-  pointer="$(git rev-parse HEAD)"
-  if git rev-parse -q --verify "origin/$BRANCH" > /dev/null &&
-    ! git merge-base --is-ancestor "origin/$BRANCH" "$pointer"; then
-    echo "::error::$displaypath: origin/$BRANCH has commits the root does not point at:" \\
-      "merge them into the dev branch of that member repo first"
-    exit 1
-  fi
-  git checkout -q -B "$BRANCH" "$pointer"
-'
-"""
-
-
 def _submodule_branches(s: WorkflowSettings, at_pointers: bool) -> list[dict[str, Any]]:
     if not s.has_submodules:
         return []
@@ -375,16 +356,6 @@ def _git_identity() -> dict[str, Any]:
     }
 
 
-PUSH_AUTH = """\
-# The token reaches git through this step's environment only (nothing in .git/config).
-auth="$(printf 'x-access-token:%s' "$PUSH_TOKEN" | base64 -w0)"
-echo "::add-mask::$auth"
-export GIT_CONFIG_COUNT=1
-export GIT_CONFIG_KEY_0="http.$SERVER_URL/.extraheader"
-export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $auth"
-"""
-
-
 def _push_step(name: str, script: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "name": name,
@@ -397,82 +368,10 @@ def _push_step(name: str, script: str, env: dict[str, str] | None = None) -> dic
     }
 
 
-SYNC_DEV = """\
-sync_dev() {
-  # Fast-forward the dev branch to main's head, or merge main into it.
-  # $1: the repo; $2: main's pushed commit there ($SHA, or its pointer);
-  # $3: a resolver for conflicts a merge leaves (fails when it cannot).
-  if ! git -C "$1" fetch -q origin "refs/heads/$DEV_BRANCH"; then
-    echo "$1: no $DEV_BRANCH branch on origin: nothing to bring over"
-    return 0
-  fi
-  if git -C "$1" merge-base --is-ancestor FETCH_HEAD HEAD; then
-    git -C "$1" push -q origin "HEAD:refs/heads/$DEV_BRANCH"
-    return 0
-  fi
-  git -C "$1" checkout -q -B "$DEV_BRANCH" FETCH_HEAD
-  if ! git -C "$1" merge -q --no-edit "$MAIN_BRANCH" && ! "$3" "$1"; then
-    git -C "$1" merge --abort
-    adopt "$1" "$2" "$3" || refuse
-  fi
-  git -C "$1" push -q origin "HEAD:refs/heads/$DEV_BRANCH"
-}
-adopt() {
-  # A squash or rebase merge gave main's pushed commit the content of a dev
-  # commit under another id, so the release's edits conflict with dev's
-  # originals. When its tree is one of dev's, record it as merged (its
-  # content is dev's already): main's own release commits then merge cleanly.
-  local tree
-  [ -n "$2" ] || return 1
-  tree="$(git -C "$1" rev-parse -q --verify "$2^{tree}")" || return 1
-  git -C "$1" log --format=%T HEAD | grep -xF "$tree" > /dev/null || return 1
-  echo "$1: $MAIN_BRANCH's $2 holds $DEV_BRANCH's work (squash or rebase merge)"
-  git -C "$1" merge -q -s ours --no-edit "$2" || return 1
-  git -C "$1" merge -q --no-edit "$MAIN_BRANCH" || "$3" "$1"
-}
-refuse() {
-  echo "::error::merge $MAIN_BRANCH into $DEV_BRANCH by hand: they conflict"
-  exit 1
-}
-"""
-
-SYNC_MEMBERS = """\
-pointers() {
-  # Submodule pointers conflict when both branches moved them: take the
-  # member repos' dev heads just pushed; any other conflict is for a person.
-  git config --file .gitmodules --get-regexp '\\.path$' | while read -r _ path; do
-    git add "$path"
-  done
-  if [ -n "$(git diff --name-only --diff-filter=U)" ]; then
-    return 1
-  fi
-  git commit -q --no-edit
-}
-git config --file .gitmodules --get-regexp '\\.path$' | while read -r _ path; do
-  sync_dev "$path" "$(git rev-parse "$SHA:$path" 2> /dev/null || true)" false
-done
-sync_dev . "$SHA" pointers
-"""
-
-
 def _sync_dev_script(s: WorkflowSettings) -> str:
     head = f"MAIN_BRANCH='{s.main_branch}'\nDEV_BRANCH='{s.dev_branch}'\n"
     tail = SYNC_MEMBERS if s.has_submodules else 'sync_dev . "$SHA" false\n'
     return head + SYNC_DEV + tail
-
-
-IMAGE_SCRIPT = """\
-# Once per release: a variant whose image for the prod version is already in
-# the registry (an earlier run, or a re-run) is not built again.
-plan="$(__TOOL__ docker build --mode prod --target runtime --cuda "$CUDA" --dry-run --json)"
-tag="$(jq -r '.images[0].tags[0]' <<< "$plan")"
-if docker buildx imagetools inspect "$tag" > /dev/null 2>&1; then
-  echo "$tag is in the registry already"
-  exit 0
-fi
-__TOOL__ docker build --mode prod --target runtime --cuda "$CUDA" --push \\
-  --cache-registry "$CACHE"
-"""
 
 
 def _images_job(s: WorkflowSettings) -> dict[str, Any]:

@@ -7,8 +7,6 @@ adapter and is joined in by ``status``.
 
 from __future__ import annotations
 
-import configparser
-import fnmatch
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -18,9 +16,10 @@ from packaging.version import InvalidVersion, Version
 from release_tool.adapters.toml_files import get_path, read_toml, unwrap
 from release_tool.core.config import Config, load_config
 from release_tool.core.graph import DependencyGraph, Edge, EdgeKind
+from release_tool.core.member_folders import expand_globs, find_git_root, read_gitmodules
 from release_tool.core.names import canonical_name, requirement_name
 from release_tool.core.version_source import VersionSource, version_source
-from release_tool.errors import ConfigError, GitError, WorkspaceError
+from release_tool.errors import ConfigError, WorkspaceError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -208,7 +207,7 @@ def load_workspace(root: Path) -> Workspace:
     members: dict[str, Member] = {}
     uninitialized: list[str] = []
     virtual_root = None
-    folders = _expand_globs(root, include, exclude)
+    folders = expand_globs(root, include, exclude)
     if get_path(doc, "project") is not None:
         # uv counts a root [project] as a member, even with tool.uv.package = false
         if get_path(doc, "tool", "uv", "package") is False:
@@ -263,14 +262,6 @@ def uv_member_names(workspace: Workspace) -> set[str]:
     return names
 
 
-def find_git_root(folder: Path) -> Path | None:
-    """The work tree root of the git repo holding ``folder`` (itself or a parent), or None."""
-    for candidate in [folder, *folder.parents]:
-        if (candidate / ".git").exists():
-            return candidate
-    return None
-
-
 def _edge(source: str, dep: InternalDependency) -> Edge:
     kind, _, via = dep.section.partition(":")
     if kind == "optional":
@@ -280,79 +271,11 @@ def _edge(source: str, dep: InternalDependency) -> Edge:
     return Edge(source, dep.name, EdgeKind.RUNTIME)
 
 
-def read_gitmodules(root: Path) -> dict[str, str]:
-    """Submodule path -> URL from ``root/.gitmodules`` (empty if none)."""
-    path = root / ".gitmodules"
-    if not path.is_file():
-        return {}
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(path.read_text(encoding="utf-8"))
-    except configparser.Error as exc:
-        raise GitError(f"{path}: cannot parse: {exc}") from None
-    out: dict[str, str] = {}
-    for section in parser.sections():
-        if section.startswith("submodule ") and parser.has_option(section, "path"):
-            out[parser.get(section, "path").strip().rstrip("/")] = parser.get(
-                section, "url", fallback=""
-            ).strip()
-    return out
-
-
 def _string_list(table: Any, key: str, source: Path) -> list[str]:
     value = unwrap(table.get(key, []))
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{source}: [tool.uv.workspace].{key}: expected a list of strings")
     return value
-
-
-def _expand_globs(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
-    found: dict[Path, None] = {}
-    root = root.resolve()
-    parents: dict[Path, Path] = {}  # folder -> resolved: siblings share one resolve
-    for pattern in include:
-        for match, is_link in _glob_folders(root, pattern):
-            if match.name == "__pycache__":
-                continue
-            if is_link:
-                found[match.resolve()] = None
-                continue
-            parent = parents.get(match.parent)
-            if parent is None:
-                parent = parents[match.parent] = match.parent.resolve()
-            found[parent / match.name] = None
-    excluded = [p.rstrip("/") for p in exclude]
-    return [
-        path
-        for path in found
-        if not any(fnmatch.fnmatch(path.relative_to(root).as_posix(), p) for p in excluded)
-    ]
-
-
-def _glob_folders(root: Path, pattern: str) -> list[tuple[Path, bool]]:
-    """The folders ``root.glob(pattern)`` matches, sorted, each with whether it is a link.
-
-    The usual pattern, ``<folder>/*``, is one directory listing whose entries
-    already say what they are; ``Path.glob`` would stat every match again.
-    """
-    import os
-
-    parts = pattern.split("/")
-    literal = parts[:-1]
-    if parts[-1] == "*" and literal and all(_plain(part) for part in literal):
-        folder = root.joinpath(*literal)
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except (FileNotFoundError, NotADirectoryError, PermissionError):
-            return []
-        return [(folder / e.name, e.is_symlink()) for e in entries if e.is_dir()]
-    return [(match, match.is_symlink()) for match in sorted(root.glob(pattern)) if match.is_dir()]
-
-
-def _plain(part: str) -> bool:
-    """A path component with no glob syntax that names a child folder."""
-    return part not in ("", ".", "..") and not any(c in part for c in "*?[]")
 
 
 def _load_member(

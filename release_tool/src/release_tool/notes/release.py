@@ -7,8 +7,6 @@ validation twice, and they fill in whatever the model's answer left out.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -29,6 +27,7 @@ if TYPE_CHECKING:
 
     from release_tool.adapters.llm import ChatClient
     from release_tool.core.config import Config
+    from release_tool.core.ports import Clock
     from release_tool.core.workspace import Member, Workspace
     from release_tool.notes.collect import Commit
 
@@ -43,7 +42,9 @@ class NotesOptions:
     cache_dir: Path | None = None
     """None: the user cache folder; caching off when ``llm.cache`` is false."""
     date: str | None = None
-    """Release date (ISO); default today in UTC, or ``SOURCE_DATE_EPOCH``."""
+    """Release date (ISO); default ``clock``'s today."""
+    clock: Clock | None = None
+    """The ``Clock`` port; None: ``adapters.clock.SystemClock`` (UTC, ``SOURCE_DATE_EPOCH``)."""
     dry_run: bool = False
     """Plan only: say the LLM would write the notes, but call nothing and cache nothing."""
 
@@ -213,12 +214,15 @@ def commit_entry(commit: Commit) -> Entry | None:
 
 
 def release_date(options: NotesOptions) -> str:
-    """The date written in the heading."""
+    """The date written in the heading: ``options.date``, else the clock's today."""
     if options.date:
         return options.date
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
-    return when.date().isoformat()
+    clock = options.clock
+    if clock is None:
+        from release_tool.adapters.clock import SystemClock
+
+        clock = SystemClock()
+    return clock.today().isoformat()
 
 
 def _ask_notes(

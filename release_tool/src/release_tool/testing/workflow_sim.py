@@ -5,7 +5,10 @@ does: the ``ref`` it is given, else the pushed commit; submodules; no
 credentials kept), the ``GITHUB_*`` variables, a ``GITHUB_OUTPUT`` file per
 step, job outputs, ``needs`` and ``if:`` of the form the generator writes, and
 called workflows (``uses: $/.github/workflows/x.yml``) read from the clone.
-``setup-uv`` is a no-op (uv is on PATH); a ``uv`` shim on PATH runs
+A step's ``if:`` may be ``success()`` (the default), ``failure()`` or
+``always()``; a failed step skips the rest but those, then fails the job.
+``upload-artifact`` copies the files it names into ``artifacts``
+(``<work>/artifacts/<name>/``). ``setup-uv`` is a no-op (uv is on PATH); a ``uv`` shim on PATH runs
 ``uv run ... release-tool ARGS`` as this environment's release-tool, skips
 ``uv sync`` and ``uv run ... pytest`` (the sandbox has no test suite), and
 passes every other uv command to the real uv.
@@ -79,6 +82,8 @@ class Simulator:
     token: str = "ghs_simulated_job_token"
     server_url: str = "https://github.com"
     runs: int = 0
+    artifacts: dict[str, Path] = field(default_factory=dict)
+    """Uploaded artifact name -> the folder holding its files."""
 
     def run(
         self, workflow_file: str, event: Event, only: set[str] | None = None
@@ -141,9 +146,16 @@ class Simulator:
         steps_outputs: dict[str, dict[str, str]] = {}
         result = JobResult(name, "success")
         workspace: Path | None = None
+        failed: StepFailed | None = None
         for index, step in enumerate(job.get("steps", [])):
-            context = self._context(event, caller, needs=needs, steps=steps_outputs)
+            context = self._context(event, caller, needs=needs, steps=steps_outputs, job=name)
+            if not _step_runs(step.get("if", "success()"), context, failed=failed is not None):
+                continue
             uses = step.get("uses", "")
+            if uses.startswith("actions/upload-artifact@") and workspace is not None:
+                options = {k: _render(str(v), context) for k, v in step.get("with", {}).items()}
+                self._upload(workspace, options)
+                continue
             if uses.startswith("actions/checkout@"):
                 options = {k: _render(str(v), context) for k, v in step.get("with", {}).items()}
                 ref = options.get("ref") or event.sha
@@ -172,15 +184,39 @@ class Simulator:
             )
             result.logs.append(f"$ {step.get('name', script[:60])}\n{done.stdout}{done.stderr}")
             if done.returncode != 0:
-                raise StepFailed(
+                failed = StepFailed(
                     f"job {name}, step {step.get('name', index)!r} exited {done.returncode}:\n"
                     + "\n".join(result.logs)
                 )
+                continue
             if "id" in step:
                 steps_outputs[step["id"]] = _read_outputs(output)
+        if failed is not None:
+            raise failed
         context = self._context(event, caller, needs=needs, steps=steps_outputs)
         result.outputs = {k: _render(str(v), context) for k, v in job.get("outputs", {}).items()}
         return result
+
+    def _upload(self, workspace: Path, options: dict[str, str]) -> None:
+        """``actions/upload-artifact``: the files its ``path`` lines match, into ``artifacts``."""
+        hidden = options.get("include-hidden-files", "False").lower() == "true"
+        found = [
+            path
+            for pattern in options["path"].split()
+            for path in sorted(workspace.glob(pattern))
+            if path.is_file()
+            and (hidden or not any(p.startswith(".") for p in path.relative_to(workspace).parts))
+        ]
+        if not found:
+            if options.get("if-no-files-found", "warn") == "error":
+                raise StepFailed(f"upload-artifact {options['name']}: no files found")
+            return
+        folder = self.work / "artifacts" / options["name"]
+        for path in found:
+            target = folder / path.relative_to(workspace)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        self.artifacts[options["name"]] = folder
 
     def _context(
         self,
@@ -189,6 +225,7 @@ class Simulator:
         *,
         needs: dict[str, JobResult] | None = None,
         steps: dict[str, dict[str, str]] | None = None,
+        job: str = "",
     ) -> dict[str, Any]:
         ref_name = event.ref.rsplit("/", 1)[-1]
         return {
@@ -201,6 +238,8 @@ class Simulator:
                 "server_url": self.server_url,
                 "token": self.token,
                 "workflow": caller,
+                "job": job,
+                "run_attempt": str(self.runs),
                 "actor": "octocat",
                 "repository": "example-org/workspace",
             },
@@ -313,6 +352,19 @@ def _evaluate(expression: str, context: dict[str, Any]) -> Any:
     for part in expression.split("."):
         value = value.get(part, "") if isinstance(value, dict) else ""
     return value
+
+
+def _step_runs(condition: str, context: dict[str, Any], *, failed: bool) -> bool:
+    """A step's ``if:`` given whether an earlier step of the job failed (GitHub's status
+    functions; any other expression runs only while nothing failed, as on GitHub)."""
+    condition = condition.strip()
+    if condition == "failure()":
+        return failed
+    if condition == "always()":
+        return True
+    if condition == "success()":
+        return not failed
+    return not failed and _truthy(_evaluate(condition, context))
 
 
 def _truthy(value: Any) -> bool:
