@@ -1,15 +1,73 @@
-"""Shared builders of the orchestrator tests: datasets on S3, a broken model, experiment files."""
+"""Shared builders of the orchestrator tests: datasets on S3, a broken model, experiment files,
+managers that count (and can kill) the servers they start."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench_orchestrator.envs.base import Environment, ModelServer
+from bench_orchestrator.envs.process import HOST, ProcessManager, free_port
 from bench_utils.testing import make_sample_dataset
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from bench_orchestrator.config import ModelSpec
     from bench_orchestrator.testing import LocalS3
+
+SCRIPT = Path(__file__).with_name("health_server.py")
+
+
+class StandInManager(ProcessManager):
+    """The process manager starting ``health_server.py`` instead of ``hyperbench serve``."""
+
+    def __init__(self, cache_dir: Path, mode: str = "ok") -> None:
+        super().__init__(cache_dir)
+        self.mode = mode
+        self.servers: list[ModelServer] = []
+
+    def setup(self, name: str, model: ModelSpec) -> Environment:
+        return Environment(model=name)
+
+    def run(self, env: Environment, config_path: str, log_path: Path) -> ModelServer:
+        port = free_port()
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, str(SCRIPT), str(port), self.mode],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        server = ModelServer(url=f"http://{HOST}:{port}", log_path=log_path, handle=process)
+        self.servers.append(server)
+        return server
+
+
+class CountingManager(ProcessManager):
+    """The real ``process`` manager, keeping every server it starts (to count and to kill)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        super().__init__(cache_dir)
+        self.servers: list[tuple[str, ModelServer]] = []
+
+    def run(self, env: Environment, config_path: str, log_path: Path) -> ModelServer:
+        server = super().run(env, config_path, log_path)
+        self.servers.append((env.model, server))
+        return server
+
+    def starts(self, model: str) -> int:
+        """How many servers were started for ``model``."""
+        return sum(name == model for name, _ in self.servers)
+
+
+def kill(server: ModelServer) -> None:
+    """SIGKILL a server's process group, as an out-of-memory kill would."""
+    os.killpg(server.handle.pid, signal.SIGKILL)
+    server.handle.wait(timeout=10)
 
 
 def upload_datasets(

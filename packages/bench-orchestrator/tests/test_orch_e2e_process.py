@@ -134,11 +134,18 @@ def test_experiment_through_process_manager(
     qwen25_colours = summary["cells"][0]
     assert set(qwen25_colours["quality"]) == {"exact_match", "anls"}
     assert qwen25_colours["timings"]["start_s"] > 0
+    # One server per model: the second task of qwen3 (run by the resume) reused the first's.
+    qwen3_classes = summary["cells"][3]
+    assert (qwen3_classes["model"], qwen3_classes["task"]) == ("qwen3", "classes")
+    assert qwen3_classes["timings"]["server_reused"] is True
 
     status = hyperbench("status", str(config), env=env)
     assert status.returncode == 3
     assert "qwen3\tclasses\tdone\tcurrent" in status.stdout
-    assert "broken\tcolours\tfailed\tstale\tEnvironmentSetupError" in status.stdout
+    assert (
+        "broken\tcolours\tfailed\tstale\tServerFailedError: the model server exited"
+        in status.stdout
+    )
 
     # Re-score alone: a new metric for the colours task, no inference.
     rescored = tmp_path / "rescored.toml"

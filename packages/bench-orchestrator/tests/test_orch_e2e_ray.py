@@ -1,4 +1,4 @@
-"""End to end on a local single-node Ray started here: each cell's model server in a Ray actor."""
+"""End to end on a local single-node Ray started here: each model's server in a Ray actor."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from orch_support import broken_model, experiment_toml, upload_datasets
 
 from bench_orchestrator.config import load_experiment
+from bench_orchestrator.envs.ray import RayManager
 from bench_orchestrator.experiment import run_experiment
 from model_qwen_vl.testing.tiny import CONFIG_NAME
 
@@ -18,7 +19,21 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from bench_orchestrator.envs.base import Environment, ModelServer
     from bench_orchestrator.testing import LocalS3
+
+
+class CountingRayManager(RayManager):
+    """The real Ray manager, noting the model of every server it starts."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        super().__init__(cache_dir)
+        self.started: list[str] = []
+
+    def run(self, env: Environment, config_path: str, log_path: Path) -> ModelServer:
+        server = super().run(env, config_path, log_path)
+        self.started.append(env.model)
+        return server
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +80,10 @@ def test_experiment_on_ray(
         ),
         encoding="utf-8",
     )
-    outcome = run_experiment(load_experiment(config), progress=False)
+    manager = CountingRayManager(orch_cache)
+    outcome = run_experiment(load_experiment(config), progress=False, manager=manager)
+    # One server (one actor) per model for all of its cells.
+    assert sorted(manager.started) == ["broken", "qwen25", "qwen3"]
     assert outcome.failed == ["cells/broken/colours"]
     assert outcome.report == "s3://bench/experiments/ray/report.md"
     summary = json.loads(
@@ -79,6 +97,9 @@ def test_experiment_on_ray(
         ("qwen3", "classes"): "done",
         ("broken", "colours"): "failed",
     }
+    reused = {(c["model"], c["task"]): c["timings"].get("server_reused") for c in summary["cells"]}
+    assert reused[("qwen25", "classes")] is True and reused[("qwen3", "classes")] is True
+    assert reused[("qwen25", "colours")] is False
     broken = next(c for c in summary["cells"] if c["model"] == "broken")
     assert "exited with code" in broken["error"]
     # Every actor was ended: the cluster's CPUs are all free again.
@@ -92,7 +113,6 @@ def test_a_model_asking_for_gpus_the_cluster_lacks_fails_setup_in_time(
     ray_cluster: object, tmp_path: Path
 ) -> None:
     from bench_orchestrator.config import ModelSpec
-    from bench_orchestrator.envs.ray import RayManager
     from bench_orchestrator.errors import EnvironmentSetupError
 
     model = ModelSpec(config=str(tmp_path / "m.toml"), gpus=1, startup_timeout_s=3)

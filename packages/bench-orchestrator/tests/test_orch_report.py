@@ -25,8 +25,22 @@ def result(model: str, task: str, metric: str, value: float | None, **state: obj
 def test_report_compares_models_across_tasks_and_keeps_failures() -> None:
     results = [
         result("a", "vqa", "anls", 0.5, status="done", timings={"start_s": 3.14159}),
-        result("b", "vqa", "anls", 0.75, status="done"),
-        result("a", "ocr", "cer", 0.2, status="done"),
+        result(
+            "b",
+            "vqa",
+            "anls",
+            0.75,
+            status="done",
+            timings={"start_s": 0.0, "server_start_s": 9.5, "server_reused": True},
+        ),
+        result(
+            "a",
+            "ocr",
+            "cer",
+            0.2,
+            status="done",
+            timings={"start_s": 8.0, "server_reused": False, "server_index": 2},
+        ),
         result(
             "b",
             "ocr",
@@ -43,7 +57,9 @@ def test_report_compares_models_across_tasks_and_keeps_failures() -> None:
     assert "- cells: 4 (3 done, 1 failed, 0 not run)" in report
     assert "### anls ↑\n\n| model | vqa |\n|---|---:|\n| a | 0.5 |\n| b | 0.75 |" in report
     assert "### cer ↓\n\n| model | ocr |\n|---|---:|\n| a | 0.2 |\n| b |  |" in report
-    assert "| a × vqa | done |  | 3.14 |" in report
+    assert "| a × vqa | done |  | 3.14 |  |  |  |  |" in report
+    assert "| b × vqa | done |  | 0.00 |  |  |  | reused |" in report
+    assert "| a × ocr | done |  | 8.00 |  |  |  | started #2 |" in report
     assert "### b × ocr\n\n- stage: infer\n- error: EnvironmentSetupError: boom" in report
     assert "```text\nTraceback\nOSError: no weights\n```" in report
     assert files["plots/anls.png"].startswith(b"\x89PNG") and "plots/cer.png" in files
@@ -51,3 +67,4 @@ def test_report_compares_models_across_tasks_and_keeps_failures() -> None:
     assert summary["failed"] == 1
     assert summary["cells"][0]["quality"] == {"anls": 0.5}
     assert summary["cells"][0]["performance"]["ttft_ms_p50"] == 12.5
+    assert summary["cells"][1]["timings"]["server_start_s"] == 9.5

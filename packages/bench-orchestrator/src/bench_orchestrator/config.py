@@ -72,7 +72,7 @@ class MatrixSpec(BaseModel):
 
 
 class ExperimentSpec(BaseModel):
-    """Name, output root (local folder or ``s3://``), environment manager and cell concurrency."""
+    """Name, output root (local folder or ``s3://``), environment manager and model concurrency."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,15 +1,17 @@
-"""The orchestrator: plan the cells of an experiment, run them stage by stage, report.
+"""The orchestrator: plan the cells of an experiment, run them model by model, report.
 
-Cells run concurrently (``experiment.concurrency``), each isolated: an error
-in one is recorded in its state and report section and never stops the
-others. State is written after each stage, so a killed run resumes where it
-stopped and a finished cell is skipped while its content hashes hold.
+Models run concurrently (``experiment.concurrency`` at a time); the cells of
+one model run in order against one shared server (``model_run``). Each cell
+is isolated: an error in one is recorded in its state and report section and
+never stops the others. State is written after each stage, so a killed run
+resumes where it stopped and a finished cell is skipped while its content
+hashes hold.
 """
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,15 +23,13 @@ from bench_orchestrator.cells import (
     make_cell,
     model_fingerprint,
     read_state,
-    write_state,
 )
 from bench_orchestrator.datasync import SyncedData, materialize
 from bench_orchestrator.envs import create_manager
-from bench_orchestrator.envs.base import log_tail
 from bench_orchestrator.metrics import metrics as metric_registry
+from bench_orchestrator.model_run import run_model
 from bench_orchestrator.progress import CellProgress
-from bench_orchestrator.stages.evaluate import evaluate, read_metrics
-from bench_orchestrator.stages.infer import run_infer
+from bench_orchestrator.stages.evaluate import read_metrics
 from bench_orchestrator.stages.report import CellResult, build_report
 from bench_orchestrator.storage import Store, open_store
 from bench_orchestrator.tasks import Task, tasks
@@ -121,90 +121,6 @@ def plan(prepared: Prepared) -> list[tuple[Cell, CellState, Action]]:
     return result
 
 
-def _infer(
-    prepared: Prepared, manager: EnvManager, cell: Cell, state: CellState, view: CellProgress
-) -> Path:
-    model = prepared.config.models[cell.model]
-    log_path = (
-        prepared.cache_dir / "logs" / prepared.config.experiment.name / cell.key / "server.log"
-    )
-    state.stage = "infer"
-    view.stage(cell, "infer: starting server")
-    try:
-        result = run_infer(
-            manager,
-            cell.model,
-            model,
-            prepared.tasks[cell.task],
-            log_path,
-            on_progress=lambda done: view.stage(cell, "infer", done),
-        )
-    finally:
-        if log_path.is_file():
-            prepared.store.upload(cell.file("server.log"), log_path)
-    prepared.store.write_text(cell.file("answers.csv"), result.answers_csv)
-    prepared.store.write_text(cell.file("perf.json"), result.perf_json)
-    state.timings.update(result.timings)
-    state.infer_hash = cell.infer_hash
-    return log_path
-
-
-def _evaluate(prepared: Prepared, cell: Cell, state: CellState) -> None:
-    state.stage = "evaluate"
-    start = time.perf_counter()
-    answers = prepared.store.read_text(cell.file("answers.csv"))
-    if answers is None:
-        raise FileNotFoundError(f"{prepared.store.location(cell.file('answers.csv'))} is missing")
-    perf = prepared.store.read_text(cell.file("perf.json"))
-    metrics_text = evaluate(prepared.tasks[cell.task], answers, perf)
-    prepared.store.write_text(cell.file("metrics.csv"), metrics_text)
-    state.evaluate_hash = cell.evaluate_hash
-    state.timings["evaluate_s"] = time.perf_counter() - start
-
-
-def run_cell(
-    prepared: Prepared,
-    manager: EnvManager,
-    cell: Cell,
-    view: CellProgress,
-    *,
-    force_evaluate: bool = False,
-) -> CellState:
-    """Run what ``cell`` still needs; any error is recorded in its state, never raised.
-
-    ``force_evaluate`` re-scores the existing answers.csv and never runs inference.
-    """
-    state = read_state(prepared.store, cell)
-    action = state.action(cell)
-    if force_evaluate:
-        action = "evaluate"
-    if action == "skip":
-        view.finish(cell, "done", "(skipped: unchanged)")
-        return state
-    log_path: Path | None = None
-    state.status, state.error, state.log_tail = "running", None, None
-    write_state(prepared.store, cell, state)
-    try:
-        if action == "run":
-            state.infer_hash = None
-            log_path = _infer(prepared, manager, cell, state, view)
-            write_state(prepared.store, cell, state)
-        view.stage(cell, "evaluate")
-        _evaluate(prepared, cell, state)
-        state.status = "done"
-        view.finish(cell, "done")
-    except Exception as exc:
-        state.status = "failed"
-        state.error = f"{type(exc).__name__}: {exc}"
-        model_log = (
-            prepared.cache_dir / "logs" / prepared.config.experiment.name / cell.key / "server.log"
-        )
-        state.log_tail = log_tail(log_path or model_log) or None
-        view.finish(cell, "failed", state.error.splitlines()[0][:120])
-    write_state(prepared.store, cell, state)
-    return state
-
-
 def write_report(prepared: Prepared) -> str:
     """Build report.md, summary.json and plots from the store; return report.md's location."""
     results = []
@@ -227,24 +143,32 @@ def run_experiment(
     progress: bool = True,
     only_evaluate: bool = False,
     manager: EnvManager | None = None,
+    view: CellProgress | None = None,
 ) -> ExperimentOutcome:
-    """Run every cell that is not finished (or only re-score: ``only_evaluate``), then report."""
+    """Run every cell that is not finished (or only re-score: ``only_evaluate``), then report.
+
+    Models run concurrently (``experiment.concurrency`` at a time), each
+    model's cells one after another against its one server (``model_run``).
+    ``view`` replaces the progress display (``progress`` is then ignored).
+    """
     prepared = prepare(config)
     if manager is None:
         manager = create_manager(config.experiment, prepared.cache_dir)
     states: dict[str, CellState] = {}
-    with CellProgress(progress) as view:
+    by_model: dict[str, list[Cell]] = {}
+    for cell in prepared.cells:
+        by_model.setdefault(cell.model, []).append(cell)
+    with CellProgress(progress) if view is None else nullcontext(view) as shown:
         for cell in prepared.cells:
-            view.add(cell, len(prepared.tasks[cell.task].samples))
+            shown.add(cell, len(prepared.tasks[cell.task].samples))
 
-        def one(cell: Cell) -> CellState:
-            if only_evaluate and prepared.store.read_bytes(cell.file("answers.csv")) is None:
-                view.finish(cell, "not run", "(no answers to re-score)")
-                return read_state(prepared.store, cell)
-            return run_cell(prepared, manager, cell, view, force_evaluate=only_evaluate)
+        def one(cells: list[Cell]) -> list[CellState]:
+            return run_model(prepared, manager, cells, shown, only_evaluate=only_evaluate)
 
         workers = config.experiment.concurrency
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cell") as pool:
-            for cell, state in zip(prepared.cells, pool.map(one, prepared.cells), strict=True):
-                states[cell.key] = state
-    return ExperimentOutcome(states, write_report(prepared))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model") as pool:
+            groups = list(by_model.values())
+            for cells, done in zip(groups, pool.map(one, groups), strict=True):
+                states.update((cell.key, state) for cell, state in zip(cells, done, strict=True))
+    ordered = {cell.key: states[cell.key] for cell in prepared.cells}
+    return ExperimentOutcome(ordered, write_report(prepared))

@@ -3,8 +3,8 @@
 The runtime image's CMD is ``hyperbench serve``; the manager mounts the
 model folder read-only, publishes the server's port on 127.0.0.1 only,
 passes GPUs as device requests and reads readiness from the image's
-HEALTHCHECK (polled every 2 s instead of the image's 30 s while a cell
-waits). The request is built by a pure function so it can be checked
+HEALTHCHECK (polled every 2 s instead of the image's 30 s while the
+orchestrator waits). The request is built by a pure function so it can be checked
 without a daemon.
 """
 
@@ -71,7 +71,7 @@ def exited(attrs: dict[str, Any]) -> bool:
 
 
 class DockerManager(EnvManager):
-    """One container per cell from the model's image."""
+    """One container per model server (all of a model's cells) from the model's image."""
 
     name: ClassVar[str] = "docker"
 
@@ -129,9 +129,7 @@ class DockerManager(EnvManager):
         container.reload()
         if exited(container.attrs):
             server.log_path.write_bytes(container.logs())
-            raise EnvironmentSetupError(
-                "the model container exited before it was healthy:\n" + log_tail(server.log_path)
-            )
+            raise EnvironmentSetupError("the model container exited:\n" + log_tail(server.log_path))
         status = health_status(container.attrs)
         return status == "healthy" if status is not None else probe_health(server.url)
 

@@ -66,7 +66,7 @@ def probe_health(url: str) -> bool:
 
 
 class ProcessManager(EnvManager):
-    """No containers: one venv per lock (shared), one ``hyperbench serve`` process per cell."""
+    """No containers: one venv per lock (shared), one ``hyperbench serve`` per model server."""
 
     name: ClassVar[str] = "process"
 
@@ -112,8 +112,7 @@ class ProcessManager(EnvManager):
         code = process.poll()
         if code is not None:
             raise EnvironmentSetupError(
-                f"the model server exited with code {code} before it was healthy:\n"
-                + log_tail(server.log_path)
+                f"the model server exited with code {code}:\n" + log_tail(server.log_path)
             )
         return probe_health(server.url)
 

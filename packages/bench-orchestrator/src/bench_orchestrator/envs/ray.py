@@ -1,5 +1,8 @@
 """The ``ray`` manager: each model server lives in a Ray actor holding its resources.
 
+One actor serves all of a model's cells (``stages/serving.py``); a restart
+after a death places a new actor.
+
 The actor reserves the model's CPUs and GPUs on whichever node Ray picks,
 syncs the model's venv from its lock there (once per node, as ``process``
 does) and runs the API wrapper beside it. Paths handed to ``mount_data``
@@ -76,7 +79,7 @@ def _get(ref: Any, timeout_s: float | None = None, waiting_for: str = "") -> Any
 
 
 class RayManager(EnvManager):
-    """One Ray actor per cell, with the model's ``cpus`` and ``gpus`` as its resources."""
+    """One Ray actor per model server (all of a model's cells) holding its ``cpus`` and ``gpus``."""
 
     name: ClassVar[str] = "ray"
 

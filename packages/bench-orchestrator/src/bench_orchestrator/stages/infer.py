@@ -1,9 +1,8 @@
-"""The infer stage: start the model's API wrapper in its environment and answer the task.
+"""The infer stage: answer a task against the model's running API wrapper.
 
-The manager prepares the environment and runs ``hyperbench serve``; the
-task's requests go through the ``openai`` backend adapter, so what is
-measured is the served model as any client sees it. The server is always
-stopped, also when a request or the health wait fails.
+The model's server (``stages/serving.py``) is started once for all of its
+cells; the task's requests go through the ``openai`` backend adapter, so
+what is measured is the served model as any client sees it.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench_orchestrator.openai_adapter import OpenAIAdapter
@@ -23,7 +21,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bench_orchestrator.config import ModelSpec
-    from bench_orchestrator.envs.base import EnvManager, ModelServer
     from bench_orchestrator.tasks import Task
     from model_interface import InferenceResponse
 
@@ -74,36 +71,18 @@ def answer_task(
     return responses, time.perf_counter() - start
 
 
-def run_infer(
-    manager: EnvManager,
-    model_name: str,
+def infer_task(
+    url: str,
     model: ModelSpec,
     task: Task,
-    log_path: Path,
     on_progress: Callable[[int], None] = lambda done: None,
 ) -> InferResult:
-    """Set up, serve, answer, tear down; timings hold setup/start/infer/cleanup seconds."""
-    timings: dict[str, float] = {}
+    """Answer ``task`` against the running API wrapper at ``url``; timings hold ``infer_s``."""
     served = load_model_config(model.config)
     mark = time.perf_counter()
-    env = manager.setup(model_name, model)
-    server: ModelServer | None = None
-    try:
-        config_folder = manager.mount_data(env, Path(model.config).parent)
-        config_path = f"{config_folder}/{Path(model.config).name}"
-        timings["setup_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        server = manager.run(env, config_path, log_path)
-        manager.wait_healthy(server, model.startup_timeout_s)
-        timings["start_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        with OpenAIAdapter(client_config(served, server.url, model.concurrency)) as adapter:
-            responses, wall_s = answer_task(adapter, task, model.concurrency, on_progress)
-        timings["infer_s"] = time.perf_counter() - mark
-    finally:
-        mark = time.perf_counter()
-        manager.cleanup(env, server)
-        timings["cleanup_s"] = time.perf_counter() - mark
+    with OpenAIAdapter(client_config(served, url, model.concurrency)) as adapter:
+        responses, wall_s = answer_task(adapter, task, model.concurrency, on_progress)
+    timings = {"infer_s": time.perf_counter() - mark}
     summary = summarize_performance(responses, wall_s)
     perf = {
         "stats_ms": summary.stats_ms,

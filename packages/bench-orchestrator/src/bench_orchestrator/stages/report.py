@@ -71,6 +71,15 @@ def _direction(metric: str) -> str:
         return ""
 
 
+def _server(timings: dict[str, float]) -> str:
+    """``started``/``reused`` (``#N`` after a restart); blank for cells run before the schedule."""
+    if "server_reused" not in timings:
+        return ""
+    word = "reused" if timings["server_reused"] else "started"
+    index = int(timings.get("server_index", 1))
+    return word if index == 1 else f"{word} #{index}"
+
+
 def quality_section(
     results: list[CellResult], models: list[str], tasks: list[str], files: dict[str, bytes]
 ) -> list[str]:
@@ -112,12 +121,19 @@ def performance_section(results: list[CellResult]) -> list[str]:
         "",
         "## Orchestration time (s)",
         "",
-        "| cell | status | " + " | ".join(TIMING_COLUMNS) + " |",
-        "|---|---|" + "---:|" * len(TIMING_COLUMNS),
+        "One model server serves all of a model's cells: `setup_s` and `start_s` are what",
+        "the cell itself waited (0.00 when it reused the running server, `server` says",
+        "which); summary.json also has `server_start_s`, the shared server's start, per cell.",
+        "",
+        "| cell | status | " + " | ".join(TIMING_COLUMNS) + " | server |",
+        "|---|---|" + "---:|" * len(TIMING_COLUMNS) + "---|",
     ]
     for r in results:
         timings = [_seconds(r.state.timings.get(name)) for name in TIMING_COLUMNS]
-        lines.append(f"| {r.cell.label} | {r.state.status} | " + " | ".join(timings) + " |")
+        server = _server(r.state.timings)
+        lines.append(
+            f"| {r.cell.label} | {r.state.status} | " + " | ".join(timings) + f" | {server} |"
+        )
     return [*lines, ""]
 
 
