@@ -122,6 +122,13 @@ def test_two_models_two_tasks_start_two_servers_and_answer_as_per_cell_runs(
         assert "cleanup_s" not in first and second["cleanup_s"] > 0
         logs = orch_cache / "logs" / "e2e" / "models" / model
         assert sorted(p.name for p in logs.iterdir()) == ["server-1.log"]
+        # each cell keeps its own part of the shared log; together they are the whole log
+        whole = (logs / "server-1.log").read_text()
+        first_log = (major / "out" / "cells" / model / "colours" / "server.log").read_text()
+        second_log = (major / "out" / "cells" / model / "shapes" / "server.log").read_text()
+        note, _, rest = second_log.partition("\n")
+        assert note.startswith("# server-1.log from byte ") and "earlier cell" in note
+        assert first_log + rest == whole  # the server may write nothing during a later cell
     summary = json.loads((major / "out" / "summary.json").read_text())
     assert summary["cells"][1]["timings"]["server_reused"] is True
 

@@ -70,6 +70,7 @@ def _infer(
         "server_index": running.index,
     }
     view.stage(cell, "infer")
+    log_from = _log_size(running.log_path) if reused else 0  # this cell's part of the log
     error: Exception | None = None
     try:
         result = infer_task(
@@ -84,7 +85,7 @@ def _infer(
     if alive and last:
         timings["cleanup_s"] = serving.stop() or 0.0
     if running.log_path.is_file():
-        prepared.store.upload(cell.file("server.log"), running.log_path)
+        prepared.store.write_bytes(cell.file("server.log"), _cell_log(running.log_path, log_from))
     state.timings.update(timings)
     if not alive:
         raise ServerFailedError(
@@ -190,3 +191,23 @@ def run_model(
     finally:
         serving.stop()
     return states
+
+
+def _log_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _cell_log(path: Path, start: int) -> bytes:
+    """The part of a shared server's log written during one cell (its start included when the
+    cell started the server); a reused server's part says where the rest is."""
+    data = path.read_bytes()
+    if not start:
+        return data
+    note = (
+        f"# {path.name} from byte {start}: the server was started for an earlier cell of this "
+        "model (its start is in that cell's server.log)\n"
+    )
+    return note.encode() + data[start:]
