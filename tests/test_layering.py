@@ -29,6 +29,7 @@ PORTS_ONLY = (
     "core/journal_records.py",
     "core/jsonable.py",
     "core/member_folders.py",
+    "core/dependents.py",
     "core/mode_steps.py",
     "core/mode_requirements.py",
     "core/names.py",

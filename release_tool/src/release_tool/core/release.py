@@ -12,19 +12,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from packaging.requirements import Requirement
-
+from release_tool.core.dependents import (
+    kind_of,
+    member_version,
+    stable_constraints,
+    with_dependents,
+)
 from release_tool.core.mode_constraints import (
-    current_requirements,
     refuse_unsatisfied,
-    stable_requirement,
     tag_requirements,
     unsatisfied,
 )
 from release_tool.core.mode_steps import mode_steps, pin_update, root_commit
 from release_tool.core.pending_push import PendingPushes, pending_pushes, publish_steps
 from release_tool.core.plan import PinChange, Plan
-from release_tool.core.release_plan import ReleaseChange, ReleaseOptions, build_plan
+from release_tool.core.release_plan import ReleaseOptions, build_plan
 from release_tool.core.release_units import release_unit, with_units
 from release_tool.core.selection import preflight_repos, select_members
 from release_tool.core.staged import (
@@ -35,14 +37,7 @@ from release_tool.core.staged import (
     unstaged_commits,
 )
 from release_tool.core.status import WorkspaceStatus, load_modes, workspace_status
-from release_tool.core.versions import (
-    BumpPart,
-    dev_bump_parts,
-    next_version,
-    parts_for_kind,
-    rewrite_requirement,
-    stable_version,
-)
+from release_tool.core.versions import BumpPart, dev_bump_parts, next_version, stable_version
 from release_tool.errors import PlanRefusedError
 
 if TYPE_CHECKING:
@@ -53,7 +48,7 @@ if TYPE_CHECKING:
     from release_tool.core.plan import Step
     from release_tool.core.ports import RepoOpener
     from release_tool.core.status import MemberStatus
-    from release_tool.core.workspace import Member, Workspace
+    from release_tool.core.workspace import Workspace
 
 
 __all__ = [
@@ -73,12 +68,12 @@ def plan_bump(workspace: Workspace, options: ReleaseOptions, *, open_repo: RepoO
     parts = list(options.parts) or [BumpPart.DEV]
     initial = {}
     for row in chosen:
-        current = _version(row.member)
+        current = member_version(row.member)
         initial[row.member.name] = (
             next_version(current, dev_bump_parts(current, parts), force=options.force),
             "selected",
         )
-    changes = _with_dependents(workspace, status, initial, kind=_kind_of(parts))
+    changes = with_dependents(workspace, status, initial, kind=kind_of(parts))
     command = "bump " + " ".join(f"--{p.value}" for p in parts) + " " + options.selection.describe()
     return build_plan(
         workspace,
@@ -115,7 +110,7 @@ def plan_promote_prod(
     initial: dict[str, tuple[Version, str]] = {}
     unstaged: list[str] = []
     for row in chosen:
-        current = _version(row.member)
+        current = member_version(row.member)
         stable_tag = row.latest_stable
         staged = staged_tag(row, open_repo)
         if staged is not None and stable_tag is not None and stable_tag.version >= staged.version:
@@ -152,8 +147,8 @@ def plan_promote_prod(
             same_tag = workspace.members[mate].version == workspace.members[name].version
             if mate not in initial and same_tag and mate in {r.member.name for r in chosen}:
                 initial[mate] = (target, f"released with {name}")
-    changes = _with_dependents(workspace, status, initial, kind="stable")
-    _stable_constraints(changes, status)
+    changes = with_dependents(workspace, status, initial, kind="stable")
+    stable_constraints(changes, status)
     command = "promote prod " + options.selection.describe()
     return build_plan(
         workspace,
@@ -179,48 +174,6 @@ def _unstaged_line(name: str, tag: str | None, after: list[Commit]) -> str:
     shown = "; ".join(f"{c.sha[:7]} {c.subject}" for c in after[:5])
     more = f" (+{len(after) - 5} more)" if len(after) > 5 else ""
     return f"{name}: {len(after)} commit(s) after the staged tag {tag}: {shown}{more}"
-
-
-def _stable_constraints(changes: list[ReleaseChange], status: WorkspaceStatus) -> None:
-    """No dev lower bounds in stable releases; refuse dependencies prod would not have."""
-    prod_versions: dict[str, Version | None] = {
-        row.member.name: row.pinned_versions.get("prod") for row in status.members
-    }
-    if not any(row.pins.get("prod") for row in status.members):  # no prod mode: stable tags
-        prod_versions = {
-            row.member.name: row.latest_stable.version if row.latest_stable else None
-            for row in status.members
-        }
-    for change in changes:
-        prod_versions[change.member.name] = change.new
-    problems: list[str] = []
-    for change in changes:
-        requirements = current_requirements(change.member.dependencies, change.updates)
-        for dep, requirement in requirements:
-            stable = stable_requirement(requirement)
-            if stable != requirement:
-                original = next(
-                    (old for d, old, new in change.updates if new == requirement),
-                    requirement,
-                )
-                change.updates = [u for u in change.updates if u[1] != original]
-                change.updates.append((dep, original, stable))
-        requirements = current_requirements(change.member.dependencies, change.updates)
-        problems += unsatisfied(change.member.name, requirements, prod_versions, "prod")
-    wanted = sorted({*_dep_names(problems), *(c.member.name for c in changes)})
-    refuse_unsatisfied(
-        problems,
-        "prod",
-        "promote the dependencies too (or first): release-tool promote prod " + " ".join(wanted),
-    )
-
-
-def _dep_names(problems: list[str]) -> set[str]:
-    out = set()
-    for line in problems:
-        requirement = line.split(" needs ", 1)[1].split(";", 1)[0]
-        out.add(Requirement(requirement).name)
-    return out
 
 
 def plan_promote_staging(
@@ -349,64 +302,3 @@ def _releasable(
             continue
         out.append(rows[member.name])
     return out
-
-
-def _with_dependents(
-    workspace: Workspace,
-    status: WorkspaceStatus,
-    initial: dict[str, tuple[Version, str]],
-    *,
-    kind: str,
-) -> list[ReleaseChange]:
-    """Add dependents whose constraints the new versions break; order by the graph."""
-    rows = {row.member.name: row for row in status.members}
-    new_versions = {name: version for name, (version, _) in initial.items()}
-    changes: list[ReleaseChange] = []
-    for name in workspace.graph.order():
-        member = workspace.members[name]
-        updates = []
-        breakers = []
-        for dep in member.dependencies:
-            if dep.name not in new_versions:
-                continue
-            req = Requirement(dep.requirement)
-            if not req.specifier.contains(new_versions[dep.name], prereleases=True):
-                new_req = rewrite_requirement(dep.requirement, new_versions[dep.name])
-                updates.append((dep.name, dep.requirement, new_req))
-                breakers.append(dep.name)
-        if name in initial:
-            version, reason = initial[name]
-        elif updates:
-            version = _dependent_version(_version(member), kind)
-            reason = "dependent of " + ", ".join(sorted(set(breakers)))
-            new_versions[name] = version
-        else:
-            continue
-        changes.append(ReleaseChange(member, rows[name], version, reason, updates))
-    return changes
-
-
-def _dependent_version(current: Version, kind: str) -> Version:
-    if kind == "stable":
-        return stable_version(current)
-    parts = parts_for_kind(kind)
-    if kind == "dev":
-        parts = dev_bump_parts(current, parts)
-    bumped = next_version(current, parts, force=True)
-    if bumped <= current:
-        bumped = next_version(current, [BumpPart.PATCH, *parts])
-    return bumped
-
-
-def _kind_of(parts: list[BumpPart]) -> str:
-    """The kind of release a bump makes, given to dependents it forces to release."""
-    for part in (BumpPart.DEV, BumpPart.ALPHA, BumpPart.BETA, BumpPart.RC, BumpPart.POST):
-        if part in parts:
-            return part.value
-    return "stable"
-
-
-def _version(member: Member) -> Version:
-    if member.version is None or member.version_problem:
-        raise PlanRefusedError(f"{member.name}: {member.version_problem}")
-    return member.version
