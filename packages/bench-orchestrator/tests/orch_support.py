@@ -95,6 +95,35 @@ def broken_model(folder: Path) -> Path:
     return config
 
 
+def experiment_lines(
+    *,
+    output: str,
+    cache_dir: Path,
+    mode: Path,
+    models: dict[str, Path],
+    concurrency: int = 2,
+    model_concurrency: int = 2,
+    manager: str | None = None,
+    endpoint: str | None = None,
+) -> list[str]:
+    """The ``[experiment]`` table and one ``[models.X]`` table per model (tasks follow)."""
+    lines = ["[experiment]", 'name = "e2e"', f'output = "{output}"']
+    lines += [f'manager = "{manager}"'] if manager else []
+    lines += [f"concurrency = {concurrency}", f'cache_dir = "{cache_dir}"']
+    lines += [f's3_endpoint_url = "{endpoint}"'] if endpoint else []
+    lines.append("")
+    for name, config in models.items():
+        lines += [
+            f"[models.{name}]",
+            f'config = "{config}"',
+            f'lock = "{mode}"',
+            f"concurrency = {model_concurrency}",
+            "startup_timeout_s = 240",
+            "",
+        ]
+    return lines
+
+
 def experiment_toml(
     *,
     output: str,
@@ -109,25 +138,15 @@ def experiment_toml(
     concurrency: int = 2,
 ) -> str:
     """The text of an experiment config over ``models`` x the two tasks."""
-    lines = [
-        "[experiment]",
-        'name = "e2e"',
-        f'output = "{output}"',
-        f'manager = "{manager}"',
-        f"concurrency = {concurrency}",
-        f'cache_dir = "{cache_dir}"',
-        f's3_endpoint_url = "{endpoint}"',
-        "",
-    ]
-    for name, config in models.items():
-        lines += [
-            f"[models.{name}]",
-            f'config = "{config}"',
-            f'lock = "{mode}"',
-            "concurrency = 2",
-            "startup_timeout_s = 240",
-            "",
-        ]
+    lines = experiment_lines(
+        output=output,
+        cache_dir=cache_dir,
+        mode=mode,
+        models=models,
+        concurrency=concurrency,
+        manager=manager,
+        endpoint=endpoint,
+    )
     metrics = colour_metrics or ["exact_match", "anls"]
     lines += [
         "[tasks.colours]",

@@ -12,7 +12,7 @@ import io
 import json
 from typing import TYPE_CHECKING
 
-from orch_support import CountingManager, StandInManager, kill
+from orch_support import CountingManager, StandInManager, experiment_lines, kill
 
 from bench_orchestrator.config import load_experiment
 from bench_orchestrator.experiment import run_experiment
@@ -37,23 +37,14 @@ def write_experiment(
     model_concurrency: int = 2,
 ) -> Path:
     """An experiment on local disk: ``models`` x ``tasks`` (name -> sample count)."""
-    lines = [
-        "[experiment]",
-        'name = "e2e"',
-        f'output = "{folder / "out"}"',
-        f"concurrency = {concurrency}",
-        f'cache_dir = "{cache}"',
-        "",
-    ]
-    for name, config in models.items():
-        lines += [
-            f"[models.{name}]",
-            f'config = "{config}"',
-            f'lock = "{mode}"',
-            f"concurrency = {model_concurrency}",
-            "startup_timeout_s = 240",
-            "",
-        ]
+    lines = experiment_lines(
+        output=str(folder / "out"),
+        cache_dir=cache,
+        mode=mode,
+        models=models,
+        concurrency=concurrency,
+        model_concurrency=model_concurrency,
+    )
     for name, count in tasks.items():
         data = folder / "data" / name
         make_sample_dataset(data, count=count)
