@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from release_tool.testing.sandbox import build_sandbox, make_specs
@@ -166,57 +167,41 @@ def main() -> None:
         sb = build_sandbox(
             tmp / "subs", make_specs(100, layout="submodule", commits=200, tags=SUB_TAGS)
         )
-    if "monorepo" in only:
-        assert ws is not None
+    # name -> (label, release-tool args, folder, baseline command, time limit, ratio target)
+    cases: dict[str, tuple[str, list[str], Path | None, list[str], float | None, float | None]] = {
+        "monorepo": (
+            "`status`, 80 folder members, 5,000 commits, 400 tags",
+            ["status"], ws and ws.root, ["bash", "-c", MONOREPO_LOOP], 1.0, 5.0,
+        ),
+        "submodules": (
+            "`status --json`, 100 submodule members",
+            ["status", "--json"], sb and sb.root, ["bash", "-c", SUBMODULE_LOOP], 0.35, 2.5,
+        ),
+        "startup": (
+            "`release-tool --help` (baseline: `python -c pass`)",
+            ["--help"], tmp, [sys.executable, "-c", "pass"], 0.15, None,
+        ),
+        "changes-monorepo": (
+            "`changes`, 80 folder members (vs seed stage 1, 7 git calls each)",
+            ["changes"], ws and ws.root, ["bash", "-c", MONOREPO_CHANGES_LOOP], None, 1.0,
+        ),
+        "changes-submodules": (
+            "`changes`, 100 submodule members (vs seed stage 1)",
+            ["changes"], sb and sb.root, ["bash", "-c", SUBMODULE_CHANGES_LOOP], None, 1.0,
+        ),
+    }  # fmt: skip
+    for name, (label, tool_args, folder, baseline, limit, ratio) in cases.items():
+        if name not in only:
+            continue
+        assert folder is not None
         t = interleaved(
             {
-                "tool": lambda: run([exe, "status"], ws.root, env),
-                "loop": lambda: run(["bash", "-c", MONOREPO_LOOP], ws.root, env),
+                "tool": partial(run, [exe, *tool_args], folder, env),
+                "loop": partial(run, baseline, folder, env),
             },
             args.repeat,
         )
-        rows.append(("`status`, 80 folder members, 5,000 commits, 400 tags", t, 1.0, 5.0))
-    if "submodules" in only:
-        assert sb is not None
-        t = interleaved(
-            {
-                "tool": lambda: run([exe, "status", "--json"], sb.root, env),
-                "loop": lambda: run(["bash", "-c", SUBMODULE_LOOP], sb.root, env),
-            },
-            args.repeat,
-        )
-        rows.append(("`status --json`, 100 submodule members", t, 0.35, 2.5))
-    if "startup" in only:
-        t = interleaved(
-            {
-                "tool": lambda: run([exe, "--help"], tmp, env),
-                "loop": lambda: run([sys.executable, "-c", "pass"], tmp, env),
-            },
-            args.repeat,
-        )
-        rows.append(("`release-tool --help` (baseline: `python -c pass`)", t, 0.15, None))
-    if "changes-monorepo" in only:
-        assert ws is not None
-        t = interleaved(
-            {
-                "tool": lambda: run([exe, "changes"], ws.root, env),
-                "loop": lambda: run(["bash", "-c", MONOREPO_CHANGES_LOOP], ws.root, env),
-            },
-            args.repeat,
-        )
-        rows.append(
-            ("`changes`, 80 folder members (vs seed stage 1, 7 git calls each)", t, None, 1.0)
-        )
-    if "changes-submodules" in only:
-        assert sb is not None
-        t = interleaved(
-            {
-                "tool": lambda: run([exe, "changes"], sb.root, env),
-                "loop": lambda: run(["bash", "-c", SUBMODULE_CHANGES_LOOP], sb.root, env),
-            },
-            args.repeat,
-        )
-        rows.append(("`changes`, 100 submodule members (vs seed stage 1)", t, None, 1.0))
+        rows.append((label, t, limit, ratio))
 
     load = os.getloadavg()
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout
