@@ -25,6 +25,7 @@ from release_tool.adapters.toml_files import (
 )
 from release_tool.core.mode_requirements import as_in_mode
 from release_tool.core.modes import MODES
+from release_tool.core.names import requirement_name
 from release_tool.core.pin_sources import needs_override, override_requirement, pin_source
 from release_tool.errors import ExistsError
 
@@ -117,8 +118,8 @@ def render_mode(
     root_name = str(project.get("name", workspace.root.name))
     member_names = set(workspace.members)
     root_deps = [str(req) for req in unwrap(project.get("dependencies", [])) or []]
-    third_party = [req for req in root_deps if _req_name(req) not in member_names]
-    as_in_dev = {_req_name(req): as_in_mode(req) for req in root_deps}
+    third_party = [req for req in root_deps if requirement_name(req) not in member_names]
+    as_in_dev = {requirement_name(req): as_in_mode(req) for req in root_deps}
     sources: dict[str, dict[str, str]] = {}
     pinned: dict[str, str] = {}
     missing: list[str] = []
@@ -210,9 +211,3 @@ def _with_config_table(root_doc: Any, workspace: Workspace) -> tuple[str, list[s
         tool = doc["tool"]
     tool["release-tool"] = table
     return dumps(doc), notes
-
-
-def _req_name(requirement: str) -> str:
-    from release_tool.core.names import requirement_name
-
-    return requirement_name(requirement)
